@@ -1,0 +1,15 @@
+import type { Principal, Purpose } from '../lib/domain.js';
+
+/** The gateway's per-request context: who is calling and why, and what to forward downstream. */
+export interface GatewayContext {
+  readonly requestId: string;
+  readonly principal: Principal;
+  readonly purpose: Purpose;
+  readonly justification: string | null;
+  /** Exactly the caller's credentials and purpose, passed on to every subgraph call. */
+  readonly forward: {
+    readonly authorization: string;
+    readonly purpose: string;
+    readonly justification: string | null;
+  };
+}

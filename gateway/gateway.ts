@@ -1,0 +1,118 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { isSubgraphName } from '../lib/domain.js';
+import { repoPath } from '../lib/paths.js';
+import { authenticate } from '../lib/server/authenticate.js';
+import { serveHttp, type RunningService } from '../lib/server/http.js';
+import { formatError, logErrors } from '../lib/server/mask-errors.js';
+import type { Runtime } from '../lib/server/runtime.js';
+import type { GatewayContext } from './context.js';
+import { checkBatchSize, operationLimitsFromEnv, useOperationLimits, type OperationLimits } from './limits/index.js';
+import { SubgraphSource } from './subgraph-source.js';
+
+export interface GatewayOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly limits?: OperationLimits;
+  /** The composed supergraph; default `schema/supergraph.graphql` (written by `npm run compose`). */
+  readonly supergraphSdl?: string;
+  /** Extra routes served beside GraphQL (the auditor console). */
+  readonly routes?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+}
+
+/**
+ * The gateway: authentication and purpose before anything else, operation limits, the query
+ * plan over the subgraphs, and one request-level audit entry per request. It forwards the
+ * caller's token rather than vouching for the caller: every subgraph decides for its own records.
+ */
+export async function startGateway(runtime: Runtime, options: GatewayOptions): Promise<RunningService> {
+  const { settings } = runtime;
+  const limits = options.limits ?? operationLimitsFromEnv(process.env);
+  const log = runtime.log.child({ service: 'gateway' });
+  const audit = runtime.auditWriter('gateway');
+  const supergraphSdl = options.supergraphSdl ?? (await readFile(repoPath('schema', 'supergraph.graphql'), 'utf8'));
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name, url }) =>
+      new SubgraphSource({
+        name,
+        url: isSubgraphName(name) ? settings.subgraphUrls[name] : (url ?? ''),
+        timeoutMs: settings.subgraphTimeoutMs,
+        signIdentity: settings.requireGatewayIdentity,
+      }),
+  });
+  const operationLimits = useOperationLimits(limits);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // Introspection answers only authenticated callers (the context refuses everyone else) and
+    // only outside production (SPEC 8).
+    introspection: !settings.production,
+    allowBatchedHttpRequests: true,
+    validationRules: operationLimits.validationRules,
+    plugins: [ApolloServerPluginLandingPageDisabled(), logErrors(log, (context) => context.requestId), ...operationLimits.plugins],
+  });
+  await apollo.start();
+
+  return serveHttp<GatewayContext>(
+    {
+      name: 'gateway',
+      apollo,
+      log,
+      maxBodyBytes: limits.maxBodyBytes,
+      checkBody: (body) => checkBatchSize(body, limits),
+      ...(options.routes ? { routes: options.routes } : {}),
+      health: async () => ({ ok: true, checks: { gateway: 'ok' } }),
+      context: async (incoming) => {
+        const who = await authenticate({ service: 'gateway', verifyToken: runtime.verifyToken, audit, log }, incoming);
+        // One request-level entry ties the subgraphs' record entries (same request id) to the
+        // operation as the caller sent it. Fail closed: no audit, no request.
+        await audit.append([
+          {
+            requestId: incoming.requestId,
+            operationName: who.operationName,
+            operationHash: who.operationHash,
+            subject: {
+              iss: who.principal.iss,
+              sub: who.principal.sub,
+              agency: who.principal.agency,
+              org: who.principal.org,
+              roles: who.principal.roles,
+            },
+            purpose: who.purpose,
+            justification: who.justification,
+            action: 'REQUEST',
+            recordType: null,
+            recordId: null,
+            ownerOrg: null,
+            personId: null,
+            fieldsReleased: [],
+            fieldsRedacted: [],
+            decision: 'ALLOW',
+            rules: [],
+            service: 'gateway',
+            reason: null,
+          },
+        ]);
+        return {
+          requestId: incoming.requestId,
+          principal: who.principal,
+          purpose: who.purpose,
+          justification: who.justification,
+          forward: {
+            authorization: incoming.headers.get('authorization') ?? '',
+            purpose: who.purpose,
+            justification: who.justification,
+          },
+        };
+      },
+    },
+    options.port,
+    options.host,
+  );
+}

@@ -1,0 +1,93 @@
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../lib/connection.js';
+
+/**
+ * The gateway's operation limits (SPEC section 8). Each one bounds a different way a single
+ * request can make the federation do far more work than its size suggests; together they must
+ * let every legitimate query through and refuse the abusive ones with `OPERATION_LIMIT`.
+ */
+export interface OperationLimits {
+  /** Field levels below the root, each field counting one (a connection costs two: `edges`, `node`). */
+  readonly maxDepth: number;
+  /** Aliased fields per operation, fragments included: aliases let one field run many times. */
+  readonly maxAliases: number;
+  /** Directives on any one field (or fragment, or operation). */
+  readonly maxDirectivesPerField: number;
+  /** Lexical tokens per document: bounds the parse and validation work before anything else runs. */
+  readonly maxTokens: number;
+  /** Page size the cost estimate assumes when a connection's `first` is omitted. */
+  readonly defaultPageSize: number;
+  /** Largest `first`/`last` a client may ask for. */
+  readonly maxPageSize: number;
+  /** Fan-out the cost estimate assumes for a plain list field (`routes`, `members`, `hazards`). */
+  readonly listFanOut: number;
+  /** Operations in one batched HTTP request. */
+  readonly maxBatch: number;
+  /** Request body size; the HTTP layer answers 413 above it. */
+  readonly maxBodyBytes: number;
+  /** Estimated cost per operation (see `estimateCost`). */
+  readonly maxCost: number;
+}
+
+export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
+  maxDepth: 12,
+  maxAliases: 30,
+  maxDirectivesPerField: 5,
+  // The largest legitimate query we know of (a full network page with routes, hazards and
+  // members, every field named) is a few hundred tokens; 5,000 leaves ten times that.
+  maxTokens: 5_000,
+  // Shared with the subgraphs' pagination so that the gateway's estimate matches what they fetch.
+  defaultPageSize: DEFAULT_PAGE_SIZE,
+  maxPageSize: MAX_PAGE_SIZE,
+  listFanOut: 10,
+  maxBatch: 10,
+  maxBodyBytes: 1_048_576,
+  // Budget: a 500-record page at about 500 cost units per record. That is each record with its
+  // fields and a few nested lists of ~10 entities (the SPEC's example page of 500 networks with
+  // `routes { id hazards { kind } }` and `members { role person { id name } }` costs 82,502;
+  // 500 transfers with their person, encounters and bookings cost 14,002). Two nested pages of
+  // 500 cost at least 500 x 500 x 2 (edge + node) = 500,000 and are refused, as is a
+  // route-network-route cycle under one page (about 55 million).
+  maxCost: 250_000,
+};
+
+/** Environment variables that override a limit (all optional). */
+const ENV_OVERRIDES = {
+  LIMIT_MAX_DEPTH: 'maxDepth',
+  LIMIT_MAX_ALIASES: 'maxAliases',
+  LIMIT_MAX_DIRECTIVES: 'maxDirectivesPerField',
+  LIMIT_MAX_TOKENS: 'maxTokens',
+  LIMIT_MAX_PAGE_SIZE: 'maxPageSize',
+  LIMIT_MAX_BATCH: 'maxBatch',
+  LIMIT_MAX_BODY_BYTES: 'maxBodyBytes',
+  LIMIT_MAX_COST: 'maxCost',
+} as const satisfies Readonly<Record<string, keyof OperationLimits>>;
+
+/**
+ * The limits with the operator's overrides applied. A present but malformed value stops the
+ * gateway at start-up, naming the variable: a typo must not silently leave a limit at its
+ * default (or turn it off).
+ *
+ * Note that `LIMIT_MAX_PAGE_SIZE` changes what the gateway admits; the subgraphs keep their own
+ * cap (`MAX_PAGE_SIZE` in lib/connection.ts), so raising it past 500 needs both.
+ */
+export function operationLimitsFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  defaults: OperationLimits = DEFAULT_OPERATION_LIMITS,
+): OperationLimits {
+  const limits: Record<keyof OperationLimits, number> = { ...defaults };
+  for (const [variable, key] of Object.entries(ENV_OVERRIDES)) {
+    const raw = env[variable];
+    if (raw === undefined || raw.trim() === '') continue;
+    limits[key] = positiveInteger(variable, raw);
+  }
+  return limits;
+}
+
+function positiveInteger(variable: string, raw: string): number {
+  // Digits only: `Number()` would also take "1e3", "0x10" or " 12 ", which an operator did not mean.
+  const value = /^\s*[0-9]+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${variable} must be a whole number of at least 1, got "${raw}"`);
+  }
+  return value;
+}

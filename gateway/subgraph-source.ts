@@ -1,0 +1,63 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Fetcher, FetcherRequestInit } from '@apollo/utils.fetcher';
+import { GraphQLError } from 'graphql';
+import { TributaryError } from '../lib/errors.js';
+import { JUSTIFICATION_HEADER, PURPOSE_HEADER, signGatewayIdentity } from '../lib/identity/index.js';
+import { REQUEST_ID_HEADER } from '../lib/server/request-id.js';
+import type { GatewayContext } from './context.js';
+
+export interface SubgraphSourceOptions {
+  readonly name: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+  /** Sign the gateway's own identity on every call (subgraphs with REQUIRE_GATEWAY_IDENTITY demand it). */
+  readonly signIdentity: boolean;
+}
+
+/** Node's fetch with a deadline: a subgraph that hangs costs one timeout, never the gateway. */
+function fetchWithTimeout(timeoutMs: number): Fetcher {
+  return async (url: string, init?: FetcherRequestInit) => {
+    const response = await fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) });
+    return response as unknown as Awaited<ReturnType<Fetcher>>;
+  };
+}
+
+/**
+ * How the gateway calls a subgraph: it forwards the caller's own token, purpose and
+ * justification (each subgraph verifies them itself: the gateway is never the only guard) and
+ * the request id that ties the audit entries of one request together.
+ */
+export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly options: SubgraphSourceOptions;
+
+  constructor(options: SubgraphSourceOptions) {
+    super({ url: options.url, fetcher: fetchWithTimeout(options.timeoutMs) });
+    this.options = options;
+  }
+
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const { request } = options;
+    const context = options.context as Partial<GatewayContext>;
+    if (!request.http || !context.forward) return;
+    const { headers } = request.http;
+    headers.set('authorization', context.forward.authorization);
+    headers.set(PURPOSE_HEADER, context.forward.purpose);
+    if (context.forward.justification !== null) headers.set(JUSTIFICATION_HEADER, context.forward.justification);
+    if (context.requestId) {
+      headers.set(REQUEST_ID_HEADER, context.requestId);
+      if (this.options.signIdentity) headers.set('x-gateway-identity', await signGatewayIdentity(context.requestId));
+    }
+  }
+
+  override didEncounterError(error: Error): void {
+    if (error instanceof GraphQLError) throw error;
+    const timedOut = error.name === 'TimeoutError' || error.name === 'AbortError';
+    throw new TributaryError(
+      'SERVICE_UNAVAILABLE',
+      timedOut
+        ? `The ${this.options.name} service did not answer within ${this.options.timeoutMs} ms; its fields are missing from this response`
+        : `The ${this.options.name} service is unreachable; its fields are missing from this response`,
+      { details: { service: this.options.name }, cause: error },
+    );
+  }
+}

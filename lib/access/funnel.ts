@@ -1,0 +1,134 @@
+import type { AuditEntryInput, AuditWriter } from '../audit/index.js';
+import type { Sql } from '../store/sql.js';
+import type { AccessRequest, ColumnMap, PolicyEngine, PolicyRecord, RecordDecision, Relation, WriteAction } from '../../policies/decision.js';
+import type { RecordType, ServiceName } from '../domain.js';
+import { TributaryError } from '../errors.js';
+import { markReleased, type Released } from './released.js';
+
+/** Who asked, for which request: copied into every audit entry this request leaves. */
+export interface AuditScope {
+  readonly requestId: string;
+  readonly operationName: string | null;
+  readonly operationHash: string | null;
+  readonly justification: string | null;
+  readonly service: ServiceName;
+}
+
+/** One record to release, with the fields the query selected of it. */
+export interface ReleaseItem<R> {
+  readonly record: R;
+  readonly fields: readonly string[];
+  readonly relation?: Relation | undefined;
+}
+
+/**
+ * The one access funnel. Every record a resolver returns passes `release`: the policy engine
+ * decides, the audit writer commits an entry per record, and only then is the record handed
+ * back, marked with its decision so the field guard can withhold denied fields.
+ *
+ * Fail closed: when the audit append rejects, nothing is released (the error propagates as
+ * AUDIT_UNAVAILABLE).
+ */
+export class AccessFunnel {
+  constructor(
+    private readonly policy: PolicyEngine,
+    private readonly audit: AuditWriter,
+    readonly request: AccessRequest,
+    private readonly scope: AuditScope,
+  ) {}
+
+  /** The SQL condition that keeps exactly the records of `type` this request may see. */
+  visibleWhere(type: RecordType, columns: ColumnMap): Sql {
+    return this.policy.listFilter(this.request, type, columns);
+  }
+
+  async release<T extends RecordType, R extends PolicyRecord<T>>(
+    type: T,
+    items: readonly ReleaseItem<R>[],
+  ): Promise<(Released<R> | null)[]> {
+    if (items.length === 0) return [];
+    const decisions = items.map((item) => this.policy.decide(this.request, type, item.record, item.relation));
+    await this.audit.append(items.map((item, i) => this.readEntry(type, item, decisions[i] as RecordDecision)));
+    return items.map((item, i) => {
+      const decision = decisions[i] as RecordDecision;
+      return decision.visible ? markReleased(item.record, decision) : null;
+    });
+  }
+
+  /**
+   * Rule 9 gate for a write. Leaves an audit entry either way; throws FORBIDDEN when denied.
+   * Call it before writing, with the record as it would be after the write.
+   */
+  async authorizeWrite<T extends RecordType>(action: WriteAction, type: T, record: PolicyRecord<T>): Promise<void> {
+    const verdict = this.policy.canWrite(this.request, action, type, record);
+    await this.audit.append([
+      this.entry({
+        action: 'WRITE',
+        recordType: type,
+        recordId: record.id,
+        ownerOrg: record.ownerOrg,
+        personId: personIdOf(type, record),
+        fieldsReleased: [],
+        fieldsRedacted: [],
+        decision: verdict.allowed ? 'ALLOW' : 'DENY',
+        rules: [verdict.rule],
+        reason: `${action}: ${verdict.reason}`,
+      }),
+    ]);
+    if (!verdict.allowed) {
+      throw new TributaryError('FORBIDDEN', `Not allowed to ${action} this ${type} (rule ${verdict.rule})`, {
+        details: { rule: verdict.rule },
+      });
+    }
+  }
+
+  private readEntry<T extends RecordType>(type: T, item: ReleaseItem<PolicyRecord<T>>, decision: RecordDecision): AuditEntryInput {
+    const released: string[] = [];
+    const redacted: string[] = [];
+    const rules = new Set(decision.rules);
+    if (decision.visible) {
+      for (const field of item.fields) {
+        const verdict = decision.field(field);
+        (verdict.allowed ? released : redacted).push(field);
+        rules.add(verdict.rule);
+      }
+    }
+    return this.entry({
+      action: 'READ',
+      recordType: type,
+      recordId: item.record.id,
+      ownerOrg: item.record.ownerOrg,
+      personId: personIdOf(type, item.record),
+      fieldsReleased: released,
+      fieldsRedacted: decision.visible ? redacted : [...item.fields],
+      decision: !decision.visible ? 'DENY' : redacted.length > 0 ? 'PARTIAL' : 'ALLOW',
+      rules: [...rules],
+      reason: decision.reason,
+    });
+  }
+
+  private entry(
+    fields: Pick<
+      AuditEntryInput,
+      'action' | 'recordType' | 'recordId' | 'ownerOrg' | 'personId' | 'fieldsReleased' | 'fieldsRedacted' | 'decision' | 'rules' | 'reason'
+    >,
+  ): AuditEntryInput {
+    const { principal, purpose } = this.request;
+    return {
+      requestId: this.scope.requestId,
+      operationName: this.scope.operationName,
+      operationHash: this.scope.operationHash,
+      subject: { iss: principal.iss, sub: principal.sub, agency: principal.agency, org: principal.org, roles: principal.roles },
+      purpose,
+      justification: this.scope.justification,
+      service: this.scope.service,
+      ...fields,
+    };
+  }
+}
+
+/** The person a record is about, so auditors can ask "who saw this person's records". */
+function personIdOf(type: RecordType, record: PolicyRecord): string | null {
+  if (type === 'Person') return record.id;
+  return 'personId' in record && typeof record.personId === 'string' ? record.personId : null;
+}

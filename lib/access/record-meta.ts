@@ -1,0 +1,35 @@
+import { AGENCIES, SENSITIVITIES, type RecordMeta } from '../domain.js';
+import { sql, raw, type Sql } from '../store/sql.js';
+import { date, oneOf, text, textArray } from '../store/row.js';
+import type { Row } from '../store/store.js';
+
+/** The common metadata every shared record carries, read from the columns every table has. */
+export function readMeta(row: Row): RecordMeta {
+  return {
+    id: text(row, 'id'),
+    ownerOrg: text(row, 'owner_org'),
+    ownerAgency: oneOf(row, 'owner_agency', AGENCIES),
+    sensitivity: oneOf(row, 'sensitivity', SENSITIVITIES),
+    jurisdictions: textArray(row, 'jurisdictions'),
+    disseminate: textArray(row, 'disseminate'),
+    createdAt: date(row, 'created_at'),
+    updatedAt: date(row, 'updated_at'),
+  };
+}
+
+/** Policy columns for the metadata, qualified by a table alias (a trusted identifier). */
+export function metaColumns(alias: string): Record<string, Sql> {
+  const column = (name: string): Sql => raw(`${alias}.${name}`);
+  return {
+    id: column('id'),
+    ownerOrg: column('owner_org'),
+    ownerAgency: column('owner_agency'),
+    sensitivity: column('sensitivity'),
+    jurisdictions: column('jurisdictions'),
+    disseminate: column('disseminate'),
+    createdAt: column('created_at'),
+    updatedAt: column('updated_at'),
+  };
+}
+
+export const idIn = (column: Sql, ids: readonly string[]): Sql => sql`${column} = ANY(${[...ids]}::text[])`;

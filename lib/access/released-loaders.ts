@@ -1,0 +1,79 @@
+import DataLoader from 'dataloader';
+import type { PolicyRecord, Relation } from '../../policies/decision.js';
+import type { RecordType } from '../domain.js';
+import type { AccessFunnel } from './funnel.js';
+import type { Released } from './released.js';
+
+/** A record asked for by id, with the fields the query selects of it. */
+export interface RecordKey {
+  readonly id: string;
+  readonly fields: readonly string[];
+  readonly relation?: Relation | undefined;
+}
+
+const keyOf = (key: RecordKey): string => `${key.id}\u0000${key.fields.join(',')}\u0000${key.relation?.parent.id ?? ''}`;
+
+/**
+ * Records by id, one SQL query and one audit append per batch: every `__resolveReference`
+ * and every to-one relation of a request goes through here, so a page of 500 transfers asking
+ * for their persons costs one person query, not 500.
+ */
+export function releasedById<T extends RecordType, R extends PolicyRecord<T>>(
+  type: T,
+  access: AccessFunnel,
+  fetch: (ids: readonly string[]) => Promise<readonly R[]>,
+): DataLoader<RecordKey, Released<R> | null, string> {
+  return new DataLoader(
+    async (keys) => {
+      const ids = [...new Set(keys.map((key) => key.id))];
+      const records = new Map((await fetch(ids)).map((record) => [record.id, record]));
+      const found = keys.filter((key) => records.has(key.id));
+      const released = await access.release(
+        type,
+        found.map((key) => ({ record: records.get(key.id) as R, fields: key.fields, relation: key.relation })),
+      );
+      const byKey = new Map(found.map((key, i) => [keyOf(key), released[i] ?? null]));
+      return keys.map((key) => byKey.get(keyOf(key)) ?? null);
+    },
+    { cacheKeyFn: keyOf },
+  );
+}
+
+/** A to-many relation (a person's transfers): the parent id and the fields selected below it. */
+export interface GroupKey {
+  readonly parentId: string;
+  readonly fields: readonly string[];
+}
+
+const groupKeyOf = (key: GroupKey): string => `${key.parentId}\u0000${key.fields.join(',')}`;
+
+/**
+ * To-many relations, batched: one query for all parents of the batch (already narrowed by the
+ * policy's SQL filter), one audit append, released records grouped back per parent.
+ */
+export function releasedGroups<T extends RecordType, R extends PolicyRecord<T>>(
+  type: T,
+  access: AccessFunnel,
+  fetch: (parentIds: readonly string[]) => Promise<readonly { readonly parentId: string; readonly record: R }[]>,
+): DataLoader<GroupKey, Released<R>[], string> {
+  return new DataLoader(
+    async (keys) => {
+      const parentIds = [...new Set(keys.map((key) => key.parentId))];
+      const rows = await fetch(parentIds);
+      const items = keys.flatMap((key) =>
+        rows.filter((row) => row.parentId === key.parentId).map((row) => ({ key, record: row.record })),
+      );
+      const released = await access.release(
+        type,
+        items.map((item) => ({ record: item.record, fields: item.key.fields })),
+      );
+      const groups = new Map<string, Released<R>[]>(keys.map((key) => [groupKeyOf(key), []]));
+      items.forEach((item, i) => {
+        const record = released[i];
+        if (record) groups.get(groupKeyOf(item.key))?.push(record);
+      });
+      return keys.map((key) => groups.get(groupKeyOf(key)) ?? []);
+    },
+    { cacheKeyFn: groupKeyOf },
+  );
+}

@@ -1,0 +1,20 @@
+import type { RecordDecision } from '../../policies/decision.js';
+
+/**
+ * A record that passed the access funnel carries its decision under a private symbol. The
+ * field guard reads it for every field; an object without one never reaches a client.
+ */
+const DECISION = Symbol('tributary.decision');
+
+export type Released<R extends object> = R & { readonly [DECISION]: RecordDecision };
+
+export function markReleased<R extends object>(record: R, decision: RecordDecision): Released<R> {
+  return Object.assign(Object.create(Object.getPrototypeOf(record) as object | null) as object, record, {
+    [DECISION]: decision,
+  }) as Released<R>;
+}
+
+export function decisionOf(source: unknown): RecordDecision | undefined {
+  if (typeof source !== 'object' || source === null || !(DECISION in source)) return undefined;
+  return (source as { [DECISION]: RecordDecision })[DECISION];
+}

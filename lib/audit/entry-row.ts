@@ -1,0 +1,156 @@
+import { isOneOf, SERVICES } from '../domain.js';
+import { raw, type Row, type Sql } from '../store/index.js';
+import { isHash } from './chain.js';
+import { entryId, isAuditAction, isAuditDecision, type AuditContent, type AuditEntry } from './entry.js';
+
+/**
+ * The one mapping between `audit.entries` rows and AuditEntry. Rows enter as unknown: a value
+ * the writer could not have stored (wrong type, unknown enum) throws, and the verifier reports
+ * the entry as broken instead of trusting it.
+ */
+export const ENTRY_COLUMNS: Sql = raw(
+  `e.entry_no, e.chain, e.seq, e.at, e.request_id, e.operation_name, e.operation_hash, e.subject_iss, e.subject_sub,
+   e.agency, e.subject_org, e.roles, e.purpose, e.justification, e.action, e.record_type, e.record_id, e.owner_org,
+   e.person_id, e.fields_released, e.fields_redacted, e.decision, e.rules, e.service, e.reason, e.prev_hash, e.hash`,
+);
+
+/** An entry read back, with its global insertion number (paging only; not part of the chain). */
+export interface StoredEntry {
+  readonly entryNo: number;
+  readonly entry: AuditEntry;
+}
+
+const isServiceName = isOneOf(SERVICES);
+
+export class MalformedRowError extends Error {
+  override readonly name = 'MalformedRowError';
+}
+
+export function parseEntryRow(row: Row): StoredEntry {
+  const chain = str(row, 'chain');
+  const seq = int(row, 'seq');
+  const action = row['action'];
+  const decision = row['decision'];
+  const service = row['service'];
+  if (!isAuditAction(action)) throw new MalformedRowError(`entry ${chain}:${seq}: unknown action ${String(action)}`);
+  if (!isAuditDecision(decision)) throw new MalformedRowError(`entry ${chain}:${seq}: unknown decision ${String(decision)}`);
+  if (!isServiceName(service)) throw new MalformedRowError(`entry ${chain}:${seq}: unknown service ${String(service)}`);
+  const iss = optStr(row, 'subject_iss');
+  const sub = optStr(row, 'subject_sub');
+  const agency = optStr(row, 'agency');
+  const org = optStr(row, 'subject_org');
+  const roles = strs(row, 'roles');
+  const subject =
+    iss === null && sub === null && agency === null && org === null && roles.length === 0
+      ? null
+      : { iss: req(iss, 'subject_iss'), sub: req(sub, 'subject_sub'), agency: req(agency, 'agency'), org: req(org, 'subject_org'), roles };
+  const prevHash = row['prev_hash'];
+  const hash = row['hash'];
+  if (!isHash(prevHash) || !isHash(hash)) throw new MalformedRowError(`entry ${chain}:${seq}: malformed hash`);
+  const content: AuditContent = {
+    at: date(row, 'at'),
+    requestId: str(row, 'request_id'),
+    operationName: optStr(row, 'operation_name'),
+    operationHash: optStr(row, 'operation_hash'),
+    subject,
+    purpose: optStr(row, 'purpose'),
+    justification: optStr(row, 'justification'),
+    action,
+    recordType: optStr(row, 'record_type'),
+    recordId: optStr(row, 'record_id'),
+    ownerOrg: optStr(row, 'owner_org'),
+    personId: optStr(row, 'person_id'),
+    fieldsReleased: strs(row, 'fields_released'),
+    fieldsRedacted: strs(row, 'fields_redacted'),
+    decision,
+    rules: strs(row, 'rules'),
+    service,
+    reason: optStr(row, 'reason'),
+  };
+  return { entryNo: int(row, 'entry_no'), entry: { ...content, id: entryId(chain, seq), chain, seq, prevHash, hash } };
+}
+
+/** The JSON object the writer's INSERT reads with jsonb_to_recordset (see writer.ts). */
+export function entryRecord(entry: AuditEntry): Record<string, unknown> {
+  const { subject } = entry;
+  return {
+    chain: entry.chain,
+    seq: entry.seq,
+    at: entry.at.toISOString(),
+    request_id: entry.requestId,
+    operation_name: entry.operationName,
+    operation_hash: entry.operationHash,
+    subject_iss: subject?.iss ?? null,
+    subject_sub: subject?.sub ?? null,
+    agency: subject?.agency ?? null,
+    subject_org: subject?.org ?? null,
+    roles: subject?.roles ?? [],
+    purpose: entry.purpose,
+    justification: entry.justification,
+    action: entry.action,
+    record_type: entry.recordType,
+    record_id: entry.recordId,
+    owner_org: entry.ownerOrg,
+    person_id: entry.personId,
+    fields_released: entry.fieldsReleased,
+    fields_redacted: entry.fieldsRedacted,
+    decision: entry.decision,
+    rules: entry.rules,
+    service: entry.service,
+    reason: entry.reason,
+    prev_hash: entry.prevHash,
+    hash: entry.hash,
+  };
+}
+
+/** Column list and types of `entryRecord`, for `jsonb_to_recordset(...) AS r(<this>)`. */
+export const ENTRY_RECORD_TYPE = `chain text, seq bigint, at timestamptz, request_id text, operation_name text,
+  operation_hash text, subject_iss text, subject_sub text, agency text, subject_org text, roles text[], purpose text,
+  justification text, action text, record_type text, record_id text, owner_org text, person_id text,
+  fields_released text[], fields_redacted text[], decision text, rules text[], service text, reason text,
+  prev_hash text, hash text`;
+
+export const ENTRY_INSERT_COLUMNS = `chain, seq, at, request_id, operation_name, operation_hash, subject_iss, subject_sub,
+  agency, subject_org, roles, purpose, justification, action, record_type, record_id, owner_org, person_id,
+  fields_released, fields_redacted, decision, rules, service, reason, prev_hash, hash`;
+
+function str(row: Row, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw new MalformedRowError(`audit row: ${column} must be text, got ${typeof value}`);
+  return value;
+}
+
+function optStr(row: Row, column: string): string | null {
+  const value = row[column];
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string') throw new MalformedRowError(`audit row: ${column} must be text or null, got ${typeof value}`);
+  return value;
+}
+
+function req(value: string | null, column: string): string {
+  if (value === null) throw new MalformedRowError(`audit row: ${column} is null while the subject's other columns are set`);
+  return value;
+}
+
+function strs(row: Row, column: string): readonly string[] {
+  const value = row[column];
+  if (!Array.isArray(value) || !value.every((item: unknown) => typeof item === 'string')) {
+    throw new MalformedRowError(`audit row: ${column} must be text[]`);
+  }
+  return value as readonly string[];
+}
+
+/** int8 arrives as number (the pg parser set in lib/store), bigint or string depending on the driver. */
+export function int(row: Row, column: string): number {
+  const value = row[column];
+  const number = typeof value === 'number' ? value : typeof value === 'bigint' || typeof value === 'string' ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number)) throw new MalformedRowError(`audit row: ${column} must be an integer, got ${String(value)}`);
+  return number;
+}
+
+export function date(row: Row, column: string): Date {
+  const value = row[column];
+  const parsed = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+  if (parsed === undefined || Number.isNaN(parsed.getTime())) throw new MalformedRowError(`audit row: ${column} must be a timestamp`);
+  return parsed;
+}

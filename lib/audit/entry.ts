@@ -1,0 +1,166 @@
+import { isOneOf, SERVICES, type ServiceName } from '../domain.js';
+
+/**
+ * What an audit entry records (SPEC section 6): one access to one record, one authentication
+ * attempt, one request, one read of the audit log itself.
+ */
+export const AUDIT_ACTIONS = ['READ', 'WRITE', 'AUTHENTICATE', 'AUDIT_READ', 'REQUEST', 'PURPOSE_CHECK'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export const isAuditAction = isOneOf(AUDIT_ACTIONS);
+
+export const AUDIT_DECISIONS = ['ALLOW', 'PARTIAL', 'DENY'] as const;
+export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
+export const isAuditDecision = isOneOf(AUDIT_DECISIONS);
+
+const isServiceName = isOneOf(SERVICES);
+
+/** The verified caller, as far as the audit log needs it. */
+export interface AuditSubject {
+  readonly iss: string;
+  readonly sub: string;
+  readonly agency: string;
+  readonly org: string;
+  readonly roles: readonly string[];
+}
+
+/** One entry as a service hands it to the writer. */
+export interface AuditEntryInput {
+  /** When the access happened; default: when `append` was called. */
+  readonly at?: Date;
+  readonly requestId: string;
+  readonly operationName: string | null;
+  readonly operationHash: string | null;
+  /**
+   * The verified subject. `null` when no subject was verified (an authentication failure): then
+   * NOTHING the unverified token claimed is stored, and `reason` must say why it was refused.
+   */
+  readonly subject: AuditSubject | null;
+  readonly purpose: string | null;
+  readonly justification: string | null;
+  readonly action: AuditAction;
+  readonly recordType: string | null;
+  readonly recordId: string | null;
+  readonly ownerOrg: string | null;
+  /** The person the record is about (a Person's own id): lets auditors ask who saw a person. */
+  readonly personId?: string | null;
+  readonly fieldsReleased: readonly string[];
+  readonly fieldsRedacted: readonly string[];
+  readonly decision: AuditDecision;
+  /** Every rule id behind the decision. */
+  readonly rules: readonly string[];
+  readonly service: ServiceName;
+  readonly reason: string | null;
+}
+
+/** An entry's content exactly as stored and hashed: every optional filled, every string normalized. */
+export interface AuditContent {
+  readonly at: Date;
+  readonly requestId: string;
+  readonly operationName: string | null;
+  readonly operationHash: string | null;
+  readonly subject: AuditSubject | null;
+  readonly purpose: string | null;
+  readonly justification: string | null;
+  readonly action: AuditAction;
+  readonly recordType: string | null;
+  readonly recordId: string | null;
+  readonly ownerOrg: string | null;
+  readonly personId: string | null;
+  readonly fieldsReleased: readonly string[];
+  readonly fieldsRedacted: readonly string[];
+  readonly decision: AuditDecision;
+  readonly rules: readonly string[];
+  readonly service: ServiceName;
+  readonly reason: string | null;
+}
+
+/** A stored entry: its content plus its place in a chain. */
+export interface AuditEntry extends AuditContent {
+  /** `<chain>:<seq>`: stable, and names a position even when the entry there was removed. */
+  readonly id: string;
+  readonly chain: string;
+  /** Position in the chain, from 1, without gaps. */
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export const entryId = (chain: string, seq: number): string => `${chain}:${seq}`;
+
+/** Chain ids end up in entry ids (`chain:seq`) and lock keys: short, lower-case, no colon. */
+export const CHAIN_ID = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+
+/**
+ * Validates an input entry and turns it into the content that will be hashed and stored.
+ * Throws a TypeError naming the bad member. Strings are made storable exactly as hashed: a NUL
+ * (which PostgreSQL text refuses) or a lone UTF-16 surrogate (which the driver would silently
+ * replace, breaking the hash) becomes U+FFFD, so one odd value from a caller can neither fail a
+ * whole group commit nor make an honest entry look tampered.
+ */
+export function normalizeEntry(input: AuditEntryInput, now: Date): AuditContent {
+  const at = input.at ?? now;
+  if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new TypeError(`audit entry: "at" must be a valid Date, got ${String(at)}`);
+  if (!isAuditAction(input.action)) throw new TypeError(`audit entry: unknown action ${JSON.stringify(input.action)}`);
+  if (!isAuditDecision(input.decision)) throw new TypeError(`audit entry: unknown decision ${JSON.stringify(input.decision)}`);
+  if (!isServiceName(input.service)) throw new TypeError(`audit entry: unknown service ${JSON.stringify(input.service)}`);
+  const requestId = text(input.requestId, 'requestId');
+  if (requestId === '') throw new TypeError('audit entry: "requestId" must not be empty');
+  const subject = input.subject === null ? null : normalizeSubject(input.subject);
+  const reason = optionalText(input.reason, 'reason');
+  if (subject === null && reason === null) {
+    throw new TypeError('audit entry: an entry without a verified subject must give a reason');
+  }
+  return {
+    at: new Date(at.getTime()),
+    requestId,
+    operationName: optionalText(input.operationName, 'operationName'),
+    operationHash: optionalText(input.operationHash, 'operationHash'),
+    subject,
+    purpose: optionalText(input.purpose, 'purpose'),
+    justification: optionalText(input.justification, 'justification'),
+    action: input.action,
+    recordType: optionalText(input.recordType, 'recordType'),
+    recordId: optionalText(input.recordId, 'recordId'),
+    ownerOrg: optionalText(input.ownerOrg, 'ownerOrg'),
+    personId: optionalText(input.personId ?? null, 'personId'),
+    fieldsReleased: texts(input.fieldsReleased, 'fieldsReleased'),
+    fieldsRedacted: texts(input.fieldsRedacted, 'fieldsRedacted'),
+    decision: input.decision,
+    rules: texts(input.rules, 'rules'),
+    service: input.service,
+    reason,
+  };
+}
+
+function normalizeSubject(subject: AuditSubject): AuditSubject {
+  if (typeof subject !== 'object' || subject === null) throw new TypeError('audit entry: "subject" must be an object or null');
+  return {
+    iss: text(subject.iss, 'subject.iss'),
+    sub: text(subject.sub, 'subject.sub'),
+    agency: text(subject.agency, 'subject.agency'),
+    org: text(subject.org, 'subject.org'),
+    roles: texts(subject.roles, 'subject.roles'),
+  };
+}
+
+// NUL, and UTF-16 surrogates without their partner.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+export function storable(value: string): string {
+  UNSTORABLE.lastIndex = 0;
+  return UNSTORABLE.test(value) ? value.replace(UNSTORABLE, '\ufffd') : value;
+}
+
+function text(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new TypeError(`audit entry: "${name}" must be a string, got ${typeof value}`);
+  return storable(value);
+}
+
+function optionalText(value: unknown, name: string): string | null {
+  return value === null || value === undefined ? null : text(value, name);
+}
+
+function texts(value: unknown, name: string): readonly string[] {
+  if (!Array.isArray(value)) throw new TypeError(`audit entry: "${name}" must be an array of strings`);
+  return value.map((item: unknown, i) => text(item, `${name}[${i}]`));
+}

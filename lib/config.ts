@@ -1,0 +1,88 @@
+import { isSubgraphName, type ServiceName, type SubgraphName } from './domain.js';
+
+/**
+ * Operator settings (SPEC section 8), read once from the environment at start-up. Every
+ * variable is optional; a present but malformed one stops the service with its name.
+ */
+export interface Settings {
+  readonly production: boolean;
+  readonly databaseUrl: string | undefined;
+  /** Audit entries may live in another database than the records; defaults to the same one. */
+  readonly auditDatabaseUrl: string | undefined;
+  /** Where `npm start` keeps the embedded store; unset in tests (in memory). */
+  readonly dataDir: string | undefined;
+  readonly trustedIssuersFile: string | undefined;
+  readonly tokenAudience: string;
+  readonly redisUrl: string | undefined;
+  readonly rateLimitPerSubject: number;
+  readonly rateLimitPerOrg: number;
+  readonly requireGatewayIdentity: boolean;
+  readonly host: string;
+  readonly ports: Readonly<Record<ServiceName, number>>;
+  /** Where the gateway reaches each subgraph (compose overrides these with service names). */
+  readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
+  readonly logLevel: string;
+  /** Upstream (subgraph) call timeout at the gateway. */
+  readonly subgraphTimeoutMs: number;
+}
+
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
+  gateway: 4000,
+  cbp: 4001,
+  ice: 4002,
+  partner: 4003,
+  ngo: 4004,
+  audit: 4005,
+};
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return value;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false' || raw === 'off') return false;
+  if (raw === '1' || raw === 'true' || raw === 'on') return true;
+  throw new Error(`${name} must be on/off (1/0, true/false), got "${raw}"`);
+}
+
+const optional = (env: Env, name: string): string | undefined => {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+};
+
+export function readSettings(env: Env = process.env): Settings {
+  const host = optional(env, 'HOST') ?? '127.0.0.1';
+  const ports = Object.fromEntries(
+    Object.entries(DEFAULT_PORTS).map(([service, port]) => [service, integer(env, `${service.toUpperCase()}_PORT`, port, 0)]),
+  ) as Record<ServiceName, number>;
+  const subgraphUrls = Object.fromEntries(
+    Object.entries(ports)
+      .filter((entry): entry is [SubgraphName, number] => isSubgraphName(entry[0]))
+      .map(([name, port]) => [name, optional(env, `${name.toUpperCase()}_URL`) ?? `http://127.0.0.1:${port}/graphql`]),
+  ) as Record<SubgraphName, string>;
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  return {
+    production: env.NODE_ENV === 'production',
+    databaseUrl,
+    auditDatabaseUrl: optional(env, 'AUDIT_DATABASE_URL') ?? databaseUrl,
+    dataDir: optional(env, 'DATA_DIR'),
+    trustedIssuersFile: optional(env, 'TRUSTED_ISSUERS_FILE'),
+    tokenAudience: optional(env, 'TOKEN_AUDIENCE') ?? 'tributary',
+    redisUrl: optional(env, 'REDIS_URL'),
+    rateLimitPerSubject: integer(env, 'RATE_LIMIT_PER_SUBJECT', 600),
+    rateLimitPerOrg: integer(env, 'RATE_LIMIT_PER_ORG', 6_000),
+    requireGatewayIdentity: flag(env, 'REQUIRE_GATEWAY_IDENTITY'),
+    host,
+    ports,
+    subgraphUrls,
+    logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
+    subgraphTimeoutMs: integer(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1),
+  };
+}

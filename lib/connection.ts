@@ -1,0 +1,68 @@
+import { TributaryError, badInput } from './errors.js';
+
+/**
+ * Relay-style connections over keyset pagination: rows are ordered by id, and the opaque
+ * cursor carries the last id seen, so page N costs the same as page 1.
+ */
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+export interface PageArgs {
+  readonly first?: number | null;
+  readonly after?: string | null;
+}
+
+export interface Page {
+  /** Rows to fetch: one more than the page, to learn whether another page follows. */
+  readonly limit: number;
+  readonly size: number;
+  readonly afterId: string | null;
+}
+
+export function encodeCursor(type: string, id: string): string {
+  return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(type: string, cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const prefix = `${type}:`;
+  if (!decoded.startsWith(prefix) || decoded.length === prefix.length || encodeCursor(type, decoded.slice(prefix.length)) !== cursor) {
+    throw badInput(`Cursor "${cursor.slice(0, 40)}" is not a ${type} cursor from this API`);
+  }
+  return decoded.slice(prefix.length);
+}
+
+export function readPage(type: string, args: PageArgs): Page {
+  const size = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 0) throw badInput(`"first" must be a whole number from 0 to ${MAX_PAGE_SIZE}, got ${size}`);
+  if (size > MAX_PAGE_SIZE) {
+    throw new TributaryError('OPERATION_LIMIT', `Page size ${size} exceeds the limit of ${MAX_PAGE_SIZE}`, {
+      details: { limit: 'pageSize', max: MAX_PAGE_SIZE, actual: size },
+    });
+  }
+  return { size, limit: size + 1, afterId: args.after ? decodeCursor(type, args.after) : null };
+}
+
+export interface Connection<N> {
+  readonly edges: readonly { readonly cursor: string; readonly node: N }[];
+  readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
+  readonly totalCount: number;
+}
+
+/** `nodes` are the released records of the rows fetched with `page.limit`, in order. */
+export function toConnection<N extends { readonly id: string }>(
+  type: string,
+  page: Page,
+  nodes: readonly N[],
+  fetchedRows: number,
+  totalCount: number,
+): Connection<N> {
+  const edges = nodes.slice(0, page.size).map((node) => ({ cursor: encodeCursor(type, node.id), node }));
+  const last = edges[edges.length - 1];
+  return {
+    edges,
+    pageInfo: { hasNextPage: fetchedRows > page.size, endCursor: last ? last.cursor : null },
+    totalCount,
+  };
+}

@@ -1,0 +1,171 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Logger } from 'pino';
+import { TributaryError } from '../errors.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+
+/** What the context builder sees of an HTTP request. */
+export interface IncomingGraphQLRequest {
+  readonly requestId: string;
+  readonly headers: ReadonlyMap<string, string>;
+  readonly body: unknown;
+}
+
+export interface HealthReport {
+  readonly ok: boolean;
+  readonly checks: Readonly<Record<string, string>>;
+}
+
+export interface HttpServiceOptions<C extends BaseContext> {
+  readonly name: string;
+  readonly apollo: ApolloServer<C>;
+  readonly context: (request: IncomingGraphQLRequest) => Promise<C>;
+  readonly log: Logger;
+  /** Larger bodies are refused with 413 before they are parsed. */
+  readonly maxBodyBytes: number;
+  /** Checks the parsed body before execution (the gateway caps batched operations here). */
+  readonly checkBody?: (body: unknown) => void;
+  readonly health: () => Promise<HealthReport>;
+  /** Other routes (the auditor console's files); returns false when the path is not its own. */
+  readonly routes?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+}
+
+export interface RunningService {
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting connections, lets in-flight requests finish, then stops Apollo. */
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, requestId: string): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', [REQUEST_ID_HEADER]: requestId });
+  response.end(JSON.stringify(body));
+}
+
+const errorBody = (code: string, message: string): unknown => ({ errors: [{ message, extensions: { code } }] });
+
+/**
+ * A small node:http integration for Apollo Server: it owns what Apollo leaves to the host
+ * (body size, request ids, health, graceful shutdown) and nothing else, so every service,
+ * gateway and subgraphs alike, faces the network the same way.
+ */
+export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>, port: number, host: string): Promise<RunningService> {
+  const { apollo, log } = options;
+  let inFlight = 0;
+  let draining: (() => void) | undefined;
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER] as string | undefined);
+    const url = new URL(request.url ?? '/', 'http://service.local');
+    if (url.pathname === '/health') {
+      const report = await options.health();
+      sendJson(response, report.ok ? 200 : 503, { service: options.name, ...report }, requestId);
+      return;
+    }
+    if (options.routes && (await options.routes(request, response))) return;
+    if (url.pathname !== '/graphql' && url.pathname !== '/') {
+      sendJson(response, 404, errorBody('NOT_FOUND', `No route ${url.pathname}; GraphQL is served at /graphql`), requestId);
+      return;
+    }
+
+    let body: unknown;
+    if (request.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(request, options.maxBodyBytes);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          sendJson(response, 413, errorBody('OPERATION_LIMIT', `Request body exceeds the limit of ${options.maxBodyBytes} bytes`), requestId);
+          request.resume();
+          return;
+        }
+        throw error;
+      }
+      try {
+        body = text === '' ? undefined : (JSON.parse(text) as unknown);
+      } catch {
+        sendJson(response, 400, errorBody('BAD_USER_INPUT', 'The request body is not valid JSON'), requestId);
+        return;
+      }
+      try {
+        options.checkBody?.(body);
+      } catch (error) {
+        if (error instanceof TributaryError) {
+          sendJson(response, error.httpStatus === 200 ? 400 : error.httpStatus, { errors: [error.toJSON()] }, requestId);
+          return;
+        }
+        throw error;
+      }
+    }
+
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    headers.set(REQUEST_ID_HEADER, requestId);
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method?.toUpperCase() ?? 'GET', headers, search: url.search, body },
+      context: () => options.context({ requestId, headers, body }),
+    });
+    for (const [key, value] of result.headers) response.setHeader(key, value);
+    response.setHeader(REQUEST_ID_HEADER, requestId);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      response.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
+  };
+
+  const server: Server = createServer((request, response) => {
+    inFlight += 1;
+    handle(request, response)
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'unhandled error in HTTP handler');
+        if (!response.headersSent) sendJson(response, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal error'), 'unknown');
+        else response.end();
+      })
+      .finally(() => {
+        inFlight -= 1;
+        if (inFlight === 0) draining?.();
+      });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+      resolve({
+        url: `http://${host}:${actualPort}/graphql`,
+        port: actualPort,
+        async close() {
+          const closed = new Promise<void>((done) => server.close(() => done()));
+          server.closeIdleConnections();
+          if (inFlight > 0) await new Promise<void>((done) => (draining = done));
+          server.closeAllConnections();
+          await closed;
+          await apollo.stop();
+        },
+      });
+    });
+  });
+}

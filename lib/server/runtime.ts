@@ -1,0 +1,68 @@
+import type { Logger } from 'pino';
+import { createAuditWriter, type AuditWriter } from '../audit/index.js';
+import type { Settings } from '../config.js';
+import type { ServiceName } from '../domain.js';
+import { createTokenVerifier, loadTrustedIssuers, type TokenVerifier } from '../identity/index.js';
+import { createLogger } from '../log.js';
+import { migrate, openStore, type Store } from '../store/index.js';
+import { defaultPolicyEngine } from '../../policies/index.js';
+import type { PolicyEngine } from '../../policies/decision.js';
+
+/**
+ * What a process shares between the services it runs: one store (records), one audit store,
+ * the policy engine, the token verifier. `npm start` runs every service over one runtime;
+ * `npm run start:<name>` builds one for a single service.
+ */
+export interface Runtime {
+  readonly settings: Settings;
+  readonly store: Store;
+  readonly auditStore: Store;
+  readonly policy: PolicyEngine;
+  readonly verifyToken: TokenVerifier;
+  readonly log: Logger;
+  readonly clock: () => Date;
+  /** One audit writer (one hash chain) per service of this process. */
+  auditWriter(service: ServiceName): AuditWriter;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Use this store instead of opening one from the settings (tests). */
+  readonly store?: Store;
+  readonly auditStore?: Store;
+  readonly clock?: () => Date;
+  readonly log?: Logger;
+}
+
+export async function createRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<Runtime> {
+  const log = options.log ?? createLogger('tributary', settings.logLevel);
+  const store = options.store ?? (await openStore({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir }));
+  const sharedAudit = options.auditStore === undefined && settings.auditDatabaseUrl === settings.databaseUrl;
+  const auditStore = options.auditStore ?? (sharedAudit ? store : await openStore({ databaseUrl: settings.auditDatabaseUrl }));
+  await migrate(store);
+  if (auditStore !== store) await migrate(auditStore);
+  const issuers = await loadTrustedIssuers({ file: settings.trustedIssuersFile, production: settings.production });
+  if (issuers.size === 0) log.warn('no trusted token issuers: every request will be refused (set TRUSTED_ISSUERS_FILE)');
+  const writers = new Map<ServiceName, AuditWriter>();
+  return {
+    settings,
+    store,
+    auditStore,
+    policy: defaultPolicyEngine(),
+    verifyToken: createTokenVerifier({ audience: settings.tokenAudience, issuers }),
+    log,
+    clock: options.clock ?? (() => new Date()),
+    auditWriter(service) {
+      let writer = writers.get(service);
+      if (!writer) {
+        writer = createAuditWriter(auditStore, { service });
+        writers.set(service, writer);
+      }
+      return writer;
+    },
+    async close() {
+      if (options.store === undefined) await store.close();
+      if (auditStore !== store && options.auditStore === undefined) await auditStore.close();
+    },
+  };
+}

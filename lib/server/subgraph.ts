@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { AccessFunnel } from '../access/funnel.js';
+import { guardOwnedFields } from '../access/field-guard.js';
+import type { AccessRequest } from '../../policies/decision.js';
+import type { RecordType, SubgraphName } from '../domain.js';
+import { verifyGatewayIdentity } from '../identity/index.js';
+import { repoPath } from '../paths.js';
+import type { Store } from '../store/index.js';
+import { authenticate } from './authenticate.js';
+import type { RequestContext } from './context.js';
+import { serveHttp, type RunningService } from './http.js';
+import { formatError, logErrors } from './mask-errors.js';
+import { toSubgraphResolvers, type ResolverMap } from './resolvers.js';
+import type { Runtime } from './runtime.js';
+
+/** What a subgraph's own loaders may use: its store, the funnel, the request. */
+export interface LoaderDeps {
+  readonly store: Store;
+  readonly access: AccessFunnel;
+  readonly request: AccessRequest;
+}
+
+/**
+ * A subgraph is its SDL (`schema/<name>.graphql`), the record types it owns (whose every field
+ * the guard checks), its resolvers and its per-request loaders. Everything else — identity,
+ * purpose, the access funnel, audit, errors, HTTP — is the same for every subgraph and lives here.
+ */
+export interface SubgraphDefinition<L> {
+  readonly name: SubgraphName;
+  readonly owns: readonly RecordType[];
+  readonly resolvers: ResolverMap<RequestContext<L>>;
+  readonly loaders: (deps: LoaderDeps) => L;
+}
+
+export async function loadSubgraphSdl(name: SubgraphName): Promise<string> {
+  return readFile(repoPath('schema', `${name}.graphql`), 'utf8');
+}
+
+export const MAX_SUBGRAPH_BODY_BYTES = 4 * 1024 * 1024;
+
+export async function startSubgraph<L>(
+  definition: SubgraphDefinition<L>,
+  runtime: Runtime,
+  listen: { readonly port: number; readonly host: string },
+): Promise<RunningService> {
+  const typeDefs = parse(await loadSubgraphSdl(definition.name));
+  const schema = guardOwnedFields(buildSubgraphSchema({ typeDefs, resolvers: toSubgraphResolvers(definition.resolvers) }), definition.owns);
+  const log = runtime.log.child({ service: definition.name });
+  const audit = runtime.auditWriter(definition.name);
+  const apollo = new ApolloServer<RequestContext<L>>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // Subgraphs are reached by the gateway (or an agency's own tools) with a token; the IDE
+    // and its CDN-hosted landing page have no place here.
+    introspection: !runtime.settings.production,
+    plugins: [ApolloServerPluginLandingPageDisabled(), logErrors(log, (context) => context.requestId)],
+  });
+  await apollo.start();
+
+  return serveHttp(
+    {
+      name: definition.name,
+      apollo,
+      log,
+      maxBodyBytes: MAX_SUBGRAPH_BODY_BYTES,
+      health: async () => {
+        const checks: Record<string, string> = {};
+        try {
+          await runtime.store.query({ text: 'SELECT 1', values: [] });
+          checks.store = 'ok';
+        } catch {
+          checks.store = 'unreachable';
+        }
+        return { ok: checks.store === 'ok', checks };
+      },
+      context: async (incoming) => {
+        if (runtime.settings.requireGatewayIdentity) {
+          await verifyGatewayIdentity(incoming.headers.get('x-gateway-identity'), incoming.requestId);
+        }
+        const who = await authenticate({ service: definition.name, verifyToken: runtime.verifyToken, audit, log }, incoming);
+        const request: AccessRequest = { principal: who.principal, purpose: who.purpose, now: runtime.clock() };
+        const access = new AccessFunnel(runtime.policy, audit, request, {
+          requestId: incoming.requestId,
+          operationName: who.operationName,
+          operationHash: who.operationHash,
+          justification: who.justification,
+          service: definition.name,
+        });
+        return {
+          requestId: incoming.requestId,
+          service: definition.name,
+          principal: who.principal,
+          purpose: who.purpose,
+          justification: who.justification,
+          now: request.now,
+          access,
+          loaders: definition.loaders({ store: runtime.store, access, request }),
+          store: runtime.store,
+          log: log.child({ requestId: incoming.requestId }),
+        };
+      },
+    },
+    listen.port,
+    listen.host,
+  );
+}

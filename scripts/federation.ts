@@ -1,0 +1,119 @@
+import { readSettings, type Settings } from '../lib/config.js';
+import { SUBGRAPHS, type ServiceName, type SubgraphName } from '../lib/domain.js';
+import { repoPath } from '../lib/paths.js';
+import type { RunningService } from '../lib/server/http.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../lib/server/runtime.js';
+import { parseScale, seedIfEmpty, type Scale } from '../seed/index.js';
+import { startGateway } from '../gateway/gateway.js';
+import { SUBGRAPH_STARTERS } from '../subgraphs/index.js';
+
+export interface FederationOptions extends RuntimeOptions {
+  /** Which services to run; empty or unset: all of them. */
+  readonly services?: readonly ServiceName[];
+  readonly settings?: Settings;
+  /** Listen on free ports instead of the configured ones (tests, benchmarks). */
+  readonly ephemeralPorts?: boolean;
+  /**
+   * Seed an empty store at this scale; false: never. Default: the embedded store is seeded
+   * (scale SEED_SCALE, else small); a real PostgreSQL only when SEED_SCALE is set, so that of
+   * several services sharing one database only the one told to seeds it.
+   */
+  readonly seed?: Scale | false;
+}
+
+export interface Federation {
+  readonly runtime: Runtime;
+  readonly urls: Readonly<Partial<Record<ServiceName, string>>>;
+  readonly services: Readonly<Partial<Record<ServiceName, RunningService>>>;
+  /** Stops the gateway first (no new requests), then the subgraphs, then the stores. */
+  close(): Promise<void>;
+}
+
+function seedScaleFromEnv(settings: Settings): Scale | false {
+  const configured = process.env.SEED_SCALE;
+  if (configured === undefined || configured === '') return settings.databaseUrl === undefined ? 'small' : false;
+  if (configured === 'off') return false;
+  return parseScale(configured);
+}
+
+/**
+ * Starts services in one process over one runtime. Subgraphs start first so the gateway can
+ * be pointed at their actual ports.
+ */
+export async function startFederation(options: FederationOptions = {}): Promise<Federation> {
+  const base = options.settings ?? readSettings();
+  const wanted = new Set<ServiceName>(options.services && options.services.length > 0 ? options.services : ['gateway', ...SUBGRAPHS]);
+  const runtime = await createRuntime(base, options);
+  const scale = options.seed ?? seedScaleFromEnv(base);
+  if (scale !== false) await seedIfEmpty(runtime.store, { scale });
+
+  const services: Partial<Record<ServiceName, RunningService>> = {};
+  const subgraphUrls: Record<SubgraphName, string> = { ...base.subgraphUrls };
+  const port = (service: ServiceName): number => (options.ephemeralPorts ? 0 : base.ports[service]);
+  try {
+    for (const name of SUBGRAPHS) {
+      const start = SUBGRAPH_STARTERS[name];
+      if (!wanted.has(name) || !start) continue;
+      const service = await start(runtime, { port: port(name), host: base.host });
+      services[name] = service;
+      subgraphUrls[name] = service.url;
+    }
+    if (wanted.has('gateway')) {
+      const settings: Settings = { ...base, subgraphUrls };
+      services.gateway = await startGateway({ ...runtime, settings }, { port: port('gateway'), host: base.host });
+    }
+  } catch (error) {
+    await Promise.all(Object.values(services).map((service) => service.close()));
+    await runtime.close();
+    throw error;
+  }
+
+  return {
+    runtime,
+    services,
+    urls: Object.fromEntries(Object.entries(services).map(([name, service]) => [name, service.url])),
+    async close() {
+      await services.gateway?.close();
+      await Promise.all(SUBGRAPHS.map((name) => services[name]?.close()));
+      await runtime.close();
+    },
+  };
+}
+
+/** `npm start`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
+export async function runFederation(options: FederationOptions): Promise<void> {
+  const settings = options.settings ?? readSettings();
+  const embedded = settings.databaseUrl === undefined;
+  const only = options.services && options.services.length === 1 ? options.services[0] : undefined;
+  // One embedded store per process: a service started alone keeps its own directory.
+  const dataDir = settings.dataDir ?? (embedded ? repoPath('data', only ? `pglite-${only}` : 'pglite') : undefined);
+  if (embedded && settings.production) {
+    console.warn('NODE_ENV=production without DATABASE_URL: running on the embedded store (fine for a trial, not for an agency)');
+  }
+  const federation = await startFederation({ ...options, settings: { ...settings, dataDir } });
+  const { urls } = federation;
+  console.log(
+    [
+      '',
+      `Tributary is running${embedded ? ` on the embedded store (${dataDir})` : ' on PostgreSQL'}:`,
+      ...Object.entries(urls).map(([name, url]) => `  ${name.padEnd(8)} ${url}`),
+      '',
+      'Try it:',
+      '  TOKEN=$(npm run -s token -- --persona cbp-analyst)',
+      `  curl -s ${urls.gateway ?? 'http://127.0.0.1:4000/graphql'} -H "authorization: Bearer $TOKEN" \\`,
+      "    -H 'x-purpose-of-use: INTERDICTION' -H 'content-type: application/json' \\",
+      `    -d '{"query":"{ routes(first: 3) { totalCount edges { node { id name sector hazards { kind } } } } }"}'`,
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    federation.runtime.log.info({ signal }, 'shutting down: draining in-flight requests');
+    await federation.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,123 @@
+import type { Sector } from '../lib/domain.js';
+
+/**
+ * The seed's vocabulary: the orgs of SPEC section 2 and the enumerations of the subgraph SDL
+ * (`schema/*.graphql`). The enumerations are repeated here only because `lib/domain.ts` does
+ * not declare them yet; the seed test checks every value against the SDL so the two cannot drift.
+ */
+
+export const NETWORK_KINDS = ['HUMAN_SMUGGLING', 'HUMAN_TRAFFICKING', 'DRUG_TRAFFICKING', 'MIXED'] as const;
+export type NetworkKind = (typeof NETWORK_KINDS)[number];
+
+export const THREAT_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export type ThreatLevel = (typeof THREAT_LEVELS)[number];
+
+export const NETWORK_STATUSES = ['ACTIVE', 'DORMANT', 'DISRUPTED'] as const;
+export type NetworkStatus = (typeof NETWORK_STATUSES)[number];
+
+export const MEMBER_ROLES = [
+  'LEADER',
+  'COORDINATOR',
+  'RECRUITER',
+  'GUIDE',
+  'DRIVER',
+  'STASH_HOUSE_OPERATOR',
+  'LOOKOUT',
+  'FINANCIER',
+] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+export const MODALITIES = ['FOOT', 'VEHICLE', 'MARITIME', 'TUNNEL'] as const;
+export type Modality = (typeof MODALITIES)[number];
+
+export const ACTIVITY_LEVELS = ['LOW', 'MODERATE', 'HIGH'] as const;
+export type ActivityLevel = (typeof ACTIVITY_LEVELS)[number];
+
+export const HAZARD_KINDS = ['HEAT', 'WATER_STATION', 'RESCUE_BEACON', 'RESCUE', 'TERRAIN'] as const;
+export type HazardKind = (typeof HAZARD_KINDS)[number];
+
+export const ASSET_KINDS = ['TOWER', 'SENSOR', 'CAMERA', 'AEROSTAT'] as const;
+export type AssetKind = (typeof ASSET_KINDS)[number];
+
+export const DISPOSITIONS = ['RELEASED', 'TRANSFERRED_TO_ICE', 'REMOVED', 'PROSECUTION', 'VOLUNTARY_RETURN'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+export const TRANSFER_STATUSES = ['REQUESTED', 'ACCEPTED', 'IN_TRANSIT', 'COMPLETED', 'CANCELLED'] as const;
+export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
+
+export const DETAINER_STATUSES = ['NONE', 'LODGED', 'HONORED', 'DECLINED'] as const;
+export type DetainerStatus = (typeof DETAINER_STATUSES)[number];
+
+export const REFERRAL_SERVICES = ['SHELTER', 'MEDICAL', 'LEGAL', 'CHILD_WELFARE', 'TRAFFICKING_SUPPORT', 'TRANSPORT'] as const;
+export type ReferralService = (typeof REFERRAL_SERVICES)[number];
+
+export const REFERRAL_STATUSES = ['OPEN', 'ACCEPTED', 'IN_PROGRESS', 'CLOSED', 'DECLINED'] as const;
+export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+
+// ---- Organizations (SPEC section 2). All fictional except the Border Patrol sector names.
+
+export const CBP_ORGS = ['cbp-tucson', 'cbp-rgv'] as const;
+export type CbpOrg = (typeof CBP_ORGS)[number];
+
+export const ICE_ORGS = ['ice-ero-phoenix', 'ice-hsi-tucson'] as const;
+export type IceOrg = (typeof ICE_ORGS)[number];
+
+export const PARTNER_ORGS = ['partner-saguaro-so', 'partner-mesquite-so'] as const;
+export type PartnerOrg = (typeof PARTNER_ORGS)[number];
+
+export const NGO_ORGS = ['ngo-desert-refuge', 'ngo-frontera-legal', 'ngo-camino-health'] as const;
+export type NgoOrg = (typeof NGO_ORGS)[number];
+
+export const OVERSIGHT_ORG = 'oversight-privacy';
+
+/** Custody is ICE ERO's; HSI investigates networks but holds no one. */
+export const ICE_CUSTODY_ORG: IceOrg = 'ice-ero-phoenix';
+
+/**
+ * The seed has two CBP orgs (those SPEC section 2 names), so each also stands in for a
+ * neighbouring sector: every sector then has routes and encounters, and an agent whose
+ * jurisdiction is TUCSON alone still meets SAN_DIEGO records of its own org that rule 1 hides.
+ */
+export const CBP_ORG_BY_SECTOR: Readonly<Record<Sector, CbpOrg>> = {
+  TUCSON: 'cbp-tucson',
+  SAN_DIEGO: 'cbp-tucson',
+  RGV: 'cbp-rgv',
+  EL_PASO: 'cbp-rgv',
+};
+
+export interface PartnerArea {
+  readonly county: string;
+  readonly sector: Sector;
+  readonly jail: string;
+}
+
+export const PARTNER_AREAS: Readonly<Record<PartnerOrg, PartnerArea>> = {
+  'partner-saguaro-so': { county: 'county:saguaro', sector: 'TUCSON', jail: 'Saguaro County Jail' },
+  'partner-mesquite-so': { county: 'county:mesquite', sector: 'RGV', jail: 'Mesquite County Detention Center' },
+};
+
+/** The county (and its 287(g) partner) lying inside a sector, where there is one. */
+export const COUNTY_OF_SECTOR: Readonly<Partial<Record<Sector, PartnerOrg>>> = {
+  TUCSON: 'partner-saguaro-so',
+  RGV: 'partner-mesquite-so',
+};
+
+/** Sectors each NGO serves, first the main one; a referral elsewhere goes to the main one. */
+export const NGO_SECTORS: Readonly<Record<NgoOrg, readonly Sector[]>> = {
+  'ngo-desert-refuge': ['TUCSON', 'RGV', 'SAN_DIEGO'],
+  'ngo-frontera-legal': ['TUCSON', 'RGV'],
+  'ngo-camino-health': ['TUCSON', 'EL_PASO'],
+};
+
+export const NGO_SERVICES: Readonly<Record<NgoOrg, readonly ReferralService[]>> = {
+  'ngo-desert-refuge': ['SHELTER', 'CHILD_WELFARE', 'TRANSPORT'],
+  'ngo-frontera-legal': ['LEGAL', 'TRAFFICKING_SUPPORT'],
+  'ngo-camino-health': ['MEDICAL'],
+};
+
+// ---- The `disseminate` vocabulary: agency classes or org ids beyond the owner.
+
+/** CBP and ICE together (the DHS components of rule 2). */
+export const DHS = 'DHS';
+export const PARTNER_CLASS = 'PARTNER';
+export const NGO_CLASS = 'NGO';

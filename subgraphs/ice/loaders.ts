@@ -1,0 +1,64 @@
+import DataLoader from 'dataloader';
+import { releasedById, releasedGroups, type GroupKey, type RecordKey } from '../../lib/access/released-loaders.js';
+import type { Released } from '../../lib/access/released.js';
+import { idIn } from '../../lib/access/record-meta.js';
+import type { LoaderDeps } from '../../lib/server/subgraph.js';
+import { and, raw, sql } from '../../lib/store/sql.js';
+import { text } from '../../lib/store/row.js';
+import {
+  NETWORK_SELECT,
+  PERSON_SELECT,
+  readNetwork,
+  readPerson,
+  readTransfer,
+  transferColumns,
+  transferSelect,
+  type NetworkRecord,
+  type PersonRecord,
+  type TransferRecord,
+} from './records.js';
+
+export interface NetworkMemberRow {
+  readonly networkId: string;
+  readonly personId: string;
+  readonly role: string;
+}
+
+export interface IceLoaders {
+  readonly network: DataLoader<RecordKey, Released<NetworkRecord> | null, string>;
+  readonly person: DataLoader<RecordKey, Released<PersonRecord> | null, string>;
+  readonly transfer: DataLoader<RecordKey, Released<TransferRecord> | null, string>;
+  readonly transfersOfPerson: DataLoader<GroupKey, Released<TransferRecord>[], string>;
+  readonly membersOfNetwork: DataLoader<string, NetworkMemberRow[], string>;
+}
+
+export function iceLoaders({ store, access, request }: LoaderDeps): IceLoaders {
+  const { now } = request;
+  return {
+    network: releasedById('Network', access, async (ids) =>
+      (await store.query(sql`${NETWORK_SELECT} WHERE ${idIn(raw('n.id'), ids)}`)).map((row) => readNetwork(row, now)),
+    ),
+    person: releasedById('Person', access, async (ids) =>
+      (await store.query(sql`${PERSON_SELECT} WHERE ${idIn(raw('p.id'), ids)}`)).map(readPerson),
+    ),
+    transfer: releasedById('Transfer', access, async (ids) =>
+      (await store.query(sql`${transferSelect(now)} WHERE ${idIn(raw('t.id'), ids)}`)).map(readTransfer),
+    ),
+    transfersOfPerson: releasedGroups('Transfer', access, async (personIds) => {
+      const visible = access.visibleWhere('Transfer', transferColumns(now));
+      const rows = await store.query(
+        sql`${transferSelect(now)} WHERE ${and([idIn(raw('t.person_id'), personIds), visible])} ORDER BY t.id`,
+      );
+      return rows.map((row) => ({ parentId: text(row, 'person_id'), record: readTransfer(row) }));
+    }),
+    // Members are a field of a network already released; each member's person is then released
+    // on its own (with the network as its relation), so only the links are read here.
+    membersOfNetwork: new DataLoader<string, NetworkMemberRow[], string>(async (networkIds) => {
+      const rows = await store.query(
+        sql`SELECT network_id, person_id, role FROM ice.network_members WHERE ${idIn(raw('network_id'), networkIds)} ORDER BY person_id`,
+      );
+      const members = rows.map((row) => ({ networkId: text(row, 'network_id'), personId: text(row, 'person_id'), role: text(row, 'role') }));
+      return networkIds.map((id) => members.filter((member) => member.networkId === id));
+    }),
+  };
+}

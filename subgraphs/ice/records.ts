@@ -1,0 +1,139 @@
+import type { PolicyAttributes } from '../../policies/decision.js';
+import { metaColumns, readMeta } from '../../lib/access/record-meta.js';
+import { SECTORS } from '../../lib/domain.js';
+import { calendarDateOrNull, bool, date, dateOrNull, oneOf, text, textArray, textOrNull } from '../../lib/store/row.js';
+import { raw, sql, type Sql } from '../../lib/store/sql.js';
+import type { Row } from '../../lib/store/store.js';
+
+/** ICE's records as resolvers and the policy engine see them: schema fields plus policy facts. */
+
+export const NETWORK_KINDS = ['HUMAN_SMUGGLING', 'HUMAN_TRAFFICKING', 'DRUG_TRAFFICKING', 'MIXED'] as const;
+export const THREAT_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export const NETWORK_STATUSES = ['ACTIVE', 'DORMANT', 'DISRUPTED'] as const;
+export const TRANSFER_STATUSES = ['REQUESTED', 'ACCEPTED', 'IN_TRANSIT', 'COMPLETED', 'CANCELLED'] as const;
+export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
+
+/** 28 CFR 23: criminal intelligence not revalidated within five years is owner-only. */
+const REVIEW_AFTER_MS = 5 * 365.25 * 24 * 3600 * 1000;
+
+export interface NetworkRecord extends Readonly<PolicyAttributes['Network']> {
+  readonly name: string;
+  readonly kind: (typeof NETWORK_KINDS)[number];
+  readonly threatLevel: (typeof THREAT_LEVELS)[number];
+  readonly status: (typeof NETWORK_STATUSES)[number];
+  readonly sectors: readonly string[];
+  readonly intelligenceBasis: string | null;
+  readonly analyticSummary: string | null;
+  readonly reviewRequired: boolean;
+}
+
+export const NETWORK_SELECT = sql`SELECT n.* FROM ice.networks n`;
+export const NETWORK_FROM = sql`FROM ice.networks n`;
+export const networkColumns = (): Record<string, Sql> => ({
+  ...metaColumns('n'),
+  lastValidatedAt: raw('n.last_validated_at'),
+});
+
+export function readNetwork(row: Row, now: Date): NetworkRecord {
+  const lastValidatedAt = date(row, 'last_validated_at');
+  return {
+    ...readMeta(row),
+    name: text(row, 'name'),
+    kind: oneOf(row, 'kind', NETWORK_KINDS),
+    threatLevel: oneOf(row, 'threat_level', THREAT_LEVELS),
+    status: oneOf(row, 'status', NETWORK_STATUSES),
+    sectors: textArray(row, 'sectors').filter((sector) => (SECTORS as readonly string[]).includes(sector)),
+    intelligenceBasis: textOrNull(row, 'intelligence_basis'),
+    analyticSummary: textOrNull(row, 'analytic_summary'),
+    lastValidatedAt,
+    reviewRequired: now.getTime() - lastValidatedAt.getTime() > REVIEW_AFTER_MS,
+  };
+}
+
+export const reviewCutoff = (now: Date): Date => new Date(now.getTime() - REVIEW_AFTER_MS);
+
+export interface PersonRecord extends Readonly<PolicyAttributes['Person']> {
+  readonly name: string;
+  readonly dateOfBirth: string | null;
+  readonly nationality: string | null;
+  readonly aNumber: string | null;
+}
+
+/** Orgs whose own records name this person: the facts behind rules 3 and 4 on persons. */
+const linkedOrgs = (personId: Sql): Sql => sql`ARRAY(
+  SELECT b.owner_org FROM partner.bookings b WHERE b.person_id = ${personId}
+  UNION SELECT t.from_org FROM ice.transfers t WHERE t.person_id = ${personId}
+  UNION SELECT t.to_org FROM ice.transfers t WHERE t.person_id = ${personId}
+  UNION SELECT e.owner_org FROM cbp.encounters e WHERE e.person_id = ${personId}
+  UNION SELECT r.from_org FROM ngo.referrals r WHERE r.person_id = ${personId}
+  UNION SELECT r.to_org FROM ngo.referrals r WHERE r.person_id = ${personId})`;
+
+export const PERSON_SELECT = sql`SELECT p.*, ${linkedOrgs(raw('p.id'))} AS linked_orgs FROM ice.persons p`;
+export const personColumns = (): Record<string, Sql> => ({
+  ...metaColumns('p'),
+  protected1367: raw('p.protected1367'),
+  linkedOrgs: linkedOrgs(raw('p.id')),
+});
+
+export function readPerson(row: Row): PersonRecord {
+  return {
+    ...readMeta(row),
+    name: text(row, 'name'),
+    dateOfBirth: calendarDateOrNull(row, 'date_of_birth'),
+    nationality: textOrNull(row, 'nationality'),
+    aNumber: textOrNull(row, 'a_number'),
+    protected1367: bool(row, 'protected1367'),
+    linkedOrgs: textArray(row, 'linked_orgs'),
+  };
+}
+
+export interface TransferRecord extends Readonly<PolicyAttributes['Transfer']> {
+  readonly status: TransferStatus;
+  readonly fromFacility: string | null;
+  readonly toFacility: string;
+  readonly requestedAt: Date;
+  readonly acceptedAt: Date | null;
+  readonly departedAt: Date | null;
+  readonly completedAt: Date | null;
+  readonly reason: string | null;
+  readonly medicalSummary: string | null;
+}
+
+/**
+ * NGOs holding an active referral for the transferred person whose consent, unexpired and
+ * unrevoked at `now`, asks for transfer notification (rule 4).
+ */
+const notifiableNgoOrgs = (personId: Sql, now: Date): Sql => sql`ARRAY(
+  SELECT r.to_org FROM ngo.referrals r JOIN ngo.consents c ON c.referral_id = r.id
+  WHERE r.person_id = ${personId} AND r.status IN ('OPEN', 'ACCEPTED', 'IN_PROGRESS')
+    AND c.notify_transfers AND c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > ${now}))`;
+
+export const transferSelect = (now: Date): Sql =>
+  sql`SELECT t.*, ${notifiableNgoOrgs(raw('t.person_id'), now)} AS notifiable_ngo_orgs FROM ice.transfers t`;
+export const TRANSFER_FROM = sql`FROM ice.transfers t`;
+export const transferColumns = (now: Date): Record<string, Sql> => ({
+  ...metaColumns('t'),
+  personId: raw('t.person_id'),
+  fromOrg: raw('t.from_org'),
+  toOrg: raw('t.to_org'),
+  notifiableNgoOrgs: notifiableNgoOrgs(raw('t.person_id'), now),
+});
+
+export function readTransfer(row: Row): TransferRecord {
+  return {
+    ...readMeta(row),
+    personId: text(row, 'person_id'),
+    status: oneOf(row, 'status', TRANSFER_STATUSES),
+    fromOrg: text(row, 'from_org'),
+    fromFacility: textOrNull(row, 'from_facility'),
+    toOrg: text(row, 'to_org'),
+    toFacility: text(row, 'to_facility'),
+    requestedAt: date(row, 'requested_at'),
+    acceptedAt: dateOrNull(row, 'accepted_at'),
+    departedAt: dateOrNull(row, 'departed_at'),
+    completedAt: dateOrNull(row, 'completed_at'),
+    reason: textOrNull(row, 'reason'),
+    medicalSummary: textOrNull(row, 'medical_summary'),
+    notifiableNgoOrgs: textArray(row, 'notifiable_ngo_orgs'),
+  };
+}

@@ -1,0 +1,241 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { listRecords } from '../../lib/access/list-records.js';
+import type { Released } from '../../lib/access/released.js';
+import { selectedFields } from '../../lib/access/selection.js';
+import type { PageArgs } from '../../lib/connection.js';
+import { badInput } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import type { RequestContext } from '../../lib/server/context.js';
+import type { ResolverMap } from '../../lib/server/resolvers.js';
+import { DateScalar, DateTimeScalar } from '../../lib/server/scalars.js';
+import { sql, raw, type Sql } from '../../lib/store/sql.js';
+import type { Relation } from '../../policies/decision.js';
+import { isRecordId, optionalText, requireOrg, requireText } from '../../lib/validate.js';
+import type { IceLoaders, NetworkMemberRow } from './loaders.js';
+import {
+  NETWORK_FROM,
+  NETWORK_SELECT,
+  TRANSFER_FROM,
+  networkColumns,
+  readNetwork,
+  readTransfer,
+  reviewCutoff,
+  transferColumns,
+  transferSelect,
+  type NetworkRecord,
+  type PersonRecord,
+  type TransferRecord,
+} from './records.js';
+import { TRANSFER_STEPS, type TransferStepName } from './transfer-lifecycle.js';
+
+type Context = RequestContext<IceLoaders>;
+
+interface NetworkFilter {
+  readonly sector?: string | null;
+  readonly kind?: string | null;
+  readonly status?: string | null;
+  readonly threatLevel?: string | null;
+  readonly reviewRequired?: boolean | null;
+}
+
+interface TransferFilter {
+  readonly status?: string | null;
+  readonly fromOrg?: string | null;
+  readonly toOrg?: string | null;
+  readonly personId?: string | null;
+  readonly requestedAfter?: Date | null;
+  readonly requestedBefore?: Date | null;
+}
+
+interface RequestTransferInput {
+  readonly personId: string;
+  readonly toOrg: string;
+  readonly toFacility: string;
+  readonly reason: string;
+  readonly fromFacility?: string | null;
+}
+
+const byId =
+  <K extends 'network' | 'person' | 'transfer'>(loader: K, type: string) =>
+  (_: unknown, args: { readonly id: string }, context: Context, info: GraphQLResolveInfo) =>
+    isRecordId(args.id) ? context.loaders[loader].load({ id: args.id, fields: selectedFields(info, type) }) : null;
+
+const reference =
+  <K extends 'network' | 'person' | 'transfer'>(loader: K, type: string) =>
+  (ref: { readonly id: string }, context: Context, info: GraphQLResolveInfo) =>
+    isRecordId(ref.id) ? context.loaders[loader].load({ id: ref.id, fields: selectedFields(info, type) }) : null;
+
+function networkFilters(filter: NetworkFilter | null | undefined, now: Date): Sql[] {
+  const conditions: Sql[] = [];
+  if (filter?.sector) conditions.push(sql`${filter.sector} = ANY(n.sectors)`);
+  if (filter?.kind) conditions.push(sql`n.kind = ${filter.kind}`);
+  if (filter?.status) conditions.push(sql`n.status = ${filter.status}`);
+  if (filter?.threatLevel) conditions.push(sql`n.threat_level = ${filter.threatLevel}`);
+  if (filter?.reviewRequired === true) conditions.push(sql`n.last_validated_at < ${reviewCutoff(now)}`);
+  if (filter?.reviewRequired === false) conditions.push(sql`n.last_validated_at >= ${reviewCutoff(now)}`);
+  return conditions;
+}
+
+function transferFilters(filter: TransferFilter | null | undefined): Sql[] {
+  const conditions: Sql[] = [];
+  if (filter?.status) conditions.push(sql`t.status = ${filter.status}`);
+  if (filter?.fromOrg) conditions.push(sql`t.from_org = ${filter.fromOrg}`);
+  if (filter?.toOrg) conditions.push(sql`t.to_org = ${filter.toOrg}`);
+  if (filter?.personId) conditions.push(sql`t.person_id = ${filter.personId}`);
+  if (filter?.requestedAfter) conditions.push(sql`t.requested_at >= ${filter.requestedAfter}`);
+  if (filter?.requestedBefore) conditions.push(sql`t.requested_at < ${filter.requestedBefore}`);
+  return conditions;
+}
+
+/** Reads a transfer the caller may see, for a write; an invisible one reads as not found. */
+async function visibleTransfer(context: Context, id: string): Promise<TransferRecord> {
+  const rows = isRecordId(id)
+    ? await context.store.query(
+        sql`${transferSelect(context.now)} WHERE t.id = ${id} AND ${context.access.visibleWhere('Transfer', transferColumns(context.now))}`,
+      )
+    : [];
+  const row = rows[0];
+  if (!row) throw badInput(`Transfer ${id.slice(0, 64)} was not found`, { argument: 'id' });
+  return readTransfer(row);
+}
+
+async function releaseOne(context: Context, record: TransferRecord, info: GraphQLResolveInfo): Promise<Released<TransferRecord>> {
+  const [released] = await context.access.release('Transfer', [{ record, fields: selectedFields(info, 'Transfer') }]);
+  if (!released) throw badInput(`Transfer ${record.id} is not visible to you after this change`);
+  return released;
+}
+
+function step(name: TransferStepName) {
+  const transition = TRANSFER_STEPS[name];
+  return async (_: unknown, args: { readonly id: string; readonly reason?: string | null }, context: Context, info: GraphQLResolveInfo) => {
+    const current = await visibleTransfer(context, args.id);
+    if (!(transition.from as readonly string[]).includes(current.status)) {
+      throw badInput(`Transfer ${current.id} is ${current.status}; ${name} needs a transfer that is ${transition.from.join(' or ')}`, {
+        argument: 'id',
+      });
+    }
+    const reason = name === 'cancelTransfer' ? optionalText('reason', args.reason, 500) : null;
+    await context.access.authorizeWrite(transition.action, 'Transfer', current);
+    const rows = await context.store.query(
+      sql`UPDATE ice.transfers SET status = ${transition.to}, ${raw(transition.stamp)} = ${context.now}, updated_at = ${context.now},
+          reason = COALESCE(${reason}, reason)
+          WHERE id = ${current.id} AND status = ${current.status} RETURNING id`,
+    );
+    if (rows.length === 0) throw badInput(`Transfer ${current.id} changed while you were updating it; read it again`);
+    return releaseOne(context, await visibleTransfer(context, current.id), info);
+  };
+}
+
+export const iceResolvers: ResolverMap<Context> = {
+  DateTime: DateTimeScalar,
+  Date: DateScalar,
+  Query: {
+    network: byId('network', 'Network'),
+    person: byId('person', 'Person'),
+    transfer: byId('transfer', 'Transfer'),
+    networks: (_: unknown, args: PageArgs & { readonly filter?: NetworkFilter | null }, context: Context, info: GraphQLResolveInfo) =>
+      listRecords(
+        context,
+        'Network',
+        {
+          select: NETWORK_SELECT,
+          from: NETWORK_FROM,
+          columns: networkColumns(),
+          idColumn: raw('n.id'),
+          filters: networkFilters(args.filter, context.now),
+          read: (row) => readNetwork(row, context.now),
+        },
+        args,
+        info,
+      ),
+    transfers: (_: unknown, args: PageArgs & { readonly filter?: TransferFilter | null }, context: Context, info: GraphQLResolveInfo) =>
+      listRecords(
+        context,
+        'Transfer',
+        {
+          select: transferSelect(context.now),
+          from: TRANSFER_FROM,
+          columns: transferColumns(context.now),
+          idColumn: raw('t.id'),
+          filters: transferFilters(args.filter),
+          read: readTransfer,
+        },
+        args,
+        info,
+      ),
+  },
+  Mutation: {
+    requestTransfer: async (_: unknown, args: { readonly input: RequestTransferInput }, context: Context, info: GraphQLResolveInfo) => {
+      const { input } = args;
+      const toOrg = requireOrg('toOrg', input.toOrg);
+      const toFacility = requireText('toFacility', input.toFacility, 200);
+      const reason = requireText('reason', input.reason, 500);
+      const fromFacility = optionalText('fromFacility', input.fromFacility, 200);
+      const person = isRecordId(input.personId)
+        ? await context.store.query(sql`SELECT id, jurisdictions FROM ice.persons WHERE id = ${input.personId}`)
+        : [];
+      if (person.length === 0) throw badInput(`Person ${input.personId.slice(0, 64)} was not found`, { argument: 'personId' });
+      const { principal, now } = context;
+      const record: TransferRecord = {
+        id: newId('T'),
+        ownerOrg: principal.org,
+        ownerAgency: principal.agency,
+        sensitivity: 'LAW_ENFORCEMENT_SENSITIVE',
+        jurisdictions: [...principal.jurisdictions],
+        // The receiving side and DHS need it; a partner's own org keeps it in view.
+        disseminate: principal.agency === 'PARTNER' ? ['DHS', principal.org] : ['DHS'],
+        createdAt: now,
+        updatedAt: now,
+        personId: input.personId,
+        status: 'REQUESTED',
+        fromOrg: principal.org,
+        fromFacility,
+        toOrg,
+        toFacility,
+        requestedAt: now,
+        acceptedAt: null,
+        departedAt: null,
+        completedAt: null,
+        reason,
+        medicalSummary: null,
+        notifiableNgoOrgs: [],
+      };
+      await context.access.authorizeWrite('requestTransfer', 'Transfer', record);
+      await context.store.query(sql`INSERT INTO ice.transfers
+        (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, person_id, status,
+         from_org, from_facility, to_org, to_facility, requested_at, reason)
+        VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
+         ${[...record.disseminate]}::text[], ${now}, ${now}, ${record.personId}, ${record.status}, ${record.fromOrg}, ${fromFacility},
+         ${toOrg}, ${toFacility}, ${now}, ${reason})`);
+      return releaseOne(context, record, info);
+    },
+    acceptTransfer: step('acceptTransfer'),
+    startTransfer: step('startTransfer'),
+    completeTransfer: step('completeTransfer'),
+    cancelTransfer: step('cancelTransfer'),
+  },
+  Network: {
+    __resolveReference: reference('network', 'Network'),
+    members: async (network: NetworkRecord, _: unknown, context: Context) => {
+      const members = await context.loaders.membersOfNetwork.load(network.id);
+      const relation = { parentType: 'Network' as const, parent: network, field: 'members' };
+      return members.map((member) => ({ ...member, relation }));
+    },
+  },
+  NetworkMember: {
+    // A member's person is released on its own, with the network as its relation: rule 3 lets
+    // a partner see members' PII only under that network's dissemination.
+    person: (member: NetworkMemberRow & { readonly relation: Relation }, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+      context.loaders.person.load({ id: member.personId, fields: selectedFields(info, 'Person'), relation: member.relation }),
+  },
+  Person: {
+    __resolveReference: reference('person', 'Person'),
+    transfers: (person: PersonRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+      context.loaders.transfersOfPerson.load({ parentId: person.id, fields: selectedFields(info, 'Transfer') }),
+  },
+  Transfer: {
+    __resolveReference: reference('transfer', 'Transfer'),
+    person: (transfer: TransferRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+      context.loaders.person.load({ id: transfer.personId, fields: selectedFields(info, 'Person') }),
+  },
+};
