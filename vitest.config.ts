@@ -1,4 +1,11 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+// graphql 16 ships a CommonJS and an ES build. Node (and so @apollo/* at run time) loads the
+// CommonJS one; Vite would hand our code the ES one, and two copies of graphql reject each
+// other's schemas ("from another module or realm"). Tests resolve it as Node does.
+const graphqlCommonJs = createRequire(import.meta.url).resolve('graphql');
+const resolve = { alias: [{ find: /^graphql$/, replacement: graphqlCommonJs }] };
 
 /**
  * Two projects: `unit` (a module at a time, stores in process) and `e2e` (the real gateway and
@@ -9,6 +16,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
@@ -18,6 +26,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

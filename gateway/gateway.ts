@@ -55,7 +55,10 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     introspection: !settings.production,
     allowBatchedHttpRequests: true,
     validationRules: operationLimits.validationRules,
-    plugins: [ApolloServerPluginLandingPageDisabled(), logErrors(log, (context) => context.requestId), ...operationLimits.plugins],
+    // The token limit applies while parsing, so an oversized document is never fully parsed.
+    parseOptions: operationLimits.parseOptions,
+    // Limit plugins first: they restore OPERATION_LIMIT codes before errors are logged.
+    plugins: [...operationLimits.plugins, ApolloServerPluginLandingPageDisabled(), logErrors(log, (context) => context.requestId)],
   });
   await apollo.start();
 

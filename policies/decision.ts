@@ -110,4 +110,6 @@ export interface PolicyEngine {
   listFilter(request: AccessRequest, type: RecordType, columns: ColumnMap): Sql;
   /** Rule 9: may this principal perform this write on this record (or create one like it)? */
   canWrite<T extends RecordType>(request: AccessRequest, action: WriteAction, type: T, record: PolicyRecord<T>): Verdict;
+  /** Rule 8: may this principal read the access log and the chain status? */
+  canReadAuditLog(request: AccessRequest): Verdict;
 }

@@ -52,21 +52,30 @@ export class Random {
 
   /** One of the keys, with probability proportional to its weight. */
   weighted<T extends string>(weights: Readonly<Partial<Record<T, number>>>): T {
-    const entries = Object.entries(weights) as [T, number][];
-    const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
+    // Two passes with for-in rather than Object.entries: this runs for nearly every row of a
+    // large world, and the arrays it would allocate are most of the garbage.
+    let total = 0;
+    for (const key in weights) total += weights[key] ?? 0;
     let draw = this.next() * total;
-    for (const [value, weight] of entries) {
+    let last: T | undefined;
+    for (const key in weights) {
+      const weight = weights[key] ?? 0;
+      if (weight <= 0) continue;
+      last = key;
       draw -= weight;
-      if (draw < 0) return value;
+      if (draw < 0) return key;
     }
-    const last = entries[entries.length - 1];
-    if (last === undefined) throw new RangeError('Random.weighted needs at least one weight');
-    return last[0];
+    if (last === undefined) throw new RangeError('Random.weighted needs at least one positive weight');
+    return last;
   }
 
   /** `count` distinct items in random order (all of them if there are fewer). */
   sample<T>(items: readonly T[], count: number): T[] {
-    return this.shuffle(items).slice(0, count);
+    if (count * 4 >= items.length) return this.shuffle(items).slice(0, count);
+    // Few from many: draw indices instead of shuffling the whole list.
+    const chosen = new Set<number>();
+    while (chosen.size < count) chosen.add(Math.floor(this.next() * items.length));
+    return [...chosen].map((index) => items[index] as T);
   }
 
   /** A shuffled copy (Fisher-Yates). */

@@ -48,13 +48,13 @@ export function checkOperationPageSizes(
 }
 
 /** Apollo Server plugin: `checkPageSizes` once the operation and its variables are known. */
-export function usePageSizeLimit(limits: Pick<OperationLimits, 'maxPageSize'>): ApolloServerPlugin<BaseContext> {
+export function usePageSizeLimit<C extends BaseContext = BaseContext>(limits: Pick<OperationLimits, 'maxPageSize'>): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request }) {
           // A thrown GraphQLError here is what Apollo sends back as is (code and HTTP status).
-          checkOperationPageSizes(operation, fragmentsOf(document), request.variables, limits);
+          if (operation) checkOperationPageSizes(operation, fragmentsOf(document), request.variables, limits);
         },
       };
     },

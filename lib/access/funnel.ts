@@ -1,9 +1,11 @@
 import type { AuditEntryInput, AuditWriter } from '../audit/index.js';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Sql } from '../store/sql.js';
 import type { AccessRequest, ColumnMap, PolicyEngine, PolicyRecord, RecordDecision, Relation, WriteAction } from '../../policies/decision.js';
 import type { RecordType, ServiceName } from '../domain.js';
 import { TributaryError } from '../errors.js';
 import { markReleased, type Released } from './released.js';
+import { selectedFields } from './selection.js';
 
 /** Who asked, for which request: copied into every audit entry this request leaves. */
 export interface AuditScope {
@@ -56,6 +58,18 @@ export class AccessFunnel {
   }
 
   /**
+   * The record a mutation just wrote, back through the funnel with the fields the mutation
+   * selects. The write has happened when this runs, so a record the caller may not read
+   * afterwards is not bad input (that would invite a retry and a duplicate): it is REDACTED,
+   * without a rule id, because the rule (1367 protection, say) would itself disclose something.
+   */
+  async releaseWritten<T extends RecordType, R extends PolicyRecord<T>>(type: T, record: R, info: GraphQLResolveInfo): Promise<Released<R>> {
+    const [released] = await this.release(type, [{ record, fields: selectedFields(info, type) }]);
+    if (!released) throw new TributaryError('REDACTED', `The ${type} ${record.id} was saved, but it is not visible to you`);
+    return released;
+  }
+
+  /**
    * Rule 9 gate for a write. Leaves an audit entry either way; throws FORBIDDEN when denied.
    * Call it before writing, with the record as it would be after the write.
    */
@@ -79,6 +93,31 @@ export class AccessFunnel {
       throw new TributaryError('FORBIDDEN', `Not allowed to ${action} this ${type} (rule ${verdict.rule})`, {
         details: { rule: verdict.rule },
       });
+    }
+  }
+
+  /**
+   * Rule 8 gate for the audit log: every read of it leaves an entry of its own (what was
+   * asked, how many entries it returned); throws FORBIDDEN for anyone but auditors.
+   */
+  async authorizeAuditRead(what: string): Promise<void> {
+    const verdict = this.policy.canReadAuditLog(this.request);
+    await this.audit.append([
+      this.entry({
+        action: 'AUDIT_READ',
+        recordType: null,
+        recordId: null,
+        ownerOrg: null,
+        personId: null,
+        fieldsReleased: [],
+        fieldsRedacted: [],
+        decision: verdict.allowed ? 'ALLOW' : 'DENY',
+        rules: [verdict.rule],
+        reason: `${what}: ${verdict.reason}`,
+      }),
+    ]);
+    if (!verdict.allowed) {
+      throw new TributaryError('FORBIDDEN', `Only auditors may read the access log (rule ${verdict.rule})`, { details: { rule: verdict.rule } });
     }
   }
 

@@ -32,24 +32,22 @@ export function startCheckpointer(store: Store, options: CheckpointerOptions = {
   const intervalMs = options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
   const now = options.now ?? (() => new Date());
   const onError = options.onError ?? ((error: unknown) => console.error('audit checkpoint failed:', error));
-  let running: Promise<readonly Checkpoint[]> | undefined;
+  // Rounds run one after another: a slow store must not stack up concurrent rounds.
+  let tail: Promise<unknown> = Promise.resolve();
+  let inFlight = 0;
   let stopped = false;
 
   const round = (kind: CheckpointKind): Promise<readonly Checkpoint[]> => {
-    // One round at a time: a slow store must not stack up rounds.
-    const previous = running ?? Promise.resolve([]);
-    const next = previous
-      .catch(() => [])
-      .then(async () => writeCheckpoints(store, options.key ?? (await loadAuditSigningKey()), kind, now()));
-    running = next;
-    void next.finally(() => {
-      if (running === next) running = undefined;
-    }).catch(() => undefined);
+    inFlight += 1;
+    const next = tail.then(async () => writeCheckpoints(store, options.key ?? (await loadAuditSigningKey()), kind, now()));
+    tail = next.catch(() => undefined).finally(() => {
+      inFlight -= 1;
+    });
     return next;
   };
 
   const timer = setInterval(() => {
-    if (running !== undefined) return;
+    if (inFlight > 0) return;
     round('PERIODIC').catch(onError);
   }, intervalMs);
   // The service's server keeps the process alive; the checkpointer alone must not.

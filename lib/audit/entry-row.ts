@@ -9,16 +9,10 @@ import { entryId, isAuditAction, isAuditDecision, type AuditContent, type AuditE
  * the entry as broken instead of trusting it.
  */
 export const ENTRY_COLUMNS: Sql = raw(
-  `e.entry_no, e.chain, e.seq, e.at, e.request_id, e.operation_name, e.operation_hash, e.subject_iss, e.subject_sub,
+  `e.chain, e.seq, e.at, e.request_id, e.operation_name, e.operation_hash, e.subject_iss, e.subject_sub,
    e.agency, e.subject_org, e.roles, e.purpose, e.justification, e.action, e.record_type, e.record_id, e.owner_org,
    e.person_id, e.fields_released, e.fields_redacted, e.decision, e.rules, e.service, e.reason, e.prev_hash, e.hash`,
 );
-
-/** An entry read back, with its global insertion number (paging only; not part of the chain). */
-export interface StoredEntry {
-  readonly entryNo: number;
-  readonly entry: AuditEntry;
-}
 
 const isServiceName = isOneOf(SERVICES);
 
@@ -26,7 +20,7 @@ export class MalformedRowError extends Error {
   override readonly name = 'MalformedRowError';
 }
 
-export function parseEntryRow(row: Row): StoredEntry {
+export function parseEntryRow(row: Row): AuditEntry {
   const chain = str(row, 'chain');
   const seq = int(row, 'seq');
   const action = row['action'];
@@ -67,15 +61,19 @@ export function parseEntryRow(row: Row): StoredEntry {
     service,
     reason: optStr(row, 'reason'),
   };
-  return { entryNo: int(row, 'entry_no'), entry: { ...content, id: entryId(chain, seq), chain, seq, prevHash, hash } };
+  return { ...content, id: entryId(chain, seq), chain, seq, prevHash, hash };
 }
 
-/** The JSON object the writer's INSERT reads with jsonb_to_recordset (see writer.ts). */
-export function entryRecord(entry: AuditEntry): Record<string, unknown> {
+/**
+ * The JSON object the writer's INSERT reads with json_to_recordset (see writer.ts). Built
+ * straight from the content, without an intermediate entry object: this runs for every entry
+ * on the append path.
+ */
+export function entryRecord(chain: string, seq: number, entry: AuditContent, prevHash: string, hash: string): Record<string, unknown> {
   const { subject } = entry;
   return {
-    chain: entry.chain,
-    seq: entry.seq,
+    chain,
+    seq,
     at: entry.at.toISOString(),
     request_id: entry.requestId,
     operation_name: entry.operationName,
@@ -98,8 +96,8 @@ export function entryRecord(entry: AuditEntry): Record<string, unknown> {
     rules: entry.rules,
     service: entry.service,
     reason: entry.reason,
-    prev_hash: entry.prevHash,
-    hash: entry.hash,
+    prev_hash: prevHash,
+    hash,
   };
 }
 

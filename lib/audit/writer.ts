@@ -2,7 +2,7 @@ import type { ServiceName } from '../domain.js';
 import { TributaryError } from '../errors.js';
 import { raw, sql, type Queryable, type Store } from '../store/index.js';
 import { entryHash, GENESIS_HASH, isHash } from './chain.js';
-import { CHAIN_ID, entryId, normalizeEntry, type AuditContent, type AuditEntry, type AuditEntryInput } from './entry.js';
+import { CHAIN_ID, normalizeEntry, type AuditContent, type AuditEntryInput } from './entry.js';
 import { ENTRY_INSERT_COLUMNS, ENTRY_RECORD_TYPE, entryRecord, int } from './entry-row.js';
 
 export interface AuditWriter {
@@ -165,8 +165,7 @@ class GroupCommitWriter implements AuditWriter {
         seq += 1;
         const prevHash = hash;
         hash = entryHash(this.chain, seq, content, prevHash);
-        const entry: AuditEntry = { ...content, id: entryId(this.chain, seq), chain: this.chain, seq, prevHash, hash };
-        records.push(entryRecord(entry));
+        records.push(entryRecord(this.chain, seq, content, prevHash, hash));
       }
       // All rows travel as one jsonb parameter (jsonb_to_recordset): one statement for any batch
       // size, and ragged text[] columns, which unnest() of 2-D arrays cannot carry.

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { AccessFunnel } from '../access/funnel.js';
@@ -20,6 +20,8 @@ import type { Runtime } from './runtime.js';
 /** What a subgraph's own loaders may use: its store, the funnel, the request. */
 export interface LoaderDeps {
   readonly store: Store;
+  /** Where audit entries live (the records' store unless AUDIT_DATABASE_URL says otherwise). */
+  readonly auditStore: Store;
   readonly access: AccessFunnel;
   readonly request: AccessRequest;
 }
@@ -58,7 +60,9 @@ export async function startSubgraph<L>(
     // Subgraphs are reached by the gateway (or an agency's own tools) with a token; the IDE
     // and its CDN-hosted landing page have no place here.
     introspection: !runtime.settings.production,
-    plugins: [ApolloServerPluginLandingPageDisabled(), logErrors(log, (context) => context.requestId)],
+    // Inline tracing (Apollo's usage reporting) is off: no one here collects it, and it would
+    // send resolver timings to every caller that asks.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), logErrors(log, (context) => context.requestId)],
   });
   await apollo.start();
 
@@ -99,7 +103,7 @@ export async function startSubgraph<L>(
           justification: who.justification,
           now: request.now,
           access,
-          loaders: definition.loaders({ store: runtime.store, access, request }),
+          loaders: definition.loaders({ store: runtime.store, auditStore: runtime.auditStore, access, request }),
           store: runtime.store,
           log: log.child({ requestId: incoming.requestId }),
         };

@@ -99,12 +99,6 @@ async function visibleTransfer(context: Context, id: string): Promise<TransferRe
   return readTransfer(row);
 }
 
-async function releaseOne(context: Context, record: TransferRecord, info: GraphQLResolveInfo): Promise<Released<TransferRecord>> {
-  const [released] = await context.access.release('Transfer', [{ record, fields: selectedFields(info, 'Transfer') }]);
-  if (!released) throw badInput(`Transfer ${record.id} is not visible to you after this change`);
-  return released;
-}
-
 function step(name: TransferStepName) {
   const transition = TRANSFER_STEPS[name];
   return async (_: unknown, args: { readonly id: string; readonly reason?: string | null }, context: Context, info: GraphQLResolveInfo) => {
@@ -122,7 +116,7 @@ function step(name: TransferStepName) {
           WHERE id = ${current.id} AND status = ${current.status} RETURNING id`,
     );
     if (rows.length === 0) throw badInput(`Transfer ${current.id} changed while you were updating it; read it again`);
-    return releaseOne(context, await visibleTransfer(context, current.id), info);
+    return context.access.releaseWritten('Transfer', await visibleTransfer(context, current.id), info);
   };
 }
 
@@ -207,7 +201,7 @@ export const iceResolvers: ResolverMap<Context> = {
         VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
          ${[...record.disseminate]}::text[], ${now}, ${now}, ${record.personId}, ${record.status}, ${record.fromOrg}, ${fromFacility},
          ${toOrg}, ${toFacility}, ${now}, ${reason})`);
-      return releaseOne(context, record, info);
+      return context.access.releaseWritten('Transfer', record, info);
     },
     acceptTransfer: step('acceptTransfer'),
     startTransfer: step('startTransfer'),

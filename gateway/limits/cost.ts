@@ -1,0 +1,168 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import {
+  Kind,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLCompositeType,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { formatCount, operationLimitError } from './limit-error.js';
+import { fragmentsOf, isMetaField, operationOf, type Fragments, type RawVariables } from './operation.js';
+import { requestedPageSize, variableValues } from './page-argument.js';
+import type { OperationLimits } from './settings.js';
+
+type CostModel = Pick<OperationLimits, 'defaultPageSize' | 'listFanOut'>;
+
+/** Past this the estimate stops growing: it is refused either way, and the figure stays exact in JSON. */
+const CEILING = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Estimated work of an operation, in fields resolved: each field costs 1, and a field that
+ * returns many records multiplies the cost of what is selected under it by how many:
+ *
+ * - a connection (a type with `edges`) by its `first`/`last`, or `defaultPageSize` (50) when
+ *   omitted; the multiplier applies to its list (`edges`, `nodes`), not to `pageInfo` or
+ *   `totalCount`, which are fetched once;
+ * - a plain list (`routes`, `members`, `hazards`) by its `first`/`last` if it takes one, else by
+ *   `listFanOut` (10), a guess at a typical record's related entities.
+ *
+ * So `networks(first: 500) { edges { node { id } } }` costs 1 + (1 + 500 x (1 + 1)) = 1,002.
+ * Variables are read from the request (literals and defaults alike), which is why the check
+ * runs per request rather than as a validation rule. Fragments are costed once per page-size
+ * context, so fragments spread into fragments cannot make the estimate itself exponential.
+ */
+export function estimateCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: RawVariables | undefined,
+  model: CostModel,
+  operationName?: string | null,
+): number {
+  const operation = operationOf(document, operationName);
+  return operation ? estimateOperationCost(schema, operation, fragmentsOf(document), variables, model) : 0;
+}
+
+export function estimateOperationCost(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Fragments,
+  variables: RawVariables | undefined,
+  model: CostModel,
+): number {
+  const values = variableValues(operation, variables);
+  const memo = new Map<string, number>();
+  const inProgress = new Set<string>();
+
+  // `pageSize` is set for the direct children of a connection: the size its list will have.
+  const setCost = (set: SelectionSetNode, parent: GraphQLCompositeType | undefined, pageSize: number | undefined): number => {
+    let total = 0;
+    for (const selection of set.selections) {
+      switch (selection.kind) {
+        case Kind.FIELD:
+          total += fieldCost(selection, parent, pageSize);
+          break;
+        case Kind.INLINE_FRAGMENT:
+          total += setCost(selection.selectionSet, compositeType(schema, selection.typeCondition?.name.value) ?? parent, pageSize);
+          break;
+        case Kind.FRAGMENT_SPREAD: {
+          const fragment = fragments.get(selection.name.value);
+          const key = `${selection.name.value}@${pageSize ?? ''}`;
+          // A cycle (refused by validation anyway) costs nothing the second time round.
+          if (!fragment || inProgress.has(key)) break;
+          let cost = memo.get(key);
+          if (cost === undefined) {
+            inProgress.add(key);
+            cost = setCost(fragment.selectionSet, compositeType(schema, fragment.typeCondition.name.value), pageSize);
+            inProgress.delete(key);
+            memo.set(key, cost);
+          }
+          total += cost;
+          break;
+        }
+      }
+    }
+    return Math.min(total, CEILING);
+  };
+
+  const fieldCost = (field: FieldNode, parent: GraphQLCompositeType | undefined, pageSize: number | undefined): number => {
+    if (isMetaField(field)) return 0;
+    const definition = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[field.name.value] : undefined;
+    const named = definition ? getNamedType(definition.type) : undefined;
+    const child = isCompositeType(named) ? named : undefined;
+    const requested = requestedPageSize(field, values);
+    let multiplier = 1;
+    let childPageSize: number | undefined;
+    if (isConnection(named)) childPageSize = requested ?? model.defaultPageSize;
+    else if (definition && isListType(getNullableType(definition.type))) multiplier = requested ?? pageSize ?? model.listFanOut;
+    const below = field.selectionSet ? setCost(field.selectionSet, child, childPageSize) : 0;
+    return Math.min(1 + multiplier * below, CEILING);
+  };
+
+  return setCost(operation.selectionSet, rootType(schema, operation), undefined);
+}
+
+/** Refuses an operation whose estimated cost is above `maxCost`. */
+export function checkCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: RawVariables | undefined,
+  limits: Pick<OperationLimits, 'maxCost' | 'defaultPageSize' | 'listFanOut'>,
+  operationName?: string | null,
+): void {
+  const operation = operationOf(document, operationName);
+  if (operation) checkOperationCost(schema, operation, fragmentsOf(document), variables, limits);
+}
+
+function checkOperationCost(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Fragments,
+  variables: RawVariables | undefined,
+  limits: Pick<OperationLimits, 'maxCost' | 'defaultPageSize' | 'listFanOut'>,
+): void {
+  const cost = estimateOperationCost(schema, operation, fragments, variables, limits);
+  if (cost > limits.maxCost) {
+    throw operationLimitError('cost', `Estimated operation cost ${formatCount(cost)} exceeds the limit of ${formatCount(limits.maxCost)}`, {
+      max: limits.maxCost,
+      actual: cost,
+    });
+  }
+}
+
+/**
+ * Apollo Server plugin: `checkCost` once the operation and its variables are known. List it
+ * after `usePageSizeLimit`, so that an oversized page is refused as such rather than as a cost.
+ */
+export function useCostLimit<C extends BaseContext = BaseContext>(limits: Pick<OperationLimits, 'maxCost' | 'defaultPageSize' | 'listFanOut'>): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, operation, document, request }) {
+          if (operation) checkOperationCost(schema, operation, fragmentsOf(document), request.variables, limits);
+        },
+      };
+    },
+  };
+}
+
+function isConnection(type: GraphQLNamedType | undefined): boolean {
+  return (isObjectType(type) || isInterfaceType(type)) && type.getFields()['edges'] !== undefined;
+}
+
+function compositeType(schema: GraphQLSchema, name: string | undefined): GraphQLCompositeType | undefined {
+  const type = name === undefined ? undefined : schema.getType(name);
+  return isCompositeType(type) ? type : undefined;
+}
+
+function rootType(schema: GraphQLSchema, operation: OperationDefinitionNode): GraphQLCompositeType | undefined {
+  return schema.getRootType(operation.operation) ?? undefined;
+}

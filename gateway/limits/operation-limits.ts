@@ -1,0 +1,42 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ParseOptions, ValidationRule } from 'graphql';
+import { maxAliasesRule } from './aliases.js';
+import { useCostLimit } from './cost.js';
+import { maxDepthRule } from './depth.js';
+import { maxDirectivesRule } from './directives.js';
+import { useLimitErrorCodes } from './error-codes.js';
+import { usePageSizeLimit } from './page-size.js';
+import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './settings.js';
+import { useNoSuggestions } from './suggestions.js';
+import { maxTokensRule, tokenLimitParseOptions } from './tokens.js';
+
+/** What the gateway spreads into its `new ApolloServer({ ... })`. */
+export interface OperationLimitsConfig<C extends BaseContext = BaseContext> {
+  readonly plugins: ApolloServerPlugin<C>[];
+  readonly validationRules: ValidationRule[];
+  /** Stops the parser at the token limit, before a flood costs any work (see tokens.ts). */
+  readonly parseOptions: ParseOptions;
+}
+
+/**
+ * Every operation limit of SPEC section 8 that Apollo Server enforces, as one piece of config:
+ *
+ *   const limits = useOperationLimits<GatewayContext>(operationLimitsFromEnv(process.env));
+ *   new ApolloServer({ gateway, ...limits, plugins: [...limits.plugins, ...others] });
+ *
+ * Limits that depend on the document alone (depth, aliases, directives, tokens) are validation
+ * rules: they run once per distinct document (Apollo caches only documents that pass) and
+ * refuse it before any plugin sees the operation. Limits that depend on variables (page size, cost)
+ * run per request in `didResolveOperation`, page size first so that `first: 501` is refused
+ * as a page size rather than as a cost. The batch and body-size limits belong to the HTTP
+ * layer: see `checkBatchSize` and `maxBodyBytes`.
+ */
+export function useOperationLimits<C extends BaseContext = BaseContext>(limits: OperationLimits = DEFAULT_OPERATION_LIMITS): OperationLimitsConfig<C> {
+  return {
+    // Order matters twice: `useLimitErrorCodes` before anything that logs errors by code, and
+    // `usePageSizeLimit` before `useCostLimit`.
+    plugins: [useLimitErrorCodes<C>(), useNoSuggestions<C>(), usePageSizeLimit<C>(limits), useCostLimit<C>(limits)],
+    validationRules: [maxTokensRule(limits), maxDepthRule(limits), maxAliasesRule(limits), maxDirectivesRule(limits)],
+    parseOptions: tokenLimitParseOptions(limits),
+  };
+}

@@ -1,0 +1,27 @@
+export { AUDIT_ACTIONS, AUDIT_DECISIONS, CHAIN_ID, entryId, isAuditAction, isAuditDecision, normalizeEntry } from './entry.js';
+export type { AuditAction, AuditContent, AuditDecision, AuditEntry, AuditEntryInput, AuditSubject } from './entry.js';
+export { CANONICAL_VERSION, GENESIS_HASH, canonicalEntry, chainHash, entryHash } from './chain.js';
+export { AUDIT_UNAVAILABLE_MESSAGE, DEFAULT_APPEND_TIMEOUT_MS, createAuditWriter } from './writer.js';
+export type { AuditWriter, AuditWriterOptions } from './writer.js';
+export { verifyChains } from './verify.js';
+export type { ChainProblem, ChainReport, ChainStatus, VerifyOptions } from './verify.js';
+export {
+  CHECKPOINT_KINDS,
+  CheckpointSignatureError,
+  latestCheckpoint,
+  latestCheckpoints,
+  parseCheckpointFile,
+  signCheckpoint,
+  verifyCheckpoint,
+} from './checkpoints.js';
+export type { Checkpoint, CheckpointClaim, CheckpointKind } from './checkpoints.js';
+export { DEFAULT_CHECKPOINT_INTERVAL_MS, startCheckpointer } from './checkpointer.js';
+export type { Checkpointer, CheckpointerOptions } from './checkpointer.js';
+export { AUDIT_KEY_DIR, generateAuditSigningKey, loadAuditSigningKey, publicJwksOf, readAuditPublicJwks } from './signing-key.js';
+export type { AuditSigningKey } from './signing-key.js';
+export { purgeBefore, retentionCutoff } from './retention.js';
+export type { PurgeResult } from './retention.js';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, queryAccessLog } from './query.js';
+export type { AccessLogFilter, AccessLogPage, PageRequest } from './query.js';
+export { accessesPerOrgPerDay, denialsByRule, whoReadPerson } from './summaries.js';
+export type { OrgDay, PersonAccess, RuleDenials, TimeRange } from './summaries.js';

@@ -1,0 +1,118 @@
+import { badInput } from '../errors.js';
+import { and, sql, type Queryable, type Sql } from '../store/index.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { isAuditAction, isAuditDecision, type AuditAction, type AuditDecision, type AuditEntry } from './entry.js';
+import { ENTRY_COLUMNS, int, parseEntryRow } from './entry-row.js';
+
+/** The `accessLog` filter of SPEC 7 (plus personId and requestId). Absent and null both mean "any". */
+export interface AccessLogFilter {
+  readonly subjectSub?: string | null;
+  readonly subjectOrg?: string | null;
+  readonly agency?: string | null;
+  readonly recordType?: string | null;
+  readonly recordId?: string | null;
+  readonly purpose?: string | null;
+  /** Entries about a person: their own record, or any record whose `personId` names them. */
+  readonly personId?: string | null;
+  /** Every entry one request left, across the gateway and the subgraphs. */
+  readonly requestId?: string | null;
+  readonly decision?: AuditDecision | null;
+  readonly action?: AuditAction | null;
+  /** Inclusive. */
+  readonly from?: Date | null;
+  /** Exclusive. */
+  readonly to?: Date | null;
+}
+
+export interface PageRequest {
+  /** Default 50, at most 500 (SPEC 8). */
+  readonly first?: number | null;
+  /** An `endCursor` (or edge cursor) of a previous page. */
+  readonly after?: string | null;
+}
+
+export interface AccessLogPage {
+  readonly entries: readonly AuditEntry[];
+  /** The same entries with their cursors, for Relay edges. */
+  readonly edges: readonly { readonly cursor: string; readonly node: AuditEntry }[];
+  /** Entries matching the filter, on every page (ignores `after`). */
+  readonly totalCount: number;
+  readonly hasNextPage: boolean;
+  readonly endCursor: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+/**
+ * The access log, newest first, keyset-paginated on (at, chain, seq): a page costs an index range
+ * scan however deep it is, and entries appended meanwhile never shift the pages already read.
+ */
+export async function queryAccessLog(store: Queryable, filter: AccessLogFilter = {}, page: PageRequest = {}): Promise<AccessLogPage> {
+  const first = page.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw badInput(`"first" must be a whole number from 0 to ${MAX_PAGE_SIZE}`, { first: String(first) });
+  }
+  const where = filterConditions(filter);
+  const after = page.after === null || page.after === undefined ? null : decodeCursor(page.after);
+  const keyset = after === null ? sql`TRUE` : sql`(e.at, e.chain, e.seq) < (${after.at}, ${after.chain}, ${after.seq})`;
+  const [rows, counted] = await Promise.all([
+    store.query(sql`
+      SELECT ${ENTRY_COLUMNS} FROM audit.entries e
+      WHERE ${where} AND ${keyset}
+      ORDER BY e.at DESC, e.chain DESC, e.seq DESC
+      LIMIT ${first + 1}`),
+    store.query(sql`SELECT count(*) AS total FROM audit.entries e WHERE ${where}`),
+  ]);
+  const edges = rows.slice(0, first).map(parseEntryRow).map((entry) => ({ cursor: encodeCursor(entry), node: entry }));
+  const total = counted[0];
+  return {
+    entries: edges.map((edge) => edge.node),
+    edges,
+    totalCount: total === undefined ? 0 : int(total, 'total'),
+    hasNextPage: rows.length > first,
+    endCursor: edges.at(-1)?.cursor ?? null,
+  };
+}
+
+/** The filter as SQL conditions on alias `e`; validated here because it comes from clients. */
+export function filterConditions(filter: AccessLogFilter): Sql {
+  const conditions: Sql[] = [];
+  const text = (value: string | null | undefined, column: Sql): void => {
+    if (value === null || value === undefined) return;
+    if (typeof value !== 'string') throw badInput('access log filter values must be strings');
+    conditions.push(sql`${column} = ${value}`);
+  };
+  text(filter.subjectSub, sql`e.subject_sub`);
+  text(filter.subjectOrg, sql`e.subject_org`);
+  text(filter.agency, sql`e.agency`);
+  text(filter.recordType, sql`e.record_type`);
+  text(filter.recordId, sql`e.record_id`);
+  text(filter.purpose, sql`e.purpose`);
+  text(filter.requestId, sql`e.request_id`);
+  if (filter.personId !== null && filter.personId !== undefined) {
+    if (typeof filter.personId !== 'string') throw badInput('access log filter values must be strings');
+    conditions.push(sql`(e.person_id = ${filter.personId} OR (e.record_type = 'Person' AND e.record_id = ${filter.personId}))`);
+  }
+  if (filter.decision !== null && filter.decision !== undefined) {
+    if (!isAuditDecision(filter.decision)) throw badInput('unknown decision in access log filter', { decision: String(filter.decision) });
+    conditions.push(sql`e.decision = ${filter.decision}`);
+  }
+  if (filter.action !== null && filter.action !== undefined) {
+    if (!isAuditAction(filter.action)) throw badInput('unknown action in access log filter', { action: String(filter.action) });
+    conditions.push(sql`e.action = ${filter.action}`);
+  }
+  conditions.push(...rangeConditions(filter));
+  return and(conditions);
+}
+
+/** `from` inclusive, `to` exclusive. */
+export function rangeConditions(range: { readonly from?: Date | null; readonly to?: Date | null }): Sql[] {
+  const conditions: Sql[] = [];
+  for (const [name, value] of [['from', range.from], ['to', range.to]] as const) {
+    if (value === null || value === undefined) continue;
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw badInput(`"${name}" must be a valid time`);
+    conditions.push(name === 'from' ? sql`e.at >= ${value}` : sql`e.at < ${value}`);
+  }
+  return conditions;
+}

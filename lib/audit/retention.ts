@@ -1,0 +1,69 @@
+import { sql, type Store } from '../store/index.js';
+import { isHash } from './chain.js';
+import { recordCheckpoints, signCheckpoint, type Checkpoint } from './checkpoints.js';
+import { int } from './entry-row.js';
+import { loadAuditSigningKey, type AuditSigningKey } from './signing-key.js';
+import { lockChain } from './writer.js';
+
+export interface PurgeResult {
+  readonly chain: string;
+  /** Entries with seq up to this were removed (nothing removed when no cut was needed). */
+  readonly through: number;
+  readonly removed: number;
+  /** The signed RETENTION checkpoint recording the cut; verification starts the chain from it. */
+  readonly checkpoint: Checkpoint;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The retention cut-off from env `AUDIT_RETENTION_DAYS`, or null when unset: by default the
+ * log is kept forever. A malformed value throws, naming the variable.
+ */
+export function retentionCutoff(env: Env = process.env, now: Date = new Date()): Date | null {
+  const raw = env['AUDIT_RETENTION_DAYS']?.trim();
+  if (raw === undefined || raw === '') return null;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1) throw new Error(`AUDIT_RETENTION_DAYS must be a whole number of days >= 1, got "${raw}"`);
+  return new Date(now.getTime() - days * 86_400_000);
+}
+
+/**
+ * Removes entries older than `cutoff`, per chain, through the one allowed path. For each chain,
+ * in one transaction holding the chain's append lock:
+ *  1. the cut is the last entry before the first one at or after `cutoff` (a prefix of the chain
+ *     is removed; an out-of-order older entry after the cut is kept, never a newer one lost), and
+ *     never the head, so appends continue from it;
+ *  2. a RETENTION checkpoint of the cut (its seq and hash) is signed and recorded first;
+ *  3. audit.purge_entries deletes through the cut (the append-only trigger lets only it pass).
+ * The remaining chain then verifies from the checkpoint: its first entry's prevHash is the
+ * signed hash.
+ */
+export async function purgeBefore(store: Store, cutoff: Date, options: { readonly key?: AuditSigningKey; readonly now?: Date } = {}): Promise<readonly PurgeResult[]> {
+  const key = options.key ?? (await loadAuditSigningKey());
+  const chains = await store.query(sql`SELECT chain FROM audit.chain_heads()`);
+  const results: PurgeResult[] = [];
+  for (const row of chains) {
+    const chain = row['chain'];
+    if (typeof chain !== 'string') throw new Error('audit.chain_heads(): malformed row');
+    const result = await store.transaction(async (tx) => {
+      const head = await lockChain(tx, chain);
+      const [cut] = await tx.query(sql`
+        SELECT e.seq, e.hash FROM audit.entries e
+        WHERE e.chain = ${chain}
+          AND e.seq < LEAST(${head.seq}::bigint,
+                COALESCE((SELECT min(n.seq) FROM audit.entries n WHERE n.chain = ${chain} AND n.at >= ${cutoff}), ${head.seq}::bigint))
+        ORDER BY e.seq DESC LIMIT 1`);
+      if (cut === undefined) return undefined;
+      const headHash = cut['hash'];
+      if (!isHash(headHash)) throw new Error(`audit chain ${chain}: malformed hash at the cut`);
+      const through = int(cut, 'seq');
+      const checkpoint = await signCheckpoint(key, { chain, seq: through, headHash, at: options.now ?? new Date(), kind: 'RETENTION' });
+      await recordCheckpoints(tx, [checkpoint]);
+      const [purged] = await tx.query(sql`SELECT audit.purge_entries(${chain}, ${through}::bigint) AS removed`);
+      return { chain, through, removed: purged === undefined ? 0 : int(purged, 'removed'), checkpoint };
+    });
+    if (result !== undefined) results.push(result);
+  }
+  return results;
+}

@@ -1,0 +1,258 @@
+import type { JSONWebKeySet } from 'jose';
+import { sql, type Row, type Store } from '../store/index.js';
+import { entryHash, GENESIS_HASH } from './chain.js';
+import { parseCheckpointRow, verifyCheckpoint, type Checkpoint, type CheckpointClaim } from './checkpoints.js';
+import { entryId } from './entry.js';
+import { ENTRY_COLUMNS, int, parseEntryRow } from './entry-row.js';
+import { readAuditPublicJwks } from './signing-key.js';
+
+/** What broke, for a caller to switch on; `reason` says it in words. */
+export type ChainProblem =
+  /** The entry's content no longer matches its hash. */
+  | 'ALTERED'
+  /** A position in the chain has no entry (a row was deleted). */
+  | 'MISSING'
+  /** The entry does not follow its predecessor (prevHash mismatch): removed, reordered or rewritten. */
+  | 'REORDERED'
+  /** The chain ends before a signed checkpoint's position: its newest entries were cut off. */
+  | 'TRUNCATED'
+  /** The entry at a checkpoint's position differs from what the checkpoint signed. */
+  | 'CHECKPOINT_MISMATCH'
+  /** A checkpoint whose signature does not verify with the trusted audit keys. */
+  | 'CHECKPOINT_INVALID'
+  /** The chain starts after seq 1 without a signed RETENTION checkpoint at the cut. */
+  | 'UNEXPLAINED_START'
+  /** A row no writer could have stored (wrong types or values). */
+  | 'MALFORMED';
+
+export interface ChainReport {
+  readonly chain: string;
+  readonly valid: boolean;
+  /** Entries whose hash and link were checked (up to the break). */
+  readonly checkedEntries: number;
+  readonly firstSeq: number | null;
+  readonly headSeq: number | null;
+  readonly headHash: string | null;
+  /** Signed checkpoints of this chain the walk compared against. */
+  readonly checkpointsChecked: number;
+  /** `<chain>:<seq>` where the chain breaks: the entry that fails, or the position that is missing. */
+  readonly firstBrokenEntry: string | null;
+  readonly problem: ChainProblem | null;
+  readonly reason: string | null;
+}
+
+/** The whole log's status (auditChainStatus): the first break found, and every chain's report. */
+export interface ChainStatus {
+  readonly valid: boolean;
+  readonly checkedEntries: number;
+  readonly firstBrokenEntry: string | null;
+  readonly chain: string | null;
+  readonly problem: ChainProblem | null;
+  readonly reason: string | null;
+  readonly chains: readonly ChainReport[];
+}
+
+export interface VerifyOptions {
+  /**
+   * Checkpoints the caller holds (e.g. one an auditor fetched earlier and kept): objects as
+   * `latestCheckpoint` returns them, or their compact JWS. Checked like those in the database.
+   */
+  readonly checkpoints?: readonly (Checkpoint | string)[];
+  /** Keys checkpoints must be signed with; default: the audit service's public key. */
+  readonly jwks?: JSONWebKeySet;
+  /** Rows per query while walking (default 5,000): memory stays flat for any log size. */
+  readonly pageSize?: number;
+}
+
+/**
+ * Walks every chain from its first entry to its head, recomputing each hash, and checks the
+ * chains against signed checkpoints: the newest of each chain in the database, the RETENTION
+ * checkpoint at a purged chain's start, and any the caller holds. Detects altered, removed and
+ * reordered entries, and the newest entries cut off (head behind a checkpoint).
+ */
+export async function verifyChains(store: Store, options: VerifyOptions = {}): Promise<ChainStatus> {
+  const jwks = options.jwks ?? (await readAuditPublicJwks());
+  const pageSize = options.pageSize ?? 5_000;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`verifyChains: pageSize must be a positive integer, got ${pageSize}`);
+  const chains = new Set<string>();
+  for (const row of await store.query(sql`SELECT chain FROM audit.chain_heads()`)) {
+    if (typeof row['chain'] === 'string') chains.add(row['chain']);
+  }
+  const claims = new Map<string, CheckpointClaim[]>();
+  const invalid: { chain: string | null; reason: string }[] = [];
+
+  const signatures: { signature: string; chain: string | null; where: string }[] = [];
+  for (const row of await checkpointsToCheck(store)) {
+    const { signature, chain, seq } = parseCheckpointRow(row);
+    signatures.push({ signature, chain, where: `checkpoint of ${entryId(chain, seq)} in audit.checkpoints` });
+  }
+  for (const [i, given] of (options.checkpoints ?? []).entries()) {
+    signatures.push({ signature: typeof given === 'string' ? given : given.signature, chain: null, where: `given checkpoint ${i + 1}` });
+  }
+  for (const { signature, chain, where } of signatures) {
+    try {
+      const claim = await verifyCheckpoint(signature, jwks);
+      chains.add(claim.chain);
+      claims.set(claim.chain, [...(claims.get(claim.chain) ?? []), claim]);
+    } catch (error) {
+      invalid.push({ chain, reason: `${where}: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+
+  const reports: ChainReport[] = [];
+  for (const chain of [...chains].sort()) {
+    const held = claims.get(chain) ?? [];
+    const bad = invalid.find((item) => item.chain === chain);
+    reports.push(
+      bad === undefined
+        ? await walkChain(store, chain, held, pageSize)
+        : { ...emptyReport(chain), valid: false, problem: 'CHECKPOINT_INVALID', reason: bad.reason },
+    );
+  }
+  const unattributed = invalid.find((item) => item.chain === null);
+  const broken = reports.find((report) => !report.valid);
+  const checkedEntries = reports.reduce((sum, report) => sum + report.checkedEntries, 0);
+  if (broken === undefined && unattributed !== undefined) {
+    return { valid: false, checkedEntries, firstBrokenEntry: null, chain: null, problem: 'CHECKPOINT_INVALID', reason: unattributed.reason, chains: reports };
+  }
+  return {
+    valid: broken === undefined,
+    checkedEntries,
+    firstBrokenEntry: broken?.firstBrokenEntry ?? null,
+    chain: broken?.chain ?? null,
+    problem: broken?.problem ?? null,
+    reason: broken?.reason ?? null,
+    chains: reports,
+  };
+}
+
+/**
+ * The newest checkpoint of each chain (it alone detects a cut-off tail: any rewrite before it
+ * changes the hash at its position) and the RETENTION checkpoint at each chain's first entry.
+ */
+async function checkpointsToCheck(store: Store): Promise<readonly Row[]> {
+  return store.query(sql`
+    WITH RECURSIVE chains AS (
+      (SELECT c.chain FROM audit.checkpoints c ORDER BY c.chain LIMIT 1)
+      UNION ALL
+      SELECT (SELECT c.chain FROM audit.checkpoints c WHERE c.chain > chains.chain ORDER BY c.chain LIMIT 1)
+      FROM chains WHERE chains.chain IS NOT NULL
+    )
+    SELECT newest.* FROM chains CROSS JOIN LATERAL (
+      SELECT * FROM audit.checkpoints c WHERE c.chain = chains.chain ORDER BY c.seq DESC, c.id DESC LIMIT 1
+    ) newest
+    UNION
+    SELECT c.* FROM audit.chain_heads() h
+    JOIN audit.checkpoints c ON c.chain = h.chain AND c.seq = h.first_seq - 1 AND c.kind = 'RETENTION'`);
+}
+
+function emptyReport(chain: string): ChainReport {
+  return {
+    chain,
+    valid: true,
+    checkedEntries: 0,
+    firstSeq: null,
+    headSeq: null,
+    headHash: null,
+    checkpointsChecked: 0,
+    firstBrokenEntry: null,
+    problem: null,
+    reason: null,
+  };
+}
+
+async function walkChain(store: Store, chain: string, claims: readonly CheckpointClaim[], pageSize: number): Promise<ChainReport> {
+  const bySeq = new Map<number, CheckpointClaim[]>();
+  for (const claim of claims) bySeq.set(claim.seq, [...(bySeq.get(claim.seq) ?? []), claim]);
+  let checked = 0;
+  let compared = 0;
+  let firstSeq: number | null = null;
+  let last: { seq: number; hash: string } | null = null;
+  const report = (seq: number, problem: ChainProblem, reason: string): ChainReport => ({
+    chain,
+    valid: false,
+    checkedEntries: checked,
+    firstSeq,
+    headSeq: last?.seq ?? null,
+    headHash: last?.hash ?? null,
+    checkpointsChecked: compared,
+    firstBrokenEntry: entryId(chain, seq),
+    problem,
+    reason,
+  });
+
+  for (;;) {
+    const rows = await store.query(sql`
+      SELECT ${ENTRY_COLUMNS} FROM audit.entries e
+      WHERE e.chain = ${chain} AND e.seq > ${last?.seq ?? 0}
+      ORDER BY e.seq LIMIT ${pageSize}`);
+    for (const row of rows) {
+      let entry;
+      try {
+        entry = parseEntryRow(row);
+      } catch (error) {
+        return report(safeSeq(row, last), 'MALFORMED', error instanceof Error ? error.message : String(error));
+      }
+      const { seq } = entry;
+      if (last === null) {
+        firstSeq = seq;
+        if (seq === 1) {
+          if (entry.prevHash !== GENESIS_HASH) return report(seq, 'REORDERED', `${entry.id} is the first entry but does not link to the genesis hash`);
+        } else {
+          const cut = (bySeq.get(seq - 1) ?? []).find((claim) => claim.kind === 'RETENTION' && claim.headHash === entry.prevHash);
+          if (cut === undefined) {
+            const purgedThrough = Math.max(0, ...claims.filter((claim) => claim.kind === 'RETENTION' && claim.seq < seq).map((claim) => claim.seq));
+            return report(
+              purgedThrough + 1,
+              'UNEXPLAINED_START',
+              `the chain starts at ${entry.id}; entries from ${entryId(chain, purgedThrough + 1)} on were removed without a signed retention checkpoint`,
+            );
+          }
+          compared += 1;
+        }
+      } else {
+        if (seq !== last.seq + 1) return report(last.seq + 1, 'MISSING', `${entryId(chain, last.seq + 1)} is missing (the chain jumps from seq ${last.seq} to ${seq})`);
+        if (entry.prevHash !== last.hash) {
+          return report(seq, 'REORDERED', `${entry.id} does not link to ${entryId(chain, last.seq)}: entries were removed, reordered or rewritten`);
+        }
+      }
+      if (entryHash(chain, seq, entry, entry.prevHash) !== entry.hash) {
+        return report(seq, 'ALTERED', `${entry.id} was altered: its content no longer matches its hash`);
+      }
+      for (const claim of bySeq.get(seq) ?? []) {
+        compared += 1;
+        if (claim.headHash !== entry.hash) {
+          return report(
+            seq,
+            'CHECKPOINT_MISMATCH',
+            `${entry.id} differs from the checkpoint signed at ${claim.at.toISOString()}: the chain was rewritten at or before it`,
+          );
+        }
+      }
+      checked += 1;
+      last = { seq, hash: entry.hash };
+    }
+    if (rows.length < pageSize) break;
+  }
+
+  const furthest = claims.reduce<CheckpointClaim | null>((best, claim) => (best === null || claim.seq > best.seq ? claim : best), null);
+  const headSeq = last?.seq ?? 0;
+  if (furthest !== null && furthest.seq > headSeq) {
+    const gone = last === null ? Math.max(0, ...claims.filter((c) => c.kind === 'RETENTION').map((c) => c.seq)) + 1 : headSeq + 1;
+    compared += 1;
+    return report(
+      gone,
+      'TRUNCATED',
+      `the chain ends at seq ${headSeq} but a checkpoint signed at ${furthest.at.toISOString()} records ${furthest.seq} entries: the newest entries were removed`,
+    );
+  }
+  return { ...emptyReport(chain), checkedEntries: checked, firstSeq, headSeq: last?.seq ?? null, headHash: last?.hash ?? null, checkpointsChecked: compared };
+}
+
+function safeSeq(row: Row, last: { seq: number } | null): number {
+  try {
+    return int(row, 'seq');
+  } catch {
+    return (last?.seq ?? 0) + 1;
+  }
+}

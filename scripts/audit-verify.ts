@@ -1,0 +1,108 @@
+/**
+ * Verifies the audit log: `npm run audit:verify [-- --checkpoint FILE ...] [--jwks FILE]`.
+ *
+ * Reads the store named by AUDIT_DATABASE_URL, else DATABASE_URL, else the embedded store in
+ * DATA_DIR (default `<repo>/data/pglite`). Prints one line per chain; exits 0 when every chain
+ * verifies, 1 naming the first broken entry otherwise, 2 on bad flags or an unreadable store.
+ *
+ * `--checkpoint FILE` adds checkpoints an auditor kept (JSON as the API's latest checkpoint
+ * returns it, a list of them, or bare compact JWS), so that cutting off the newest entries and
+ * the stored checkpoints together is still caught. `--jwks FILE` names the audit service's
+ * public keys; by default they come from AUDIT_SIGNING_KEY_FILE or `.dev-issuer/audit-key/`.
+ *
+ * Warning: the embedded store is single-process; run this against DATA_DIR only while the
+ * services using that directory are stopped.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { JSONWebKeySet } from 'jose';
+import { parseCheckpointFile, readAuditPublicJwks, verifyChains, type ChainReport } from '../lib/audit/index.js';
+import { parsePublicJwks } from '../lib/identity/jwk-validation.js';
+import { repoPath } from '../lib/paths.js';
+import { openPglite, openPostgres, sql, type Store } from '../lib/store/index.js';
+
+const USAGE = `Usage: npm run audit:verify [-- --checkpoint FILE ...] [--jwks FILE]
+  --checkpoint FILE   a checkpoint you kept (repeatable)
+  --jwks FILE         the audit service's public keys (default: AUDIT_SIGNING_KEY_FILE or .dev-issuer/audit-key/)
+Store: AUDIT_DATABASE_URL, else DATABASE_URL, else the embedded store in DATA_DIR (default data/pglite).`;
+
+class UsageError extends Error {}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { checkpoint: { type: 'string', multiple: true }, jwks: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const checkpoints: string[] = [];
+  for (const file of values.checkpoint ?? []) checkpoints.push(...parseCheckpointFile(await readJson(file), file));
+  const jwks: JSONWebKeySet = values.jwks === undefined ? await readAuditPublicJwks() : parsePublicJwks(await readJson(values.jwks), values.jwks);
+
+  const store = await openAuditStore();
+  try {
+    const [schema] = await store.query(sql`SELECT to_regclass('audit.entries') IS NOT NULL AS present`);
+    if (schema?.['present'] !== true) throw new UsageError('this database has no audit log (schema "audit" is missing)');
+    const status = await verifyChains(store, { checkpoints, jwks });
+    for (const chain of status.chains) process.stdout.write(`${line(chain)}\n`);
+    if (status.chains.length === 0) process.stdout.write('(the audit log is empty)\n');
+    if (status.valid) {
+      process.stdout.write(`OK: ${status.checkedEntries} entries in ${status.chains.length} chain(s) verified\n`);
+      return 0;
+    }
+    const where = status.firstBrokenEntry === null ? '' : ` at entry ${status.firstBrokenEntry}`;
+    process.stderr.write(`BROKEN${where}: ${status.reason ?? 'unknown'}\n`);
+    return 1;
+  } finally {
+    await store.close();
+  }
+}
+
+function line(report: ChainReport): string {
+  const range = report.headSeq === null ? 'no entries' : `seq ${report.firstSeq ?? '?'}..${report.headSeq}`;
+  const head = report.headHash === null ? '' : `, head ${report.headHash.slice(0, 12)}`;
+  const detail = `${report.checkedEntries} entries checked (${range}${head}), ${report.checkpointsChecked} checkpoint(s)`;
+  return report.valid
+    ? `ok      ${report.chain.padEnd(10)} ${detail}`
+    : `BROKEN  ${report.chain.padEnd(10)} at ${report.firstBrokenEntry ?? '-'} [${report.problem ?? '?'}] ${report.reason ?? ''}; ${detail}`;
+}
+
+async function openAuditStore(): Promise<Store> {
+  const url = nonEmpty(process.env['AUDIT_DATABASE_URL']) ?? nonEmpty(process.env['DATABASE_URL']);
+  if (url !== undefined) return openPostgres({ connectionString: url });
+  const dir = nonEmpty(process.env['DATA_DIR']) ?? repoPath('data', 'pglite');
+  // Opening a missing directory would create an empty database there: refuse instead.
+  if (!existsSync(dir)) throw new UsageError(`no embedded store at ${dir} (set DATA_DIR or DATABASE_URL)`);
+  return openPglite(dir);
+}
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value);
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch (error) {
+    throw new UsageError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    else process.stderr.write(`audit:verify failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

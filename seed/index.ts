@@ -1,0 +1,15 @@
+export { generateWorld, DEFAULT_SEED } from './generate.js';
+export type { GenerateOptions } from './generate.js';
+export { seedStore, seedIfEmpty, isSeeded } from './load.js';
+export type { SeedOptions, SeedOutcome } from './load.js';
+export { truncateSeedTables, SEEDED_SCHEMAS } from './reset.js';
+export { pickFixtures } from './fixtures.js';
+export type { Fixtures } from './fixtures.js';
+export { parseScale, scaleFactor, targetCounts } from './scale.js';
+export type { Scale, Counts } from './scale.js';
+export { DEFAULT_NOW } from './clock.js';
+export { countRows } from './world.js';
+export type * from './world.js';
+export { indexWorld, isConsentActive, consentGrants } from './world-index.js';
+export type { WorldIndex } from './world-index.js';
+export * from './vocabulary.js';

@@ -1,0 +1,47 @@
+import { purgeBefore, retentionCutoff, startCheckpointer } from '../../lib/audit/index.js';
+import type { RunningService } from '../../lib/server/http.js';
+import type { Runtime } from '../../lib/server/runtime.js';
+import { startSubgraph, type SubgraphDefinition } from '../../lib/server/subgraph.js';
+import { auditResolvers, type AuditLoaders } from './resolvers.js';
+
+/** The audit subgraph: the access log and its verification, for auditors only. */
+export const auditSubgraph: SubgraphDefinition<AuditLoaders> = {
+  name: 'audit',
+  owns: [],
+  resolvers: auditResolvers,
+  loaders: ({ auditStore }) => ({ auditStore }),
+};
+
+const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * The audit service also signs checkpoints of every chain head (at least every 10 s while
+ * entries are written, and once more on shutdown), so that cutting off the newest entries is
+ * detectable; and, when AUDIT_RETENTION_DAYS is set, purges older entries hourly behind a
+ * signed retention checkpoint, so the remaining chain still verifies.
+ */
+export async function startAuditService(runtime: Runtime, listen: { readonly port: number; readonly host: string }): Promise<RunningService> {
+  const log = runtime.log.child({ service: 'audit' });
+  const checkpointer = startCheckpointer(runtime.auditStore, {
+    onError: (error) => log.error({ err: error }, 'audit checkpoint failed'),
+  });
+  const purge = async (): Promise<void> => {
+    const cutoff = retentionCutoff(process.env, runtime.clock());
+    if (cutoff === null) return;
+    const results = await purgeBefore(runtime.auditStore, cutoff);
+    log.info({ cutoff, results }, 'audit retention purge');
+  };
+  // Checked at start-up: a malformed AUDIT_RETENTION_DAYS stops the service with its name.
+  retentionCutoff(process.env);
+  const retention = setInterval(() => purge().catch((error: unknown) => log.error({ err: error }, 'audit retention purge failed')), RETENTION_INTERVAL_MS);
+  retention.unref();
+  const service = await startSubgraph(auditSubgraph, runtime, listen);
+  return {
+    ...service,
+    async close() {
+      clearInterval(retention);
+      await service.close();
+      await checkpointer.stop();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import {
+  accessesPerOrgPerDay,
+  denialsByRule,
+  latestCheckpoints,
+  queryAccessLog,
+  verifyChains,
+  type AccessLogFilter,
+  type AuditEntry,
+} from '../../lib/audit/index.js';
+import type { PageArgs } from '../../lib/connection.js';
+import type { RequestContext } from '../../lib/server/context.js';
+import type { ResolverMap } from '../../lib/server/resolvers.js';
+import { DateTimeScalar } from '../../lib/server/scalars.js';
+import type { Store } from '../../lib/store/store.js';
+
+export interface AuditLoaders {
+  readonly auditStore: Store;
+}
+
+type Context = RequestContext<AuditLoaders>;
+
+interface Range {
+  readonly from?: Date | null;
+  readonly to?: Date | null;
+}
+
+const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
+const defaultRange = (range: Range, now: Date): { from: Date; to: Date } => ({
+  from: range.from ?? new Date(now.getTime() - THIRTY_DAYS_MS),
+  to: range.to ?? now,
+});
+
+/** A filter as the auditor sent it, for the audit entry of the read itself. */
+const describe = (what: string, args: object): string => `${what} ${JSON.stringify(args).slice(0, 500)}`;
+
+/** The GraphQL shape of an entry: the subject flattened, as SPEC 7 pins it. */
+const accessEvent = (entry: AuditEntry) => ({
+  ...entry,
+  subjectIss: entry.subject?.iss ?? null,
+  subjectSub: entry.subject?.sub ?? null,
+  subjectOrg: entry.subject?.org ?? null,
+  agency: entry.subject?.agency ?? null,
+  roles: entry.subject?.roles ?? [],
+});
+
+async function accessLogPage(context: Context, filter: AccessLogFilter & { readonly personId?: string | null; readonly requestId?: string | null }, page: PageArgs) {
+  const result = await queryAccessLog(context.loaders.auditStore, filter, page);
+  return {
+    edges: result.edges.map((edge) => ({ cursor: edge.cursor, node: accessEvent(edge.node) })),
+    pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },
+    totalCount: result.totalCount,
+  };
+}
+
+/**
+ * The audit subgraph reads the log; it never writes records. Every resolver first passes the
+ * funnel's audit-read gate, which leaves an AUDIT_READ entry and refuses non-auditors.
+ */
+export const auditResolvers: ResolverMap<Context> = {
+  DateTime: DateTimeScalar,
+  Query: {
+    accessLog: async (_: unknown, args: PageArgs & { readonly filter?: AccessLogFilter | null }, context: Context) => {
+      await context.access.authorizeAuditRead(describe('accessLog', args));
+      return accessLogPage(context, args.filter ?? {}, args);
+    },
+    personAccessHistory: async (_: unknown, args: PageArgs & Range & { readonly personId: string }, context: Context) => {
+      await context.access.authorizeAuditRead(describe('personAccessHistory', args));
+      return accessLogPage(context, { personId: args.personId, from: args.from ?? null, to: args.to ?? null }, args);
+    },
+    auditChainStatus: async (_: unknown, __: unknown, context: Context) => {
+      await context.access.authorizeAuditRead('auditChainStatus');
+      const status = await verifyChains(context.loaders.auditStore);
+      return {
+        valid: status.valid,
+        checkedEntries: status.checkedEntries,
+        firstBrokenEntry: status.firstBrokenEntry,
+        reason: status.reason,
+        checkedAt: new Date(),
+        chains: status.chains,
+      };
+    },
+    auditCheckpoints: async (_: unknown, __: unknown, context: Context) => {
+      await context.access.authorizeAuditRead('auditCheckpoints');
+      return latestCheckpoints(context.loaders.auditStore);
+    },
+    accessesPerOrgPerDay: async (_: unknown, args: Range, context: Context) => {
+      await context.access.authorizeAuditRead(describe('accessesPerOrgPerDay', args));
+      return accessesPerOrgPerDay(context.loaders.auditStore, defaultRange(args, context.now));
+    },
+    denialsByRule: async (_: unknown, args: Range, context: Context) => {
+      await context.access.authorizeAuditRead(describe('denialsByRule', args));
+      return denialsByRule(context.loaders.auditStore, defaultRange(args, context.now));
+    },
+  },
+};

@@ -1,0 +1,85 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { isOneOf, isSector } from '../../lib/domain.js';
+import type { Released } from '../../lib/access/released.js';
+import { badInput } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { isRecordId, optionalText, requireText } from '../../lib/validate.js';
+import { sql } from '../../lib/store/sql.js';
+import type { CbpContext } from './loaders.js';
+import { DISPOSITIONS, type EncounterRecord } from './records.js';
+import { visibleRoute } from './write-access.js';
+
+export interface RecordEncounterInput {
+  readonly personId: string;
+  readonly sector: string;
+  readonly station: string;
+  readonly occurredAt?: Date | null;
+  readonly routeId?: string | null;
+  readonly disposition: string;
+  readonly unaccompaniedMinor?: boolean | null;
+  readonly familyUnit?: boolean | null;
+  readonly medicalNeed?: boolean | null;
+  readonly medicalSummary?: string | null;
+}
+
+const isDisposition = isOneOf(DISPOSITIONS);
+
+/**
+ * `recordEncounter`: every argument is checked, and the person and route looked up, before
+ * anything is written; rule 9 (only CBP records encounters) is the policy's `canWrite`, asked
+ * with the record as it would be stored.
+ */
+export async function recordEncounter(
+  _: unknown,
+  args: { readonly input: RecordEncounterInput },
+  context: CbpContext,
+  info: GraphQLResolveInfo,
+): Promise<Released<EncounterRecord>> {
+  const { input } = args;
+  const { principal, now } = context;
+  // The SDL's enums already admit only these values; narrowing here keeps the record typed.
+  if (!isSector(input.sector)) throw badInput(`sector must be a Border Patrol sector, got "${String(input.sector).slice(0, 40)}"`, { argument: 'sector' });
+  if (!isDisposition(input.disposition)) {
+    throw badInput(`disposition must be one of ${DISPOSITIONS.join(', ')}`, { argument: 'disposition' });
+  }
+  const station = requireText('station', input.station, 120);
+  const medicalSummary = optionalText('medicalSummary', input.medicalSummary, 2000);
+  const occurredAt = input.occurredAt ?? now;
+  if (occurredAt.getTime() > now.getTime()) throw badInput('occurredAt is in the future', { argument: 'occurredAt' });
+
+  const persons = isRecordId(input.personId) ? await context.store.query(sql`SELECT id FROM ice.persons WHERE id = ${input.personId}`) : [];
+  if (persons.length === 0) throw badInput(`Person ${input.personId.slice(0, 64)} was not found`, { argument: 'personId' });
+  // A route the caller may not see reads as not found: the mutation is no oracle for route ids.
+  const route = input.routeId ? await visibleRoute(context, input.routeId, 'routeId') : null;
+
+  const record: EncounterRecord = {
+    id: newId('E'),
+    ownerOrg: principal.org,
+    ownerAgency: principal.agency,
+    sensitivity: 'LAW_ENFORCEMENT_SENSITIVE',
+    jurisdictions: [input.sector],
+    // Rule 2: the other DHS component (ICE) reads encounters, e.g. to take custody.
+    disseminate: ['DHS'],
+    createdAt: now,
+    updatedAt: now,
+    personId: input.personId,
+    occurredAt,
+    sector: input.sector,
+    station,
+    routeId: route?.id ?? null,
+    disposition: input.disposition,
+    unaccompaniedMinor: input.unaccompaniedMinor ?? false,
+    familyUnit: input.familyUnit ?? false,
+    medicalNeed: input.medicalNeed ?? false,
+    medicalSummary,
+  };
+  await context.access.authorizeWrite('create', 'Encounter', record);
+  await context.store.query(sql`INSERT INTO cbp.encounters
+    (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, occurred_at, sector, station,
+     route_id, person_id, disposition, unaccompanied_minor, family_unit, medical_need, medical_summary)
+    VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
+     ${[...record.disseminate]}::text[], ${now}, ${now}, ${occurredAt}, ${record.sector}, ${station}, ${record.routeId},
+     ${record.personId}, ${record.disposition}, ${record.unaccompaniedMinor}, ${record.familyUnit}, ${record.medicalNeed},
+     ${medicalSummary})`);
+  return context.access.releaseWritten('Encounter', record, info);
+}

@@ -1,0 +1,115 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Released } from '../../lib/access/released.js';
+import { isSector } from '../../lib/domain.js';
+import { badInput } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { bool, text, textArray } from '../../lib/store/row.js';
+import { sql } from '../../lib/store/sql.js';
+import { isRecordId, optionalText, requireOrg } from '../../lib/validate.js';
+import type { NgoContext } from './loaders.js';
+import { REFERRAL_SERVICES, isReferralService, type ReferralRecord, type ReferralService } from './records.js';
+
+export interface CreateReferralInput {
+  readonly personId: string;
+  readonly toOrg: string;
+  readonly service: string;
+  readonly notes?: string | null;
+}
+
+const MAX_NOTES = 4000;
+
+interface ServiceSite {
+  readonly id: string;
+  readonly sector: string;
+}
+
+/**
+ * `createReferral`: any agency refers a person to an NGO (rule 9; the policy's `canWrite`
+ * says who, asked with the record as it will be stored).
+ *
+ * An NGO is an org that runs service sites: `toOrg` must own a provider in `ngo.providers`
+ * offering the service asked for. The provider list is the NGO registry this federation has,
+ * so a referral can neither go to an org that is not an NGO nor to one that cannot serve it;
+ * an `ngo-` prefix alone would accept a typo and leave a referral nobody holds.
+ *
+ * The receiving NGO holds the referral (owner = `toOrg`, agency NGO); the sender is `fromOrg`.
+ * It starts OPEN at the NGO's site for that service in one of the sender's sectors (else its
+ * first such site), and without consent: until the client grants some, nobody beyond the two
+ * parties is granted anything.
+ */
+export async function createReferral(
+  _: unknown,
+  args: { readonly input: CreateReferralInput },
+  context: NgoContext,
+  info: GraphQLResolveInfo,
+): Promise<Released<ReferralRecord>> {
+  const { input } = args;
+  const { principal, now } = context;
+  const toOrg = requireOrg('toOrg', input.toOrg);
+  const service = input.service;
+  if (!isReferralService(service)) throw badInput(`service must be one of ${REFERRAL_SERVICES.join(', ')}`, { argument: 'service' });
+  const notes = optionalText('notes', input.notes, MAX_NOTES);
+  const [persons, sites] = await Promise.all([
+    isRecordId(input.personId) ? context.store.query(sql`SELECT id, protected1367 FROM ice.persons WHERE id = ${input.personId}`) : [],
+    context.store.query(sql`SELECT id, sector, services FROM ngo.providers WHERE owner_org = ${toOrg} AND owner_agency = 'NGO' ORDER BY id`),
+  ]);
+  const person = persons[0];
+  if (!person) throw badInput(`Person ${input.personId.slice(0, 64)} was not found`, { argument: 'personId' });
+  const site = chooseSite(toOrg, service, sites, principal.jurisdictions);
+  const protected1367 = bool(person, 'protected1367');
+
+  const record: ReferralRecord = {
+    id: newId('RF'),
+    ownerOrg: toOrg,
+    ownerAgency: 'NGO',
+    // A 1367 victim's referral is the most restricted record the federation holds (rule 6).
+    sensitivity: protected1367 ? 'RESTRICTED' : 'SENSITIVE',
+    jurisdictions: [site.sector],
+    // Consent, not dissemination, decides who beyond the two parties sees a referral (rule 5).
+    disseminate: [],
+    createdAt: now,
+    updatedAt: now,
+    personId: text(person, 'id'),
+    fromOrg: principal.org,
+    toOrg,
+    protected1367,
+    service,
+    status: 'OPEN',
+    providerId: site.id,
+    notes,
+    circumstances: null,
+    consent: null,
+  };
+  await context.access.authorizeWrite('createReferral', 'Referral', record);
+  await context.store.query(sql`INSERT INTO ngo.referrals
+    (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, person_id, from_org, to_org,
+     service, status, provider_id, notes)
+    VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
+     ${[...record.disseminate]}::text[], ${now}, ${now}, ${record.personId}, ${record.fromOrg}, ${toOrg}, ${service}, ${record.status},
+     ${site.id}, ${notes})`);
+  return context.access.releaseWritten('Referral', record, info);
+}
+
+function chooseSite(
+  toOrg: string,
+  service: ReferralService,
+  rows: readonly Readonly<Record<string, unknown>>[],
+  callerJurisdictions: readonly string[],
+): ServiceSite {
+  if (rows.length === 0) {
+    throw badInput(`toOrg "${toOrg}" is not an NGO running service sites here (e.g. "ngo-desert-refuge"); referrals go to NGOs`, {
+      argument: 'toOrg',
+    });
+  }
+  const offering = rows
+    .map((row) => ({ id: text(row, 'id'), sector: text(row, 'sector'), services: textArray(row, 'services') }))
+    .filter((site) => site.services.includes(service));
+  if (offering.length === 0) {
+    const offered = [...new Set(rows.flatMap((row) => textArray(row, 'services')))].sort();
+    throw badInput(`${toOrg} does not offer ${service}; it offers ${offered.join(', ') || 'no services'}`, { argument: 'service' });
+  }
+  const sectors = callerJurisdictions.filter(isSector);
+  const site = offering.find((candidate) => (sectors as readonly string[]).includes(candidate.sector)) ?? offering[0];
+  if (!site) throw new Error('unreachable: offering is not empty');
+  return { id: site.id, sector: site.sector };
+}

@@ -1,0 +1,87 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Released } from '../../lib/access/released.js';
+import { selectedFields } from '../../lib/access/selection.js';
+import { isOneOf, isSector } from '../../lib/domain.js';
+import { badInput } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { sql } from '../../lib/store/sql.js';
+import { isRecordId, requireText } from '../../lib/validate.js';
+import type { PartnerContext } from './loaders.js';
+import { DETAINER_STATUSES, type BookingRecord } from './records.js';
+
+export interface RecordBookingInput {
+  readonly personId: string;
+  readonly county: string;
+  readonly charges: readonly string[];
+  readonly bookedAt?: Date | null;
+  readonly detainerStatus?: string | null;
+  /** `YYYY-MM-DD`, already checked by the Date scalar. */
+  readonly releaseDate?: string | null;
+}
+
+/** Counties are jurisdictions like `county:saguaro`, the form tokens and policies use. */
+const COUNTY = /^county:[a-z][a-z0-9-]{0,62}$/;
+const MAX_CHARGES = 50;
+const isDetainerStatus = isOneOf(DETAINER_STATUSES);
+
+/**
+ * `recordBooking`: every argument is checked and the person looked up before anything is
+ * written; rule 9 (only a 287(g) partner books, as owner) is the policy's `canWrite`, asked with
+ * the record as it would be stored.
+ */
+export async function recordBooking(
+  _: unknown,
+  args: { readonly input: RecordBookingInput },
+  context: PartnerContext,
+  info: GraphQLResolveInfo,
+): Promise<Released<BookingRecord>> {
+  const { input } = args;
+  const { principal, now } = context;
+  if (!COUNTY.test(input.county)) {
+    throw badInput(`county must look like "county:<name>" (e.g. "county:saguaro"), got "${input.county.slice(0, 64)}"`, { argument: 'county' });
+  }
+  if (input.charges.length === 0) throw badInput('charges must name at least one charge', { argument: 'charges' });
+  if (input.charges.length > MAX_CHARGES) throw badInput(`charges may list at most ${MAX_CHARGES} charges`, { argument: 'charges' });
+  const charges = input.charges.map((charge) => requireText('charges', charge, 200));
+  const detainerStatus = input.detainerStatus ?? 'NONE';
+  if (!isDetainerStatus(detainerStatus)) {
+    throw badInput(`detainerStatus must be one of ${DETAINER_STATUSES.join(', ')}`, { argument: 'detainerStatus' });
+  }
+  const bookedAt = input.bookedAt ?? now;
+  if (bookedAt.getTime() > now.getTime()) throw badInput('bookedAt is in the future', { argument: 'bookedAt' });
+  const releaseDate = input.releaseDate ?? null;
+  if (releaseDate !== null && releaseDate < bookedAt.toISOString().slice(0, 10)) {
+    throw badInput(`releaseDate ${releaseDate} is before the booking date`, { argument: 'releaseDate' });
+  }
+  const persons = isRecordId(input.personId) ? await context.store.query(sql`SELECT id FROM ice.persons WHERE id = ${input.personId}`) : [];
+  if (persons.length === 0) throw badInput(`Person ${input.personId.slice(0, 64)} was not found`, { argument: 'personId' });
+
+  const record: BookingRecord = {
+    id: newId('B'),
+    ownerOrg: principal.org,
+    // The caller's own agency, never a hard-coded PARTNER: canWrite then sees who really books.
+    ownerAgency: principal.agency,
+    sensitivity: 'LAW_ENFORCEMENT_SENSITIVE',
+    // The county, and the sectors the booking office works in (e.g. TUCSON for county:saguaro).
+    jurisdictions: [...new Set([input.county, ...principal.jurisdictions.filter(isSector)])],
+    // ICE acts on detainers: the booking goes to the DHS components.
+    disseminate: ['DHS'],
+    createdAt: now,
+    updatedAt: now,
+    personId: input.personId,
+    county: input.county,
+    bookedAt,
+    charges,
+    detainerStatus,
+    releaseDate,
+    transferId: null,
+  };
+  await context.access.authorizeWrite('create', 'Booking', record);
+  await context.store.query(sql`INSERT INTO partner.bookings
+    (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, person_id, county, booked_at,
+     charges, detainer_status, release_date)
+    VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
+     ${[...record.disseminate]}::text[], ${now}, ${now}, ${record.personId}, ${record.county}, ${bookedAt}, ${charges}::text[],
+     ${detainerStatus}, ${releaseDate}::date)`);
+  return context.access.releaseWritten('Booking', record, info);
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadMigrations, openPglite, openPostgres, type Store } from '../../lib/store/index.js';
+
+/**
+ * Every audit test runs on both stores: PGlite in memory, and a real PostgreSQL in a throwaway
+ * database of its own (never the shared `test` database), dropped afterwards.
+ */
+export const STORE_KINDS = ['pglite', 'postgres'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+export const POSTGRES_SERVER = process.env['AUDIT_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestStore {
+  readonly store: Store;
+  /** Set on PostgreSQL: for extra pools or child processes on the same database. */
+  readonly databaseUrl: string | undefined;
+  dispose(): Promise<void>;
+}
+
+/** Applies only the audit migrations: the other subgraphs' files are not this suite's concern. */
+export async function migrateAudit(store: Store): Promise<void> {
+  for (const migration of (await loadMigrations()).filter((m) => m.service === 'audit')) await store.exec(migration.script);
+}
+
+export async function openTestStore(kind: StoreKind): Promise<TestStore> {
+  if (kind === 'pglite') {
+    const store = await openPglite();
+    await migrateAudit(store);
+    return { store, databaseUrl: undefined, dispose: () => store.close() };
+  }
+  const name = `audit_test_${randomBytes(6).toString('hex')}`;
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES_SERVER);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const store = openPostgres({ connectionString: databaseUrl });
+  await migrateAudit(store);
+  return {
+    store,
+    databaseUrl,
+    async dispose() {
+      await store.close().catch(() => undefined);
+      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_SERVER });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Runs SQL as a superuser with the append-only triggers off for this transaction only: how an
+ * attacker with database ownership would tamper. The chain must still tell.
+ */
+export async function tamper(store: Store, script: string): Promise<void> {
+  await store.transaction(async (tx) => {
+    await tx.exec('SET LOCAL session_replication_role = replica');
+    await tx.exec(script);
+  });
+}

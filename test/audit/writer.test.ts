@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAuditWriter, verifyChains, type AuditWriter } from '../../lib/audit/index.js';
+import { TributaryError } from '../../lib/errors.js';
+import { openPglite, openPostgres, sql, type Queryable, type Store } from '../../lib/store/index.js';
+import { anEntry, entries } from './entries.js';
+import { openTestStore, STORE_KINDS, type TestStore } from './stores.js';
+
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+
+const NO_KEYS = { jwks: { keys: [] } };
+
+async function chainRows(store: Store, chain: string): Promise<{ seq: number; request_id: string }[]> {
+  const rows = await store.query(sql`SELECT seq, request_id FROM audit.entries WHERE chain = ${chain} ORDER BY seq`);
+  return rows.map((row) => ({ seq: Number(row['seq']), request_id: String(row['request_id']) }));
+}
+
+describe.each(STORE_KINDS)('the audit writer on %s', (kind) => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore(kind);
+  });
+  afterAll(async () => t.dispose());
+
+  it('appends entries that then verify as one unbroken chain', async () => {
+    const writer = createAuditWriter(t.store, { service: 'cbp', chainId: 'append-verify' });
+    await writer.append(entries(3));
+    await writer.append([anEntry({ recordId: 'route-4' })]);
+    const rows = await chainRows(t.store, 'append-verify');
+    expect(rows.map((row) => row.seq)).toEqual([1, 2, 3, 4]);
+    const status = await verifyChains(t.store, NO_KEYS);
+    expect(status.valid).toBe(true);
+    expect(status.chains.find((c) => c.chain === 'append-verify')).toMatchObject({ valid: true, checkedEntries: 4, headSeq: 4 });
+  });
+
+  it('writes a page of 500 entries in the same number of round trips as one entry', async () => {
+    const writer = createAuditWriter(t.store, { service: 'ice', chainId: 'batching' });
+    const before1 = t.store.roundTrips;
+    await writer.append(entries(1));
+    const forOne = t.store.roundTrips - before1;
+    const before500 = t.store.roundTrips;
+    await writer.append(entries(500));
+    const forFiveHundred = t.store.roundTrips - before500;
+    // BEGIN, lock the chain and read its head, one INSERT, COMMIT.
+    expect(forOne).toBe(4);
+    expect(forFiveHundred).toBe(forOne);
+    expect(await chainRows(t.store, 'batching')).toHaveLength(501);
+  });
+
+  it('group-commits concurrent appends into few transactions', async () => {
+    const writer = createAuditWriter(t.store, { service: 'gateway', chainId: 'group-commit' });
+    const before = t.store.roundTrips;
+    await Promise.all(Array.from({ length: 50 }, (_, i) => writer.append(entries(10, () => ({ requestId: `req-group-${i}` })))));
+    // One transaction for the 50 calls issued in the same tick.
+    expect(t.store.roundTrips - before).toBe(4);
+    const rows = await chainRows(t.store, 'group-commit');
+    expect(rows).toHaveLength(500);
+    // One call's entries stay contiguous in the chain, never interleaved with another's.
+    for (let i = 0; i < 50; i += 1) {
+      const seqs = rows.filter((row) => row.request_id === `req-group-${i}`).map((row) => row.seq);
+      expect(seqs.at(-1)! - seqs[0]!).toBe(9);
+    }
+  });
+
+  it('keeps calls issued while a transaction is in flight for the next one', async () => {
+    const writer = createAuditWriter(t.store, { service: 'gateway', chainId: 'group-commit-2' });
+    const first = writer.append(entries(5));
+    await Promise.resolve();
+    await Promise.resolve();
+    const later = Array.from({ length: 20 }, () => writer.append(entries(5)));
+    await Promise.all([first, ...later]);
+    expect(await chainRows(t.store, 'group-commit-2')).toHaveLength(105);
+    expect((await verifyChains(t.store, NO_KEYS)).valid).toBe(true);
+  });
+
+  it('rejects an invalid entry alone, without failing the callers it would have shared a commit with', async () => {
+    const writer = createAuditWriter(t.store, { service: 'ngo', chainId: 'invalid-entry' });
+    const bad = writer.append([anEntry({ decision: 'MAYBE' as 'ALLOW' })]);
+    const good = writer.append(entries(2));
+    await expect(bad).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    await expect(good).resolves.toBeUndefined();
+    expect(await chainRows(t.store, 'invalid-entry')).toHaveLength(2);
+  });
+
+  it('records an authentication failure with no subject at all, only the reason', async () => {
+    const writer = createAuditWriter(t.store, { service: 'gateway', chainId: 'anonymous' });
+    await expect(writer.append([anEntry({ subject: null, action: 'AUTHENTICATE', decision: 'DENY', reason: null })])).rejects.toMatchObject({
+      code: 'AUDIT_UNAVAILABLE',
+    });
+    await writer.append([
+      anEntry({ subject: null, action: 'AUTHENTICATE', decision: 'DENY', recordType: null, recordId: null, ownerOrg: null, fieldsReleased: [], reason: 'TOKEN_EXPIRED' }),
+    ]);
+    const [row] = await t.store.query(sql`SELECT subject_iss, subject_sub, agency, subject_org, roles, reason FROM audit.entries WHERE chain = 'anonymous'`);
+    expect(row).toEqual({ subject_iss: null, subject_sub: null, agency: null, subject_org: null, roles: [], reason: 'TOKEN_EXPIRED' });
+    expect((await verifyChains(t.store, NO_KEYS)).valid).toBe(true);
+  });
+
+  it('stores odd text (NUL, lone surrogates, quotes, emoji) so that it still verifies', async () => {
+    const writer = createAuditWriter(t.store, { service: 'partner', chainId: 'odd-text' });
+    await writer.append([anEntry({ operationName: 'a\u0000b\ud800c"\'\\ 🦎', justification: 'case\ndq', fieldsReleased: ['\udfff', ''] })]);
+    const [row] = await t.store.query(sql`SELECT operation_name, fields_released FROM audit.entries WHERE chain = 'odd-text'`);
+    expect(row).toEqual({ operation_name: 'a\ufffdb\ufffdc"\'\\ 🦎', fields_released: ['\ufffd', ''] });
+    expect((await verifyChains(t.store, NO_KEYS)).valid).toBe(true);
+  });
+
+  it('rejects every caller of a failed transaction and commits none of their entries', async () => {
+    const writer = createAuditWriter(failingInsert(t.store), { service: 'cbp', chainId: 'failed-batch' });
+    const calls = [writer.append(entries(3)), writer.append(entries(4))];
+    for (const call of calls) await expect(call).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE', message: 'The audit log could not be written; nothing was released' });
+    const error = await writer.append(entries(1)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TributaryError);
+    expect((error as TributaryError).cause).toBeInstanceOf(Error);
+    expect(await chainRows(t.store, 'failed-batch')).toHaveLength(0);
+  });
+
+  it('never forks a chain when several writers append to it at once', async () => {
+    const writers: AuditWriter[] = Array.from({ length: 4 }, () => createAuditWriter(t.store, { service: 'gateway', chainId: 'contended' }));
+    const extraStores: Store[] = [];
+    if (t.databaseUrl !== undefined) {
+      // Several pools stand for several processes (gateway replicas): only the database lock orders them.
+      for (let i = 0; i < 3; i += 1) {
+        const store = openPostgres({ connectionString: t.databaseUrl, poolSize: 4 });
+        extraStores.push(store);
+        writers.push(createAuditWriter(store, { service: 'gateway', chainId: 'contended' }));
+      }
+    }
+    const calls = writers.flatMap((writer, w) =>
+      Array.from({ length: 20 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
+        await writer.append(entries(7, () => ({ requestId: `req-w${w}-c${i}` })));
+      }),
+    );
+    await Promise.all(calls);
+    await Promise.all(extraStores.map((store) => store.close()));
+    const rows = await chainRows(t.store, 'contended');
+    expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: writers.length * 20 * 7 }, (_, i) => i + 1));
+    const status = await verifyChains(t.store, NO_KEYS);
+    expect(status.chains.find((c) => c.chain === 'contended')).toMatchObject({ valid: true, checkedEntries: writers.length * 140 });
+  });
+
+  it('fails closed when its store has been closed', async () => {
+    const closable = kind === 'pglite' ? await openPglite() : openPostgres({ connectionString: t.databaseUrl! });
+    await closable.close();
+    const writer = createAuditWriter(closable, { service: 'cbp', timeoutMs: 2_000 });
+    await expect(writer.append(entries(1))).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+  });
+});
+
+describe('the audit writer when the store is unreachable or hangs', () => {
+  it('rejects with AUDIT_UNAVAILABLE when PostgreSQL cannot be reached', async () => {
+    const store = openPostgres({ connectionString: 'postgres://postgres@127.0.0.1:1/postgres' });
+    const writer = createAuditWriter(store, { service: 'cbp' });
+    const started = Date.now();
+    await expect(writer.append(entries(2))).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(5_500);
+    await store.close();
+  });
+
+  it('rejects within its timeout when the store never answers, and drops the abandoned entries', async () => {
+    let release: () => void = () => undefined;
+    const hung: Store = {
+      kind: 'postgres',
+      roundTrips: 0,
+      query: () => new Promise(() => undefined),
+      exec: () => new Promise(() => undefined),
+      transaction: () =>
+        new Promise((_, reject) => {
+          release = () => reject(new Error('connection reset'));
+        }),
+      close: async () => undefined,
+    };
+    const writer = createAuditWriter(hung, { service: 'cbp', timeoutMs: 200 });
+    const started = Date.now();
+    const first = writer.append(entries(1));
+    const queued = writer.append(entries(1));
+    await expect(first).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    await expect(queued).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    release();
+  });
+});
+
+/** A store whose INSERT into the audit log runs and then fails, as a lost connection mid-commit would. */
+function failingInsert(store: Store): Store {
+  return {
+    kind: store.kind,
+    get roundTrips() {
+      return store.roundTrips;
+    },
+    query: (statement) => store.query(statement),
+    exec: (script) => store.exec(script),
+    transaction: (work) =>
+      store.transaction((tx) => {
+        const wrapped: Queryable = {
+          async query(statement) {
+            const rows = await tx.query(statement);
+            if (statement.text.includes('INSERT INTO audit.entries')) throw new Error('server closed the connection unexpectedly');
+            return rows;
+          },
+          exec: (script) => tx.exec(script),
+        };
+        return work(wrapped);
+      }),
+    close: () => store.close(),
+  };
+}
