@@ -32,6 +32,13 @@ export interface RuntimeOptions {
   readonly auditStore?: Store;
   readonly clock?: () => Date;
   readonly log?: Logger;
+  /**
+   * Replace the policy engine or the audit writers. Only code can pass these (no setting
+   * reaches them): tests inject faults, and the benchmark measures bare federation against the
+   * same services with enforcement and audit switched off.
+   */
+  readonly policy?: PolicyEngine;
+  readonly auditWriterFor?: (service: ServiceName) => AuditWriter;
 }
 
 export async function createRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -48,14 +55,14 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     settings,
     store,
     auditStore,
-    policy: defaultPolicyEngine(),
+    policy: options.policy ?? defaultPolicyEngine(),
     verifyToken: createTokenVerifier({ audience: settings.tokenAudience, issuers }),
     log,
     clock: options.clock ?? (() => new Date()),
     auditWriter(service) {
       let writer = writers.get(service);
       if (!writer) {
-        writer = createAuditWriter(auditStore, { service });
+        writer = options.auditWriterFor?.(service) ?? createAuditWriter(auditStore, { service });
         writers.set(service, writer);
       }
       return writer;
