@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Queryable, Row, Store } from './store.js';
 
@@ -7,6 +8,8 @@ import type { Queryable, Row, Store } from './store.js';
  * its own lock serializes queries, so a transaction here is naturally exclusive.
  */
 export async function openPglite(dataDir?: string): Promise<Store> {
+  // PGlite creates its own directory but not the parents (a fresh clone has no data/).
+  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
   await db.waitReady;
   let roundTrips = 0;
