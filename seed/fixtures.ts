@@ -32,7 +32,7 @@ export interface Fixtures {
   readonly memberOfNetworkNamingSaguaroId: string;
   /** Current, shared with PARTNER and naming partner-mesquite-so. */
   readonly networkNamingMesquiteId: string;
-  /** Current, shared with PARTNER, but outside partner-saguaro-so's jurisdictions. */
+  /** Current, shared with PARTNER, but outside both partners' jurisdictions (neither TUCSON nor RGV nor their counties). */
   readonly partnerNetworkOutsideSaguaroId: string;
 
   // ---- Routes (rules 2, 3, 4): every one listed has hazards and surveillance assets.
@@ -43,7 +43,7 @@ export interface Fixtures {
   readonly cbpOnlyRouteId: string;
   /** TUCSON, shared with DHS but not with NGOs. */
   readonly routeWithoutNgoId: string;
-  /** Shared with PARTNER, outside partner-saguaro-so's jurisdictions. */
+  /** Shared with PARTNER, outside both partners' jurisdictions. */
   readonly routeOutsideSaguaroId: string;
   /** Shared with NGOs and linked to networks (which NGOs must not see). */
   readonly routeWithNetworksId: string;
@@ -155,6 +155,8 @@ export function pickFixtures(world: World): Fixtures {
   const stale = (network: NetworkRow): boolean => now.getTime() - network.lastValidatedAt.getTime() > 5 * YEAR;
   const inSaguaro = (row: { readonly jurisdictions: readonly string[] }): boolean =>
     row.jurisdictions.includes('TUCSON') || row.jurisdictions.includes('county:saguaro');
+  const inMesquite = (row: { readonly jurisdictions: readonly string[] }): boolean =>
+    row.jurisdictions.includes('RGV') || row.jurisdictions.includes('county:mesquite');
   const sharedWith = (row: { readonly disseminate: readonly string[] }, ...targets: readonly string[]): boolean =>
     targets.every((target) => row.disseminate.includes(target));
   const hasMembers = (network: NetworkRow): boolean => (index.membersByNetwork.get(network.id)?.length ?? 0) > 0;
@@ -167,6 +169,8 @@ export function pickFixtures(world: World): Fixtures {
     return consent !== undefined && isConsentActive(consent, now);
   };
   const unprotected = (referral: ReferralRow): boolean => person(referral.personId)?.protected1367 === false;
+  // General-purpose fixtures avoid protected persons, so rule 6 never muddies another rule's test.
+  const ordinary = (row: { readonly personId: string }): boolean => person(row.personId)?.protected1367 === false;
   const grants = (referral: ReferralRow, grantee: string, purpose: 'RELEASE_COORDINATION'): boolean => {
     const consent = consentOf(referral);
     return consent !== undefined && consentGrants(consent, grantee, purpose);
@@ -189,7 +193,7 @@ export function pickFixtures(world: World): Fixtures {
     SECTORS.map((sector) => [sector, find(`routeIdBySector.${sector}`, routes, (route) => route.sector === sector && sharedWith(route, DHS, PARTNER_CLASS, NGO_CLASS) && equipped(route))]),
   ) as Record<Sector, string>;
   const transferIdByStatus = Object.fromEntries(
-    TRANSFER_STATUSES.map((status) => [status, find(`transferIdByStatus.${status}`, transfers, (transfer) => transfer.status === status)]),
+    TRANSFER_STATUSES.map((status) => [status, find(`transferIdByStatus.${status}`, transfers, (transfer) => transfer.status === status && ordinary(transfer))]),
   ) as Record<TransferStatus, string>;
   const networkNamingSaguaroId = find('networkNamingSaguaroId', networks, (n) => !stale(n) && inSaguaro(n) && sharedWith(n, PARTNER_CLASS, SAGUARO) && hasMembers(n));
   const transferFromSaguaroBookingId = find('transferFromSaguaroBookingId', transfers, (t) => fromBooking(t, SAGUARO));
@@ -209,30 +213,30 @@ export function pickFixtures(world: World): Fixtures {
     networkNamingSaguaroId,
     memberOfNetworkNamingSaguaroId: required('memberOfNetworkNamingSaguaroId', index.membersByNetwork.get(networkNamingSaguaroId)?.[0]?.personId),
     networkNamingMesquiteId: find('networkNamingMesquiteId', networks, (n) => !stale(n) && sharedWith(n, PARTNER_CLASS, 'partner-mesquite-so')),
-    partnerNetworkOutsideSaguaroId: find('partnerNetworkOutsideSaguaroId', networks, (n) => !stale(n) && !inSaguaro(n) && sharedWith(n, PARTNER_CLASS)),
+    partnerNetworkOutsideSaguaroId: find('partnerNetworkOutsideSaguaroId', networks, (n) => !stale(n) && !inSaguaro(n) && !inMesquite(n) && sharedWith(n, PARTNER_CLASS)),
 
     routeIdBySector,
     tucsonRouteId: routeIdBySector.TUCSON,
     cbpOnlyRouteId: find('cbpOnlyRouteId', routes, (r) => r.sector === 'TUCSON' && r.disseminate.length === 0 && equipped(r)),
     routeWithoutNgoId: find('routeWithoutNgoId', routes, (r) => r.sector === 'TUCSON' && sharedWith(r, DHS) && !r.disseminate.includes(NGO_CLASS)),
-    routeOutsideSaguaroId: find('routeOutsideSaguaroId', routes, (r) => !inSaguaro(r) && sharedWith(r, PARTNER_CLASS)),
+    routeOutsideSaguaroId: find('routeOutsideSaguaroId', routes, (r) => !inSaguaro(r) && !inMesquite(r) && sharedWith(r, PARTNER_CLASS)),
     routeWithNetworksId: find('routeWithNetworksId', routes, (r) => sharedWith(r, NGO_CLASS) && (index.linksByRoute.get(r.id)?.length ?? 0) > 0),
 
-    encounterTucsonId: find('encounterTucsonId', encounters, (e) => e.sector === 'TUCSON' && sharedWith(e, DHS)),
-    encounterRgvId: find('encounterRgvId', encounters, (e) => e.sector === 'RGV' && sharedWith(e, DHS)),
-    encounterSanDiegoId: find('encounterSanDiegoId', encounters, (e) => e.sector === 'SAN_DIEGO' && e.ownerOrg === 'cbp-tucson' && sharedWith(e, DHS)),
-    encounterOwnerOnlyId: find('encounterOwnerOnlyId', encounters, (e) => e.sector === 'TUCSON' && e.disseminate.length === 0),
-    encounterMedicalTucsonId: find('encounterMedicalTucsonId', encounters, (e) => e.sector === 'TUCSON' && e.medicalSummary !== null && sharedWith(e, DHS)),
+    encounterTucsonId: find('encounterTucsonId', encounters, (e) => ordinary(e) && e.sector === 'TUCSON' && sharedWith(e, DHS)),
+    encounterRgvId: find('encounterRgvId', encounters, (e) => ordinary(e) && e.sector === 'RGV' && sharedWith(e, DHS)),
+    encounterSanDiegoId: find('encounterSanDiegoId', encounters, (e) => ordinary(e) && e.sector === 'SAN_DIEGO' && e.ownerOrg === 'cbp-tucson' && sharedWith(e, DHS)),
+    encounterOwnerOnlyId: find('encounterOwnerOnlyId', encounters, (e) => ordinary(e) && e.sector === 'TUCSON' && e.disseminate.length === 0),
+    encounterMedicalTucsonId: find('encounterMedicalTucsonId', encounters, (e) => ordinary(e) && e.sector === 'TUCSON' && e.medicalSummary !== null && sharedWith(e, DHS)),
     encounterUnaccompaniedMinorId: find('encounterUnaccompaniedMinorId', encounters, (e) => e.unaccompaniedMinor),
     encounterFamilyUnitId: find('encounterFamilyUnitId', encounters, (e) => e.familyUnit),
 
     transferIdByStatus,
-    transferFromCbpId: find('transferFromCbpId', transfers, (t) => t.ownerOrg === 'cbp-tucson' && t.jurisdictions.includes('TUCSON') && sharedWith(t, DHS)),
+    transferFromCbpId: find('transferFromCbpId', transfers, (t) => ordinary(t) && t.ownerOrg === 'cbp-tucson' && t.jurisdictions.includes('TUCSON') && sharedWith(t, DHS)),
     transferFromSaguaroBookingId,
     transferFromMesquiteBookingId: find('transferFromMesquiteBookingId', transfers, (t) => fromBooking(t, 'partner-mesquite-so')),
-    transferIceInternalId: find('transferIceInternalId', transfers, (t) => t.ownerAgency === 'ICE' && sharedWith(t, DHS)),
-    transferOwnerOnlyId: find('transferOwnerOnlyId', transfers, (t) => t.ownerAgency === 'ICE' && t.disseminate.length === 0),
-    transferWithMedicalTucsonId: find('transferWithMedicalTucsonId', transfers, (t) => t.medicalSummary !== null && t.jurisdictions.includes('TUCSON')),
+    transferIceInternalId: find('transferIceInternalId', transfers, (t) => ordinary(t) && t.ownerAgency === 'ICE' && sharedWith(t, DHS)),
+    transferOwnerOnlyId: find('transferOwnerOnlyId', transfers, (t) => ordinary(t) && t.ownerAgency === 'ICE' && t.disseminate.length === 0),
+    transferWithMedicalTucsonId: find('transferWithMedicalTucsonId', transfers, (t) => ordinary(t) && t.medicalSummary !== null && t.jurisdictions.includes('TUCSON')),
     transferWithNotifyConsentForLegalId: find(
       'transferWithNotifyConsentForLegalId',
       transfers,
@@ -245,11 +249,11 @@ export function pickFixtures(world: World): Fixtures {
     ),
     transferWithRevokedNotifyConsentId: find('transferWithRevokedNotifyConsentId', transfers, transferOnlyLapsed('revoked')),
     transferWithExpiredNotifyConsentId: find('transferWithExpiredNotifyConsentId', transfers, transferOnlyLapsed('expired')),
-    transferWithoutReferralId: find('transferWithoutReferralId', transfers, (t) => !index.referralsByPerson.has(t.personId)),
+    transferWithoutReferralId: find('transferWithoutReferralId', transfers, (t) => ordinary(t) && !index.referralsByPerson.has(t.personId)),
     transferOfProtectedPersonId: find('transferOfProtectedPersonId', transfers, (t) => person(t.personId)?.protected1367 === true),
 
-    bookingSaguaroId: find('bookingSaguaroId', bookings, (b) => b.ownerOrg === SAGUARO),
-    bookingMesquiteId: find('bookingMesquiteId', bookings, (b) => b.ownerOrg === 'partner-mesquite-so'),
+    bookingSaguaroId: find('bookingSaguaroId', bookings, (b) => ordinary(b) && b.ownerOrg === SAGUARO),
+    bookingMesquiteId: find('bookingMesquiteId', bookings, (b) => ordinary(b) && b.ownerOrg === 'partner-mesquite-so'),
     bookingSaguaroWithTransferId: find('bookingSaguaroWithTransferId', bookings, (b) => b.transferId === transferFromSaguaroBookingId),
 
     personWithEverythingId: find(

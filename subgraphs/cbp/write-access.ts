@@ -1,10 +1,6 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import type { Released } from '../../lib/access/released.js';
-import { selectedFields } from '../../lib/access/selection.js';
 import { badInput } from '../../lib/errors.js';
 import { sql } from '../../lib/store/sql.js';
 import { isRecordId } from '../../lib/validate.js';
-import type { PolicyRecord } from '../../policies/decision.js';
 import type { CbpContext } from './loaders.js';
 import { ROUTE_SELECT, readRoute, routeColumns, type RouteRecord } from './records.js';
 

@@ -1,6 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
-import type { Released } from '../../lib/access/released.js';
 import { selectedFields } from '../../lib/access/selection.js';
 import type { PageArgs } from '../../lib/connection.js';
 import { badInput } from '../../lib/errors.js';

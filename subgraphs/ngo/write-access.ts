@@ -1,7 +1,4 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import type { Released } from '../../lib/access/released.js';
-import { selectedFields } from '../../lib/access/selection.js';
-import { TributaryError, badInput } from '../../lib/errors.js';
+import { badInput } from '../../lib/errors.js';
 import { sql } from '../../lib/store/sql.js';
 import { isRecordId } from '../../lib/validate.js';
 import type { NgoContext } from './loaders.js';

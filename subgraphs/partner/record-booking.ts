@@ -1,6 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Released } from '../../lib/access/released.js';
-import { selectedFields } from '../../lib/access/selection.js';
 import { isOneOf, isSector } from '../../lib/domain.js';
 import { badInput } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';

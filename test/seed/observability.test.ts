@@ -115,6 +115,7 @@ describe.each([1367, 1, 2, 3, 4, 5])('at small scale with seed %i', (seed) => {
     expect(inSaguaro(w.network(f.partnerNetworkOutsideSaguaroId))).toBe(false);
     expect(w.network(f.networkNamingMesquiteId).disseminate).toContain('partner-mesquite-so');
     expect(inSaguaro(w.route(f.routeOutsideSaguaroId))).toBe(false);
+    expect(w.route(f.routeOutsideSaguaroId).disseminate).toContain('PARTNER');
     expect(w.transfer(f.transferFromSaguaroBookingId)).toMatchObject({ ownerOrg: 'partner-saguaro-so', fromOrg: 'partner-saguaro-so' });
     expect(w.booking(f.bookingSaguaroWithTransferId).transferId).toBe(f.transferFromSaguaroBookingId);
     expect(w.transfer(f.transferFromMesquiteBookingId).ownerOrg).toBe('partner-mesquite-so');
