@@ -1,146 +1,31 @@
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import DataLoader from 'dataloader';
-import { execute, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardOwnedFields } from '../../lib/access/field-guard.js';
-import { AccessFunnel } from '../../lib/access/funnel.js';
+import { describe, expect, it } from 'vitest';
 import type { RecordKey } from '../../lib/access/released-loaders.js';
-import type { AuditEntryInput, AuditWriter } from '../../lib/audit/index.js';
-import { CATEGORIES, type Principal } from '../../lib/domain.js';
-import { createLogger } from '../../lib/log.js';
-import type { RequestContext } from '../../lib/server/context.js';
-import { toSubgraphResolvers } from '../../lib/server/resolvers.js';
-import { loadSubgraphSdl } from '../../lib/server/subgraph.js';
 import { sql, type Store } from '../../lib/store/index.js';
-import type { AccessRequest, PolicyEngine, Verdict } from '../../policies/decision.js';
 import { cbpSubgraph } from '../../subgraphs/cbp/index.js';
-import type { CbpLoaders } from '../../subgraphs/cbp/loaders.js';
 import { readRoute } from '../../subgraphs/cbp/records.js';
-import { openTestStore, type TestStore } from '../support/store.js';
+import { errorCodes, nodeIds, testCaller, useSubgraphHarness, type Caller, type ConnectionPage } from '../support/subgraph-harness.js';
 
-// ---- A tiny owner-only policy and an in-memory audit log: the subgraph, not the engine, is under test.
+// The subgraph under the harness's owner-only policy and in-memory audit log (test/support/subgraph-harness.ts).
 
-interface TestPolicyOptions {
-  /** `Type.field` names every caller is refused, under rule `test.withheld`. */
-  readonly withheld?: readonly string[];
-  /** Refuse every write (rule `test.read-only`). */
-  readonly readOnly?: boolean;
-}
-
-function ownerOnlyPolicy(options: TestPolicyOptions = {}): PolicyEngine {
-  const withheld = new Set(options.withheld ?? []);
-  return {
-    decide(request, type, record) {
-      const visible = request.principal.agency === record.ownerAgency;
-      return {
-        visible,
-        rules: ['test.owner'],
-        reason: visible ? 'owner agency' : 'not the owner agency',
-        categories: new Set(visible ? CATEGORIES : []),
-        field: (name): Verdict =>
-          !visible
-            ? { allowed: false, rule: 'test.owner', reason: 'record withheld' }
-            : withheld.has(`${type}.${name}`)
-              ? { allowed: false, rule: 'test.withheld', reason: 'withheld by the test' }
-              : { allowed: true, rule: 'test.owner', reason: 'owner agency' },
-      };
-    },
-    listFilter(request, _type, columns) {
-      const ownerAgency = columns.ownerAgency;
-      if (!ownerAgency) throw new Error('listFilter needs an ownerAgency column');
-      return sql`${ownerAgency} = ${request.principal.agency}`;
-    },
-    canWrite(request, _action, _type, record) {
-      const { principal } = request;
-      if (options.readOnly) return { allowed: false, rule: 'test.read-only', reason: 'writes refused by the test' };
-      const owner = principal.agency === record.ownerAgency && principal.org === record.ownerOrg;
-      return { allowed: owner, rule: 'test.owner', reason: owner ? 'owner' : 'not the owner' };
-    },
-    canReadAuditLog: () => ({ allowed: false, rule: 'test.owner', reason: 'no audit log here' }),
-  };
-}
-
-class MemoryAudit implements AuditWriter {
-  readonly chain = 'test';
-  readonly appends: (readonly AuditEntryInput[])[] = [];
-  get entries(): AuditEntryInput[] {
-    return this.appends.flat();
-  }
-  async append(entries: readonly AuditEntryInput[]): Promise<void> {
-    this.appends.push(entries);
-  }
-}
-
-const principal = (agency: 'CBP' | 'ICE', org: string): Principal => ({
-  iss: 'https://issuer.test',
-  sub: `${org}-user`,
-  agency,
-  org,
-  roles: ['agent'],
-  jurisdictions: ['TUCSON', 'RGV'],
-  purposes: ['INTERDICTION'],
-  pii: true,
-  cfr28: true,
-  sworn: true,
-});
-const CBP = principal('CBP', 'cbp-tucson');
-const ICE = principal('ICE', 'ice-ero-phoenix');
+const caller = (agency: 'CBP' | 'ICE', org: string): Caller =>
+  testCaller({ agency, org, roles: ['agent'], jurisdictions: ['TUCSON', 'RGV'], cfr28: true, sworn: true }, 'INTERDICTION');
+const CBP = caller('CBP', 'cbp-tucson');
+const ICE = caller('ICE', 'ice-ero-phoenix');
 const NOW = new Date('2026-06-01T12:00:00.000Z');
-const log = createLogger('test', 'silent');
 
-let testStore: TestStore;
-let store: Store;
-let schema: GraphQLSchema;
+const harness = useSubgraphHarness(cbpSubgraph, { now: NOW, seed });
+const { run } = harness;
 
-interface Call {
-  readonly result: ExecutionResult;
-  readonly audit: MemoryAudit;
-  readonly roundTrips: number;
-}
-
-async function run(
-  who: Principal,
-  query: string,
-  variables: Record<string, unknown> = {},
-  options: TestPolicyOptions & { readonly loaders?: (loaders: CbpLoaders) => CbpLoaders } = {},
-): Promise<Call> {
-  const audit = new MemoryAudit();
-  const request: AccessRequest = { principal: who, purpose: 'INTERDICTION', now: NOW };
-  const access = new AccessFunnel(ownerOnlyPolicy(options), audit, request, {
-    requestId: 'req-test',
-    operationName: null,
-    operationHash: null,
-    justification: null,
-    service: 'cbp',
-  });
-  const loaders = cbpSubgraph.loaders({ store, auditStore: store, access, request });
-  const contextValue: RequestContext<CbpLoaders> = {
-    requestId: 'req-test',
-    service: 'cbp',
-    principal: who,
-    purpose: 'INTERDICTION',
-    justification: null,
-    now: NOW,
-    access,
-    loaders: options.loaders ? options.loaders(loaders) : loaders,
-    store,
-    log,
-  };
-  const before = store.roundTrips;
-  const result = await execute({ schema, document: parse(query), contextValue, variableValues: variables });
-  return { result, audit, roundTrips: store.roundTrips - before };
-}
-
-const codes = (result: ExecutionResult): unknown[] => (result.errors ?? []).map((error) => error.extensions.code);
 const count = async (table: string): Promise<number> =>
-  Number((await store.query({ text: `SELECT count(*)::int AS n FROM ${table}`, values: [] }))[0]?.n);
+  Number((await harness.store.query({ text: `SELECT count(*)::int AS n FROM ${table}`, values: [] }))[0]?.n);
 
 // ---- Fixture: persons and networks (ICE's tables), routes, links and encounters.
 
 const meta = (id: string, agency: 'CBP' | 'ICE', jurisdictions: readonly string[]) => sql`${id}, ${agency === 'CBP' ? 'cbp-tucson' : 'ice-ero-phoenix'},
   ${agency}, 'LAW_ENFORCEMENT_SENSITIVE', ${[...jurisdictions]}::text[], ARRAY['DHS']::text[], ${NOW}, ${NOW}`;
 
-async function seed(): Promise<void> {
+async function seed(store: Store): Promise<void> {
   for (const id of ['P-000001', 'P-000002', 'P-000003']) {
     await store.query(sql`INSERT INTO ice.persons (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, name)
       VALUES (${meta(id, 'ICE', ['TUCSON'])}, ${`Person ${id}`})`);
@@ -178,20 +63,6 @@ async function seed(): Promise<void> {
       ${i <= 4 ? 'R-000001' : null}, ${i % 2 === 1 ? 'P-000001' : 'P-000002'}, 'TRANSFERRED_TO_ICE', ${i === 2}, ${i === 2 ? 'Dehydration' : null})`);
   }
 }
-
-beforeAll(async () => {
-  testStore = await openTestStore();
-  store = testStore.store;
-  schema = guardOwnedFields(
-    buildSubgraphSchema({ typeDefs: parse(await loadSubgraphSdl('cbp')), resolvers: toSubgraphResolvers(cbpSubgraph.resolvers) }),
-    cbpSubgraph.owns,
-  );
-  await seed();
-});
-
-afterAll(async () => {
-  await testStore?.close();
-});
 
 describe('the CBP subgraph, reading one record', () => {
   it('returns a visible route with its coarse path, waypoints, assets and hazards, and audits the fields released', async () => {
@@ -263,25 +134,24 @@ describe('the CBP subgraph, reading one record', () => {
 describe('the CBP subgraph, listing', () => {
   const routesPage = `query($filter: RouteFilter, $first: Int, $after: String) {
     routes(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`;
-  type RoutesPage = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] };
-  const page = async (variables: Record<string, unknown>): Promise<RoutesPage> => {
+  const page = async (variables: Record<string, unknown>): Promise<ConnectionPage> => {
     const { result } = await run(CBP, routesPage, variables);
     expect(result.errors).toBeUndefined();
-    return result.data?.routes as RoutesPage;
+    return result.data?.routes as ConnectionPage;
   };
 
   it('pages through visible routes only, by cursor, with totalCount of visible records', async () => {
     const first = await page({ first: 4 });
     expect(first.totalCount).toBe(10);
-    expect(first.edges.map((edge) => edge.node.id)).toEqual(['R-000001', 'R-000002', 'R-000003', 'R-000004']);
+    expect(nodeIds(first)).toEqual(['R-000001', 'R-000002', 'R-000003', 'R-000004']);
     expect(first.pageInfo.hasNextPage).toBe(true);
     const third = await page({ first: 4, after: (await page({ first: 4, after: first.pageInfo.endCursor })).pageInfo.endCursor });
-    expect(third.edges.map((edge) => edge.node.id)).toEqual(['R-000009', 'R-000010']);
+    expect(nodeIds(third)).toEqual(['R-000009', 'R-000010']);
     expect(third.pageInfo.hasNextPage).toBe(false);
   });
 
   it('filters routes by sector, modality, activity level and last sighting', async () => {
-    expect((await page({ filter: { sector: 'TUCSON' } })).edges.map((edge) => edge.node.id)).toEqual([
+    expect(nodeIds(await page({ filter: { sector: 'TUCSON' } }))).toEqual([
       'R-000001',
       'R-000003',
       'R-000005',
@@ -290,12 +160,12 @@ describe('the CBP subgraph, listing', () => {
     ]);
     expect((await page({ filter: { sector: 'RGV', modality: 'FOOT' } })).totalCount).toBe(2);
     expect((await page({ filter: { activityLevel: 'LOW' } })).totalCount).toBe(0);
-    expect((await page({ filter: { seenAfter: '2026-05-09T00:00:00Z' } })).edges.map((edge) => edge.node.id)).toEqual(['R-000009', 'R-000010']);
+    expect(nodeIds(await page({ filter: { seenAfter: '2026-05-09T00:00:00Z' } }))).toEqual(['R-000009', 'R-000010']);
   });
 
   it('refuses a cursor of another type with BAD_USER_INPUT', async () => {
     const { result } = await run(CBP, routesPage, { after: Buffer.from('Encounter:E-000001').toString('base64url') });
-    expect(codes(result)).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
   });
 
   it('filters encounters by person, route, station and time', async () => {
@@ -380,13 +250,13 @@ describe('the CBP subgraph, guarding fields', () => {
   });
 
   it('resolves no field of a record that did not pass the funnel', async () => {
-    const [row] = await store.query(sql`SELECT * FROM cbp.routes WHERE id = 'R-000001'`);
+    const [row] = await harness.store.query(sql`SELECT * FROM cbp.routes WHERE id = 'R-000001'`);
     const unreleased = readRoute(row ?? {});
     const { result } = await run(CBP, `{ route(id: "R-000001") { id name hazards { kind } } }`, {}, {
       loaders: (loaders) => ({ ...loaders, route: new DataLoader<RecordKey, never, string>(async (keys) => keys.map(() => unreleased as never)) }),
     });
     expect(result.data?.route).toEqual({ id: 'R-000001', name: null, hazards: null });
-    expect(codes(result)).toEqual(['INTERNAL_SERVER_ERROR', 'INTERNAL_SERVER_ERROR']);
+    expect(errorCodes(result)).toEqual(['INTERNAL_SERVER_ERROR', 'INTERNAL_SERVER_ERROR']);
   });
 });
 
@@ -448,7 +318,7 @@ describe('the CBP subgraph, writing', () => {
   it('asks the policy (rule 9) and writes nothing when it refuses', async () => {
     const before = await count('cbp.encounters');
     const { result, audit } = await run(CBP, record, { input: valid }, { readOnly: true });
-    expect(codes(result)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(result)).toEqual(['FORBIDDEN']);
     expect(await count('cbp.encounters')).toBe(before);
     expect(audit.entries).toMatchObject([{ action: 'WRITE', recordType: 'Encounter', decision: 'DENY', rules: ['test.read-only'] }]);
   });
@@ -483,7 +353,7 @@ describe('the CBP subgraph, writing', () => {
   it('asks the policy before linking and links nothing when it refuses', async () => {
     const before = await count('cbp.route_networks');
     const { result } = await run(CBP, link, { routeId: 'R-000007', networkId: 'N-000003' }, { readOnly: true });
-    expect(codes(result)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(result)).toEqual(['FORBIDDEN']);
     expect(await count('cbp.route_networks')).toBe(before);
   });
 });

@@ -1,35 +1,29 @@
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { execute, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardOwnedFields } from '../../lib/access/field-guard.js';
-import { AccessFunnel } from '../../lib/access/funnel.js';
-import type { AuditEntryInput, AuditWriter } from '../../lib/audit/index.js';
-import { CATEGORIES, type Agency, type Principal, type Purpose } from '../../lib/domain.js';
-import { createLogger } from '../../lib/log.js';
-import type { RequestContext } from '../../lib/server/context.js';
-import { toSubgraphResolvers } from '../../lib/server/resolvers.js';
-import { loadSubgraphSdl } from '../../lib/server/subgraph.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Agency, Purpose } from '../../lib/domain.js';
 import { raw, sql, type Sql, type Store } from '../../lib/store/index.js';
-import type { AccessRequest, PolicyEngine, PolicyRecord, RecordDecision, Verdict } from '../../policies/decision.js';
+import type { AccessRequest, PolicyRecord } from '../../policies/decision.js';
 import { ngoSubgraph } from '../../subgraphs/ngo/index.js';
-import type { NgoLoaders } from '../../subgraphs/ngo/loaders.js';
 import { referralColumns } from '../../subgraphs/ngo/records.js';
-import { openTestStore, type TestStore } from '../support/store.js';
+import {
+  errorCodes,
+  nodeIds,
+  testCaller,
+  testDecisions,
+  useSubgraphHarness,
+  WRITES_REFUSED,
+  type Caller,
+  type ConnectionPage,
+  type TestPolicy,
+} from '../support/subgraph-harness.js';
 
-// ---- A tiny policy and an in-memory audit log: the subgraph, not the engine, is under test.
+// ---- A tiny consent-aware policy, run by the harness with its in-memory audit log
+// (test/support/subgraph-harness.ts): the subgraph, not the engine, is under test.
 //
 // Referrals: the sending and receiving orgs see them; anyone else only under an active consent
 // naming their agency or org for the request's purpose; enforcement agencies never see a
 // protected (1367) person's referral. Providers: visible when disseminated at all, else to the
 // owner. Its SQL filter says the same, through the subgraph's ColumnMap, so any column the
 // subgraph gets wrong shows up as a difference between lists and reads by id.
-
-interface TestPolicyOptions {
-  /** `Type.field` names every caller is refused, under rule `test.withheld`. */
-  readonly withheld?: readonly string[];
-  /** Refuse every write (rule `test.read-only`). */
-  readonly readOnly?: boolean;
-}
 
 const ENFORCEMENT: readonly Agency[] = ['CBP', 'ICE', 'PARTNER'];
 
@@ -47,20 +41,8 @@ function referralVisible(request: AccessRequest, referral: PolicyRecord<'Referra
   );
 }
 
-function testPolicy(options: TestPolicyOptions = {}): PolicyEngine {
-  const withheld = new Set(options.withheld ?? []);
-  const decision = (type: string, visible: boolean): RecordDecision => ({
-    visible,
-    rules: ['test.rule'],
-    reason: visible ? 'visible under the test policy' : 'not visible under the test policy',
-    categories: new Set(visible ? CATEGORIES : []),
-    field: (name): Verdict =>
-      !visible
-        ? { allowed: false, rule: 'test.rule', reason: 'record withheld' }
-        : withheld.has(`${type}.${name}`)
-          ? { allowed: false, rule: 'test.withheld', reason: 'withheld by the test' }
-          : { allowed: true, rule: 'test.rule', reason: 'allowed by the test' },
-  });
+const testPolicy: TestPolicy = (options) => {
+  const decision = testDecisions(options, { rule: 'test.rule', shown: 'visible under the test policy', hidden: 'not visible under the test policy' });
   return {
     decide(request, type, record) {
       if (type === 'Referral') return decision(type, referralVisible(request, record as PolicyRecord<'Referral'>));
@@ -85,46 +67,17 @@ function testPolicy(options: TestPolicyOptions = {}): PolicyEngine {
       return ENFORCEMENT.includes(principal.agency) ? sql`(NOT ${column('protected1367')} AND ${shown})` : shown;
     },
     canWrite(request, action, type, record) {
-      if (options.readOnly) return { allowed: false, rule: 'test.read-only', reason: 'writes refused by the test' };
+      if (options.readOnly) return WRITES_REFUSED;
       if (action === 'createReferral') return { allowed: true, rule: 'test.write', reason: 'anyone refers' };
       const holder = type === 'Referral' && (record as PolicyRecord<'Referral'>).toOrg === request.principal.org;
       return { allowed: holder, rule: 'test.write', reason: holder ? 'the holding NGO' : 'not the holding NGO' };
     },
     canReadAuditLog: () => ({ allowed: false, rule: 'test.rule', reason: 'no audit log here' }),
   };
-}
+};
 
-class MemoryAudit implements AuditWriter {
-  readonly chain = 'test';
-  readonly appends: (readonly AuditEntryInput[])[] = [];
-  get entries(): AuditEntryInput[] {
-    return this.appends.flat();
-  }
-  async append(entries: readonly AuditEntryInput[]): Promise<void> {
-    this.appends.push(entries);
-  }
-}
-
-interface Caller {
-  readonly principal: Principal;
-  readonly purpose: Purpose;
-}
-
-const caller = (agency: Agency, org: string, jurisdictions: readonly string[], purpose: Purpose): Caller => ({
-  principal: {
-    iss: 'https://issuer.test',
-    sub: `${org}-user`,
-    agency,
-    org,
-    roles: agency === 'NGO' ? ['caseworker'] : ['agent'],
-    jurisdictions,
-    purposes: [purpose],
-    pii: true,
-    cfr28: false,
-    sworn: agency !== 'NGO',
-  },
-  purpose,
-});
+const caller = (agency: Agency, org: string, jurisdictions: readonly string[], purpose: Purpose): Caller =>
+  testCaller({ agency, org, roles: agency === 'NGO' ? ['caseworker'] : ['agent'], jurisdictions, cfr28: false, sworn: agency !== 'NGO' }, purpose);
 const CBP = caller('CBP', 'cbp-tucson', ['TUCSON'], 'RELEASE_COORDINATION');
 const ICE = caller('ICE', 'ice-ero-phoenix', ['TUCSON'], 'RELEASE_COORDINATION');
 const MESQUITE = caller('PARTNER', 'partner-mesquite-so', ['county:mesquite', 'RGV'], 'RELEASE_COORDINATION');
@@ -133,55 +86,14 @@ const LEGAL = caller('NGO', 'ngo-frontera-legal', ['TUCSON', 'RGV'], 'LEGAL_SERV
 const CAMINO = caller('NGO', 'ngo-camino-health', ['TUCSON', 'EL_PASO'], 'HUMANITARIAN');
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
-const log = createLogger('test', 'silent');
 
-let testStore: TestStore;
-let store: Store;
-let schema: GraphQLSchema;
+const harness = useSubgraphHarness(ngoSubgraph, { now: NOW, policy: testPolicy, seed });
+const { run } = harness;
 
-interface Call {
-  readonly result: ExecutionResult;
-  readonly audit: MemoryAudit;
-  readonly roundTrips: number;
-}
-
-interface RunOptions extends TestPolicyOptions {
-  readonly now?: Date;
-}
-
-async function run(who: Caller, query: string, variables: Record<string, unknown> = {}, options: RunOptions = {}): Promise<Call> {
-  const audit = new MemoryAudit();
-  const now = options.now ?? NOW;
-  const request: AccessRequest = { principal: who.principal, purpose: who.purpose, now };
-  const access = new AccessFunnel(testPolicy(options), audit, request, {
-    requestId: 'req-test',
-    operationName: null,
-    operationHash: null,
-    justification: null,
-    service: 'ngo',
-  });
-  const contextValue: RequestContext<NgoLoaders> = {
-    requestId: 'req-test',
-    service: 'ngo',
-    principal: who.principal,
-    purpose: who.purpose,
-    justification: null,
-    now,
-    access,
-    loaders: ngoSubgraph.loaders({ store, auditStore: store, access, request }),
-    store,
-    log,
-  };
-  const before = store.roundTrips;
-  const result = await execute({ schema, document: parse(query), contextValue, variableValues: variables });
-  return { result, audit, roundTrips: store.roundTrips - before };
-}
-
-const codes = (result: ExecutionResult): unknown[] => (result.errors ?? []).map((error) => error.extensions.code);
 const count = async (table: 'ngo.referrals' | 'ngo.consents'): Promise<number> =>
-  Number((await store.query(sql`SELECT count(*)::int AS n FROM ${raw(table)}`))[0]?.n);
-const referralRow = async (id: string) => (await store.query(sql`SELECT status, updated_at FROM ngo.referrals WHERE id = ${id}`))[0];
-const consentRow = async (id: string) => (await store.query(sql`SELECT * FROM ngo.consents WHERE referral_id = ${id}`))[0];
+  Number((await harness.store.query(sql`SELECT count(*)::int AS n FROM ${raw(table)}`))[0]?.n);
+const referralRow = async (id: string) => (await harness.store.query(sql`SELECT status, updated_at FROM ngo.referrals WHERE id = ${id}`))[0];
+const consentRow = async (id: string) => (await harness.store.query(sql`SELECT * FROM ngo.consents WHERE referral_id = ${id}`))[0];
 
 // ---- Fixture: persons (ICE's table), providers, referrals and consents.
 
@@ -207,6 +119,7 @@ interface ConsentFixture {
 const GRANTED_AT = new Date('2026-05-20T09:00:00.000Z');
 
 async function insertReferral(referral: ReferralFixture, consent?: ConsentFixture): Promise<void> {
+  const { store } = harness;
   await store.query(sql`INSERT INTO ngo.referrals (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at,
     updated_at, person_id, from_org, to_org, service, status, provider_id, notes, circumstances)
     VALUES (${referral.id}, ${referral.toOrg}, 'NGO', 'SENSITIVE', ARRAY['TUCSON']::text[], '{}'::text[], ${GRANTED_AT}, ${GRANTED_AT},
@@ -225,7 +138,7 @@ async function insertReferral(referral: ReferralFixture, consent?: ConsentFixtur
  * consent revoked. RF-000003: the protected person's, consent to CBP active. RF-000004:
  * shelter to clinic, consent expired. RF-000005..RF-000015: a partner's, without consent.
  */
-async function seed(): Promise<void> {
+async function seed(store: Store): Promise<void> {
   for (const [id, protected1367] of [['P-000001', false], ['P-000002', true], ['P-000003', false]] as const) {
     await store.query(sql`INSERT INTO ice.persons (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, name, protected1367)
       VALUES (${id}, 'ice-ero-phoenix', 'ICE', 'SENSITIVE', ARRAY['TUCSON']::text[], ARRAY['DHS']::text[], ${`Person ${id}`}, ${protected1367})`);
@@ -274,20 +187,6 @@ async function seed(): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  testStore = await openTestStore();
-  store = testStore.store;
-  schema = guardOwnedFields(
-    buildSubgraphSchema({ typeDefs: parse(await loadSubgraphSdl('ngo')), resolvers: toSubgraphResolvers(ngoSubgraph.resolvers) }),
-    ngoSubgraph.owns,
-  );
-  await seed();
-});
-
-afterAll(async () => {
-  await testStore?.close();
-});
-
 describe('the NGO subgraph, giving the policy its facts', () => {
   it('maps every Referral policy attribute to SQL', () => {
     expect(Object.keys(referralColumns())).toEqual(
@@ -311,18 +210,15 @@ describe('the NGO subgraph, giving the policy its facts', () => {
 
   it('hands the engine the person\'s 1367 status and the consent row with each referral', async () => {
     const facts: PolicyRecord<'Referral'>[] = [];
-    const engine = testPolicy();
-    const audit = new MemoryAudit();
-    const request: AccessRequest = { principal: LEGAL.principal, purpose: LEGAL.purpose, now: NOW };
-    const spy: PolicyEngine = {
-      ...engine,
-      decide: (req, type, record, relation) => {
-        facts.push(record as PolicyRecord<'Referral'>);
-        return engine.decide(req, type, record, relation);
-      },
-    };
-    const access = new AccessFunnel(spy, audit, request, { requestId: 'r', operationName: null, operationHash: null, justification: null, service: 'ngo' });
-    const loaders = ngoSubgraph.loaders({ store, auditStore: store, access, request });
+    const { loaders } = harness.request(LEGAL, {
+      policy: (engine) => ({
+        ...engine,
+        decide: (req, type, record, relation) => {
+          facts.push(record as PolicyRecord<'Referral'>);
+          return engine.decide(req, type, record, relation);
+        },
+      }),
+    }).context;
     await Promise.all(['RF-000002', 'RF-000003'].map((id) => loaders.referral.load({ id, fields: ['id'] })));
     expect(facts).toMatchObject([
       { id: 'RF-000002', personId: 'P-000001', fromOrg: 'cbp-rgv', toOrg: 'ngo-frontera-legal', ownerAgency: 'NGO', protected1367: false,
@@ -415,77 +311,75 @@ describe('the NGO subgraph, reading one referral', () => {
   });
 });
 
-type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] };
-const ids = (connection: Page): string[] => connection.edges.map((edge) => edge.node.id);
 const range = (from: number, to: number): string[] =>
   Array.from({ length: to - from + 1 }, (_, i) => `RF-${String(from + i).padStart(6, '0')}`);
 
 describe('the NGO subgraph, listing referrals', () => {
   const referrals = `query($filter: ReferralFilter, $first: Int, $after: String) {
     referrals(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`;
-  const page = async (variables: Record<string, unknown>, who: Caller = REFUGE): Promise<Page> => {
+  const page = async (variables: Record<string, unknown>, who: Caller = REFUGE): Promise<ConnectionPage> => {
     const { result, audit } = await run(who, referrals, variables);
     expect(result.errors).toBeUndefined();
     // The policy's SQL narrowed the list: nothing was read only to be denied.
     expect(audit.entries.filter((entry) => entry.decision !== 'ALLOW')).toEqual([]);
-    return result.data?.referrals as Page;
+    return result.data?.referrals as ConnectionPage;
   };
 
   it('pages through visible referrals only, by cursor, with totalCount of visible records', async () => {
     const first = await page({ first: 5 });
     expect(first.totalCount).toBe(13);
-    expect(ids(first)).toEqual(['RF-000001', 'RF-000004', 'RF-000005', 'RF-000006', 'RF-000007']);
+    expect(nodeIds(first)).toEqual(['RF-000001', 'RF-000004', 'RF-000005', 'RF-000006', 'RF-000007']);
     expect(first.pageInfo.hasNextPage).toBe(true);
     const second = await page({ first: 10, after: first.pageInfo.endCursor });
-    expect(ids(second)).toEqual(range(8, 15));
+    expect(nodeIds(second)).toEqual(range(8, 15));
     expect(second.pageInfo.hasNextPage).toBe(false);
   });
 
   it('lists for each caller exactly what it reads by id: consent, revocation, expiry and 1367 judged in SQL', async () => {
-    expect(ids(await page({}, CBP))).toEqual(['RF-000001']);
+    expect(nodeIds(await page({}, CBP))).toEqual(['RF-000001']);
     expect((await page({}, CBP)).totalCount).toBe(1);
-    expect(ids(await page({}, ICE))).toEqual([]);
-    expect(ids(await page({}, LEGAL))).toEqual(['RF-000002', 'RF-000003']);
+    expect(nodeIds(await page({}, ICE))).toEqual([]);
+    expect(nodeIds(await page({}, LEGAL))).toEqual(['RF-000002', 'RF-000003']);
   });
 
   it('filters referrals by status, service, person, sending and receiving org', async () => {
-    expect(ids(await page({ filter: { status: 'OPEN' } }))).toEqual(['RF-000001', 'RF-000005']);
-    expect(ids(await page({ filter: { service: 'TRANSPORT' } }))).toEqual(['RF-000005', 'RF-000006', 'RF-000008', 'RF-000010', 'RF-000012', 'RF-000014']);
-    expect(ids(await page({ filter: { personId: 'P-000001' } }))).toEqual(['RF-000001']);
+    expect(nodeIds(await page({ filter: { status: 'OPEN' } }))).toEqual(['RF-000001', 'RF-000005']);
+    expect(nodeIds(await page({ filter: { service: 'TRANSPORT' } }))).toEqual(['RF-000005', 'RF-000006', 'RF-000008', 'RF-000010', 'RF-000012', 'RF-000014']);
+    expect(nodeIds(await page({ filter: { personId: 'P-000001' } }))).toEqual(['RF-000001']);
     expect((await page({ filter: { fromOrg: 'partner-saguaro-so', service: 'SHELTER', status: 'ACCEPTED' } })).totalCount).toBe(5);
-    expect(ids(await page({ filter: { toOrg: 'ngo-camino-health' } }))).toEqual(['RF-000004']);
+    expect(nodeIds(await page({ filter: { toOrg: 'ngo-camino-health' } }))).toEqual(['RF-000004']);
     expect((await page({ filter: { status: 'DECLINED' } })).totalCount).toBe(0);
   });
 
   it('refuses a foreign cursor and a page larger than 500', async () => {
-    expect(codes((await run(REFUGE, referrals, { after: 'not-a-cursor' })).result)).toEqual(['BAD_USER_INPUT']);
-    expect(codes((await run(REFUGE, referrals, { first: 501 })).result)).toEqual(['OPERATION_LIMIT']);
+    expect(errorCodes((await run(REFUGE, referrals, { after: 'not-a-cursor' })).result)).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes((await run(REFUGE, referrals, { first: 501 })).result)).toEqual(['OPERATION_LIMIT']);
   });
 });
 
 describe('the NGO subgraph, listing providers', () => {
   const providers = `query($filter: ProviderFilter, $first: Int, $after: String) {
     providers(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`;
-  const page = async (variables: Record<string, unknown>, who: Caller = CBP): Promise<Page> => {
+  const page = async (variables: Record<string, unknown>, who: Caller = CBP): Promise<ConnectionPage> => {
     const { result } = await run(who, providers, variables);
     expect(result.errors).toBeUndefined();
-    return result.data?.providers as Page;
+    return result.data?.providers as ConnectionPage;
   };
 
   it('pages through visible providers; one disseminated to no one only its owner sees', async () => {
     const first = await page({ first: 2 });
-    expect(ids(first)).toEqual(['PV-0001', 'PV-0002']);
+    expect(nodeIds(first)).toEqual(['PV-0001', 'PV-0002']);
     expect([first.totalCount, first.pageInfo.hasNextPage]).toEqual([4, true]);
-    expect(ids(await page({ after: first.pageInfo.endCursor }))).toEqual(['PV-0003', 'PV-0004']);
+    expect(nodeIds(await page({ after: first.pageInfo.endCursor }))).toEqual(['PV-0003', 'PV-0004']);
     expect((await page({}, CAMINO)).totalCount).toBe(5);
   });
 
   it('filters providers by sector, service and beds available', async () => {
-    expect(ids(await page({ filter: { sector: 'TUCSON' } }))).toEqual(['PV-0001', 'PV-0003']);
-    expect(ids(await page({ filter: { sector: 'TUCSON' } }, CAMINO))).toEqual(['PV-0001', 'PV-0003', 'PV-0005']);
-    expect(ids(await page({ filter: { service: 'SHELTER' } }))).toEqual(['PV-0001', 'PV-0002']);
-    expect(ids(await page({ filter: { hasBeds: true } }))).toEqual(['PV-0001', 'PV-0004']);
-    expect(ids(await page({ filter: { hasBeds: false, sector: 'RGV' } }))).toEqual(['PV-0002']);
+    expect(nodeIds(await page({ filter: { sector: 'TUCSON' } }))).toEqual(['PV-0001', 'PV-0003']);
+    expect(nodeIds(await page({ filter: { sector: 'TUCSON' } }, CAMINO))).toEqual(['PV-0001', 'PV-0003', 'PV-0005']);
+    expect(nodeIds(await page({ filter: { service: 'SHELTER' } }))).toEqual(['PV-0001', 'PV-0002']);
+    expect(nodeIds(await page({ filter: { hasBeds: true } }))).toEqual(['PV-0001', 'PV-0004']);
+    expect(nodeIds(await page({ filter: { hasBeds: false, sector: 'RGV' } }))).toEqual(['PV-0002']);
   });
 });
 
@@ -645,7 +539,7 @@ describe('the NGO subgraph, creating a referral', () => {
   it('asks the policy (rule 9) and writes nothing when it refuses', async () => {
     const before = await count('ngo.referrals');
     const { result, audit } = await run(CBP, create, { input: valid }, { readOnly: true });
-    expect(codes(result)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(result)).toEqual(['FORBIDDEN']);
     expect(await count('ngo.referrals')).toBe(before);
     expect(audit.entries).toMatchObject([{ action: 'WRITE', recordType: 'Referral', decision: 'DENY', personId: 'P-000001', ownerOrg: 'ngo-desert-refuge' }]);
   });
@@ -702,7 +596,7 @@ describe('the NGO subgraph, updating a referral\'s status', () => {
       ['Referral RF-000101 was not found', { code: 'BAD_USER_INPUT', argument: 'id' }],
     ]);
     const sender = await run(CBP, update, { id: 'RF-000101', status: 'ACCEPTED' });
-    expect(codes(sender.result)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(sender.result)).toEqual(['FORBIDDEN']);
     expect(sender.audit.entries).toMatchObject([{ action: 'WRITE', decision: 'DENY', rules: ['test.write'] }]);
     expect(await referralRow('RF-000101')).toEqual(before);
   });
@@ -784,8 +678,8 @@ describe('the NGO subgraph, granting and revoking consent', () => {
     const unknown = await run(REFUGE, grant, { id: 'RF-999999', input: valid });
     expect(unknown.result.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', argument: 'referralId' }]);
     const before = await consentRow('RF-000001');
-    expect(codes((await run(CBP, grant, { id: 'RF-000001', input: valid })).result)).toEqual(['FORBIDDEN']);
-    expect(codes((await run(CBP, revoke, { id: 'RF-000001' })).result)).toEqual(['FORBIDDEN']);
+    expect(errorCodes((await run(CBP, grant, { id: 'RF-000001', input: valid })).result)).toEqual(['FORBIDDEN']);
+    expect(errorCodes((await run(CBP, revoke, { id: 'RF-000001' })).result)).toEqual(['FORBIDDEN']);
     expect(await consentRow('RF-000001')).toEqual(before);
     expect(await count('ngo.consents')).toBe(consents);
   });

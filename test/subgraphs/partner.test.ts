@@ -1,129 +1,21 @@
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { execute, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardOwnedFields } from '../../lib/access/field-guard.js';
-import { AccessFunnel } from '../../lib/access/funnel.js';
-import type { AuditEntryInput, AuditWriter } from '../../lib/audit/index.js';
-import { CATEGORIES, type Agency, type Principal } from '../../lib/domain.js';
-import { createLogger } from '../../lib/log.js';
-import type { RequestContext } from '../../lib/server/context.js';
-import { toSubgraphResolvers } from '../../lib/server/resolvers.js';
-import { loadSubgraphSdl } from '../../lib/server/subgraph.js';
+import { describe, expect, it } from 'vitest';
+import type { Agency } from '../../lib/domain.js';
 import { sql, type Store } from '../../lib/store/index.js';
-import type { AccessRequest, PolicyEngine, Verdict } from '../../policies/decision.js';
 import { partnerSubgraph } from '../../subgraphs/partner/index.js';
-import type { PartnerLoaders } from '../../subgraphs/partner/loaders.js';
-import { openTestStore, type TestStore } from '../support/store.js';
+import { errorCodes, nodeIds, testCaller, useSubgraphHarness, type Caller, type ConnectionPage } from '../support/subgraph-harness.js';
 
-// ---- A tiny owner-only policy and an in-memory audit log: the subgraph, not the engine, is under test.
+// The subgraph under the harness's owner-only policy and in-memory audit log (test/support/subgraph-harness.ts).
 
-interface TestPolicyOptions {
-  /** `Type.field` names every caller is refused, under rule `test.withheld`. */
-  readonly withheld?: readonly string[];
-  /** Refuse every write (rule `test.read-only`). */
-  readonly readOnly?: boolean;
-}
-
-function ownerOnlyPolicy(options: TestPolicyOptions = {}): PolicyEngine {
-  const withheld = new Set(options.withheld ?? []);
-  return {
-    decide(request, type, record) {
-      const visible = request.principal.agency === record.ownerAgency;
-      return {
-        visible,
-        rules: ['test.owner'],
-        reason: visible ? 'owner agency' : 'not the owner agency',
-        categories: new Set(visible ? CATEGORIES : []),
-        field: (name): Verdict =>
-          !visible
-            ? { allowed: false, rule: 'test.owner', reason: 'record withheld' }
-            : withheld.has(`${type}.${name}`)
-              ? { allowed: false, rule: 'test.withheld', reason: 'withheld by the test' }
-              : { allowed: true, rule: 'test.owner', reason: 'owner agency' },
-      };
-    },
-    listFilter(request, _type, columns) {
-      const ownerAgency = columns.ownerAgency;
-      if (!ownerAgency) throw new Error('listFilter needs an ownerAgency column');
-      return sql`${ownerAgency} = ${request.principal.agency}`;
-    },
-    canWrite(request, _action, _type, record) {
-      const { principal } = request;
-      if (options.readOnly) return { allowed: false, rule: 'test.read-only', reason: 'writes refused by the test' };
-      const owner = principal.agency === record.ownerAgency && principal.org === record.ownerOrg;
-      return { allowed: owner, rule: 'test.owner', reason: owner ? 'owner' : 'not the owner' };
-    },
-    canReadAuditLog: () => ({ allowed: false, rule: 'test.owner', reason: 'no audit log here' }),
-  };
-}
-
-class MemoryAudit implements AuditWriter {
-  readonly chain = 'test';
-  readonly appends: (readonly AuditEntryInput[])[] = [];
-  get entries(): AuditEntryInput[] {
-    return this.appends.flat();
-  }
-  async append(entries: readonly AuditEntryInput[]): Promise<void> {
-    this.appends.push(entries);
-  }
-}
-
-const principal = (agency: Agency, org: string, jurisdictions: readonly string[]): Principal => ({
-  iss: 'https://issuer.test',
-  sub: `${org}-user`,
-  agency,
-  org,
-  roles: ['officer'],
-  jurisdictions,
-  purposes: ['CUSTODY_TRANSFER'],
-  pii: true,
-  cfr28: false,
-  sworn: true,
-});
-const SAGUARO = principal('PARTNER', 'partner-saguaro-so', ['county:saguaro', 'TUCSON']);
-const ICE = principal('ICE', 'ice-ero-phoenix', ['TUCSON']);
+const caller = (agency: Agency, org: string, jurisdictions: readonly string[]): Caller =>
+  testCaller({ agency, org, roles: ['officer'], jurisdictions, cfr28: false, sworn: true }, 'CUSTODY_TRANSFER');
+const SAGUARO = caller('PARTNER', 'partner-saguaro-so', ['county:saguaro', 'TUCSON']);
+const ICE = caller('ICE', 'ice-ero-phoenix', ['TUCSON']);
 const NOW = new Date('2026-06-01T12:00:00.000Z');
-const log = createLogger('test', 'silent');
 
-let testStore: TestStore;
-let store: Store;
-let schema: GraphQLSchema;
+const harness = useSubgraphHarness(partnerSubgraph, { now: NOW, seed });
+const { run } = harness;
 
-interface Call {
-  readonly result: ExecutionResult;
-  readonly audit: MemoryAudit;
-  readonly roundTrips: number;
-}
-
-async function run(who: Principal, query: string, variables: Record<string, unknown> = {}, options: TestPolicyOptions = {}): Promise<Call> {
-  const audit = new MemoryAudit();
-  const request: AccessRequest = { principal: who, purpose: 'CUSTODY_TRANSFER', now: NOW };
-  const access = new AccessFunnel(ownerOnlyPolicy(options), audit, request, {
-    requestId: 'req-test',
-    operationName: null,
-    operationHash: null,
-    justification: null,
-    service: 'partner',
-  });
-  const contextValue: RequestContext<PartnerLoaders> = {
-    requestId: 'req-test',
-    service: 'partner',
-    principal: who,
-    purpose: 'CUSTODY_TRANSFER',
-    justification: null,
-    now: NOW,
-    access,
-    loaders: partnerSubgraph.loaders({ store, auditStore: store, access, request }),
-    store,
-    log,
-  };
-  const before = store.roundTrips;
-  const result = await execute({ schema, document: parse(query), contextValue, variableValues: variables });
-  return { result, audit, roundTrips: store.roundTrips - before };
-}
-
-const codes = (result: ExecutionResult): unknown[] => (result.errors ?? []).map((error) => error.extensions.code);
-const bookingCount = async (): Promise<number> => Number((await store.query(sql`SELECT count(*)::int AS n FROM partner.bookings`))[0]?.n);
+const bookingCount = async (): Promise<number> => Number((await harness.store.query(sql`SELECT count(*)::int AS n FROM partner.bookings`))[0]?.n);
 
 // ---- Fixture: persons (ICE's table) and bookings.
 
@@ -132,7 +24,7 @@ const bookingCount = async (): Promise<number> => Number((await store.query(sql`
  * 1 and 2 alternating); B-000002 led to transfer T-000001, B-000004 and B-000005 both name
  * T-000002; B-000009 is ICE's (invisible to a partner here) and names T-000003.
  */
-async function seed(): Promise<void> {
+async function seed(store: Store): Promise<void> {
   for (const id of ['P-000001', 'P-000002', 'P-000003']) {
     await store.query(sql`INSERT INTO ice.persons (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, name)
       VALUES (${id}, 'ice-ero-phoenix', 'ICE', 'SENSITIVE', ARRAY['TUCSON']::text[], ARRAY['DHS']::text[], ${`Person ${id}`})`);
@@ -149,20 +41,6 @@ async function seed(): Promise<void> {
       ${i <= 3 ? 'LODGED' : 'NONE'}, ${i === 1 ? '2026-07-01' : null}::date, ${transfers[i] ?? null})`);
   }
 }
-
-beforeAll(async () => {
-  testStore = await openTestStore();
-  store = testStore.store;
-  schema = guardOwnedFields(
-    buildSubgraphSchema({ typeDefs: parse(await loadSubgraphSdl('partner')), resolvers: toSubgraphResolvers(partnerSubgraph.resolvers) }),
-    partnerSubgraph.owns,
-  );
-  await seed();
-});
-
-afterAll(async () => {
-  await testStore?.close();
-});
 
 describe('the partner subgraph, reading one booking', () => {
   it('returns a visible booking with its person and transfer as bare references, and audits it', async () => {
@@ -209,35 +87,33 @@ describe('the partner subgraph, reading one booking', () => {
 describe('the partner subgraph, listing bookings', () => {
   const bookings = `query($filter: BookingFilter, $first: Int, $after: String) {
     bookings(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`;
-  type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] };
-  const page = async (variables: Record<string, unknown>, who: Principal = SAGUARO): Promise<Page> => {
+  const page = async (variables: Record<string, unknown>, who: Caller = SAGUARO): Promise<ConnectionPage> => {
     const { result } = await run(who, bookings, variables);
     expect(result.errors).toBeUndefined();
-    return result.data?.bookings as Page;
+    return result.data?.bookings as ConnectionPage;
   };
-  const ids = (connection: Page): string[] => connection.edges.map((edge) => edge.node.id);
 
   it('pages through visible bookings only, by cursor, with totalCount of visible records', async () => {
     const first = await page({ first: 5 });
     expect(first.totalCount).toBe(8);
-    expect(ids(first)).toEqual(['B-000001', 'B-000002', 'B-000003', 'B-000004', 'B-000005']);
+    expect(nodeIds(first)).toEqual(['B-000001', 'B-000002', 'B-000003', 'B-000004', 'B-000005']);
     expect(first.pageInfo.hasNextPage).toBe(true);
     const second = await page({ first: 5, after: first.pageInfo.endCursor });
-    expect(ids(second)).toEqual(['B-000006', 'B-000007', 'B-000008']);
+    expect(nodeIds(second)).toEqual(['B-000006', 'B-000007', 'B-000008']);
     expect(second.pageInfo.hasNextPage).toBe(false);
-    expect(ids(await page({}, ICE))).toEqual(['B-000009']);
+    expect(nodeIds(await page({}, ICE))).toEqual(['B-000009']);
   });
 
   it('filters bookings by county, detainer status, person and booking time', async () => {
-    expect(ids(await page({ filter: { county: 'county:mesquite' } }))).toEqual(['B-000002', 'B-000004', 'B-000006', 'B-000008']);
-    expect(ids(await page({ filter: { detainerStatus: 'LODGED', personId: 'P-000001' } }))).toEqual(['B-000001', 'B-000003']);
-    expect(ids(await page({ filter: { bookedAfter: '2026-03-07T00:00:00Z', bookedBefore: '2026-03-08T00:00:00Z' } }))).toEqual(['B-000007']);
+    expect(nodeIds(await page({ filter: { county: 'county:mesquite' } }))).toEqual(['B-000002', 'B-000004', 'B-000006', 'B-000008']);
+    expect(nodeIds(await page({ filter: { detainerStatus: 'LODGED', personId: 'P-000001' } }))).toEqual(['B-000001', 'B-000003']);
+    expect(nodeIds(await page({ filter: { bookedAfter: '2026-03-07T00:00:00Z', bookedBefore: '2026-03-08T00:00:00Z' } }))).toEqual(['B-000007']);
     expect((await page({ filter: { detainerStatus: 'HONORED' } })).totalCount).toBe(0);
   });
 
   it('refuses a page larger than 500 with OPERATION_LIMIT', async () => {
     const { result } = await run(SAGUARO, bookings, { first: 501 });
-    expect(codes(result)).toEqual(['OPERATION_LIMIT']);
+    expect(errorCodes(result)).toEqual(['OPERATION_LIMIT']);
   });
 });
 
@@ -352,7 +228,7 @@ describe('the partner subgraph, recording a booking', () => {
   it('asks the policy (rule 9) and writes nothing when it refuses', async () => {
     const before = await bookingCount();
     const { result, audit } = await run(SAGUARO, record, { input: valid }, { readOnly: true });
-    expect(codes(result)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(result)).toEqual(['FORBIDDEN']);
     expect(await bookingCount()).toBe(before);
     expect(audit.entries).toMatchObject([{ action: 'WRITE', recordType: 'Booking', decision: 'DENY', personId: 'P-000003' }]);
   });
