@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { AuditEntryInput } from '../lib/audit/index.js';
 import { isSubgraphName } from '../lib/domain.js';
 import { repoPath } from '../lib/paths.js';
 import { authenticate } from '../lib/server/authenticate.js';
@@ -11,6 +12,7 @@ import { formatError, logErrors } from '../lib/server/mask-errors.js';
 import type { Runtime } from '../lib/server/runtime.js';
 import type { GatewayContext } from './context.js';
 import { checkBatchSize, operationLimitsFromEnv, useOperationLimits, type OperationLimits } from './limits/index.js';
+import { rateLimitedError, rateLimiterFromSettings } from './rate-limit/index.js';
 import { SubgraphSource } from './subgraph-source.js';
 
 export interface GatewayOptions {
@@ -21,11 +23,16 @@ export interface GatewayOptions {
   readonly supergraphSdl?: string;
   /** Extra routes served beside GraphQL (the auditor console). */
   readonly routes?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+  /**
+   * Prefix of the rate-limit keys in Redis (default `tributary:ratelimit:`). Replicas of one
+   * deployment must share it to share budgets; tests give each run its own.
+   */
+  readonly rateLimitKeyPrefix?: string;
 }
 
 /**
- * The gateway: authentication and purpose before anything else, operation limits, the query
- * plan over the subgraphs, and one request-level audit entry per request. It forwards the
+ * The gateway: authentication and purpose before anything else, operation limits, rate limits,
+ * the query plan over the subgraphs, and one request-level audit entry per request. It forwards the
  * caller's token rather than vouching for the caller: every subgraph decides for its own records.
  */
 export async function startGateway(runtime: Runtime, options: GatewayOptions): Promise<RunningService> {
@@ -54,6 +61,10 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     // only outside production (SPEC 8).
     introspection: !settings.production,
     allowBatchedHttpRequests: true,
+    // Load-bearing for graceful shutdown: otherwise (whenever NODE_ENV is not `test`) Apollo
+    // stops itself on SIGINT/SIGTERM at once, failing requests still in flight, while
+    // serveHttp's close() is draining them. The process that owns the server handles signals.
+    stopOnTerminationSignals: false,
     validationRules: operationLimits.validationRules,
     // The token limit applies while parsing, so an oversized document is never fully parsed.
     parseOptions: operationLimits.parseOptions,
@@ -61,8 +72,12 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     plugins: [...operationLimits.plugins, ApolloServerPluginLandingPageDisabled(), logErrors(log, (context) => context.requestId)],
   });
   await apollo.start();
+  const rateLimiter = await rateLimiterFromSettings(settings, {
+    log,
+    ...(options.rateLimitKeyPrefix === undefined ? {} : { keyPrefix: options.rateLimitKeyPrefix }),
+  });
 
-  return serveHttp<GatewayContext>(
+  const service = await serveHttp<GatewayContext>(
     {
       name: 'gateway',
       apollo,
@@ -74,34 +89,46 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
       context: async (incoming) => {
         const who = await authenticate({ service: 'gateway', verifyToken: runtime.verifyToken, audit, log }, incoming);
         // One request-level entry ties the subgraphs' record entries (same request id) to the
-        // operation as the caller sent it. Fail closed: no audit, no request.
-        await audit.append([
-          {
-            requestId: incoming.requestId,
-            operationName: who.operationName,
-            operationHash: who.operationHash,
-            subject: {
-              iss: who.principal.iss,
-              sub: who.principal.sub,
-              agency: who.principal.agency,
-              org: who.principal.org,
-              roles: who.principal.roles,
-            },
-            purpose: who.purpose,
-            justification: who.justification,
-            action: 'REQUEST',
-            recordType: null,
-            recordId: null,
-            ownerOrg: null,
-            personId: null,
-            fieldsReleased: [],
-            fieldsRedacted: [],
-            decision: 'ALLOW',
-            rules: [],
-            service: 'gateway',
-            reason: null,
+        // operation as the caller sent it.
+        const entry: AuditEntryInput = {
+          requestId: incoming.requestId,
+          operationName: who.operationName,
+          operationHash: who.operationHash,
+          subject: {
+            iss: who.principal.iss,
+            sub: who.principal.sub,
+            agency: who.principal.agency,
+            org: who.principal.org,
+            roles: who.principal.roles,
           },
-        ]);
+          purpose: who.purpose,
+          justification: who.justification,
+          action: 'REQUEST',
+          recordType: null,
+          recordId: null,
+          ownerOrg: null,
+          personId: null,
+          fieldsReleased: [],
+          fieldsRedacted: [],
+          decision: 'ALLOW',
+          rules: [],
+          service: 'gateway',
+          reason: null,
+        };
+        // After authentication (budgets are per verified subject and org), before anything is
+        // planned or fetched. A batch costs one request per operation.
+        const rate = await rateLimiter.check(who.principal, Array.isArray(incoming.body) ? incoming.body.length : 1);
+        if (!rate.allowed) {
+          const refusal = rateLimitedError(rate);
+          // The refusal releases nothing, so it stands even when it cannot be recorded (as for a
+          // refused token); the log keeps the failure then.
+          await audit
+            .append([{ ...entry, decision: 'DENY', reason: `rate limited: ${refusal.message}` }])
+            .catch((error: unknown) => log.error({ err: error, requestId: incoming.requestId }, 'could not audit a rate-limited request'));
+          throw refusal;
+        }
+        // Fail closed: no audit, no request.
+        await audit.append([entry]);
         return {
           requestId: incoming.requestId,
           principal: who.principal,
@@ -117,5 +144,17 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     },
     options.port,
     options.host,
-  );
+  ).catch(async (error: unknown) => {
+    // A gateway that could not listen must not keep a Redis connection (and the process) alive.
+    await rateLimiter.close();
+    throw error;
+  });
+  return {
+    url: service.url,
+    port: service.port,
+    async close() {
+      await service.close();
+      await rateLimiter.close();
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { Ability, fieldPatternMatcher, type RawRuleOf, type RuleOf } from '@casl/ability';
 import type { RecordType } from '../lib/domain.js';
 import type { Facts } from './attributes.js';
-import type { AccessRequest } from './decision.js';
+import type { AccessRequest, RecordDecision } from './decision.js';
 import type { Policies } from './load.js';
 import { bindCondition, matches, type BoundCondition } from './match.js';
 import { bindPlaceholders } from './placeholders.js';
@@ -32,6 +32,14 @@ export interface MatchedNotice {
 
 export interface RequestPolicy {
   readonly ability: PolicyAbility;
+  /**
+   * Which of the conditions that can decide a `type` record hold for these facts, as a short
+   * string. CASL's answers (the gate and every field's deciding rule) and the notices depend on
+   * nothing else, so two records with the same signature get the same decision.
+   */
+  signature(type: RecordType, facts: Facts): string;
+  /** Decisions already made under this policy, by type and signature (record-decision.ts). */
+  readonly decisions: Map<string, RecordDecision>;
   /** The policy rule a CASL rule was made from. */
   ruleOf(rule: AbilityRule): PolicyRule;
   /** Notices that apply to this caller (record conditions still to be checked). */
@@ -96,10 +104,38 @@ export function compileRequest(policies: Policies, request: AccessRequest): Requ
     fieldMatcher: fieldPatternMatcher,
     detectSubjectType: (subject) => subject.__typename,
   });
+  const deciding = new Map<RecordType, readonly BoundCondition[]>();
+  const decidingConditions = (type: RecordType): readonly BoundCondition[] => {
+    let conditions = deciding.get(type);
+    if (!conditions) {
+      // Every read rule CASL may consult for the type (any field, either effect), and the
+      // notices about it; each distinct condition once (owner.read, owner.pii, ... share theirs).
+      const all = [
+        ...ability.possibleRulesFor('read', type).map((rule) => rule.conditions),
+        ...notices.filter((notice) => notice.rule.subjects.includes(type)).map((notice) => notice.condition),
+      ].filter((condition): condition is BoundCondition => condition !== undefined && condition !== null);
+      const seen = new Set<string>();
+      conditions = all.filter((condition) => {
+        const key = JSON.stringify(condition);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      deciding.set(type, conditions);
+    }
+    return conditions;
+  };
+
   return {
     ability,
     notices,
     purposeHeld,
+    decisions: new Map(),
+    signature(type, facts) {
+      let signature = type;
+      for (const condition of decidingConditions(type)) signature += matches(condition, facts) ? '1' : '0';
+      return signature;
+    },
     ruleOf(rule) {
       const origin = origins.get(rule.origin);
       if (!origin) throw new Error('A CASL rule without a policy rule behind it: the ability was built elsewhere');

@@ -27,7 +27,10 @@ export function listFilterFor(compiled: RequestPolicy, type: RecordType, columns
     { and: (items: Sql[]) => and(items), or: (items: Sql[]) => or(distinct(items)), empty: () => TRUE },
   );
   // No allow rule reaches this type for this caller: deny by default.
-  return condition ?? FALSE;
+  if (condition === null || condition === TRUE || condition === FALSE) return condition ?? FALSE;
+  // Load-bearing parentheses: callers splice the filter after AND (`WHERE t.id = $1 AND <filter>`),
+  // and a bare top-level OR would then also match rows other than the one asked for.
+  return sql`(${condition})`;
 }
 
 /** Grants with the same conditions (owner.read, owner.pii, ...) need testing once per row. */

@@ -20,6 +20,23 @@ export function decideRecord<T extends RecordType>(
   relation?: Relation,
 ): RecordDecision {
   const facts = factsOf(type, record, relation);
+  // Records whose facts satisfy the same conditions get the same decision (see
+  // RequestPolicy.signature): a page of 500 records is decided a handful of times, field by
+  // field, and the others reuse those decisions.
+  const signature = compiled.purposeHeld ? compiled.signature(type, facts) : type;
+  let decision = compiled.decisions.get(signature);
+  if (decision === undefined) {
+    if (compiled.decisions.size >= MAX_DECISIONS) compiled.decisions.clear();
+    decision = decideFacts(compiled, request, type, facts);
+    compiled.decisions.set(signature, decision);
+  }
+  return decision;
+}
+
+/** Distinct decisions kept per request policy; past it the cache starts over. */
+const MAX_DECISIONS = 4_096;
+
+function decideFacts(compiled: RequestPolicy, request: AccessRequest, type: RecordType, facts: Facts): RecordDecision {
   const { ability } = compiled;
   if (!compiled.purposeHeld) {
     return hidden(DENY_BY_DEFAULT, `purpose ${request.purpose} is not one the caller holds`);

@@ -4,6 +4,7 @@ import { repoPath } from '../lib/paths.js';
 import type { RunningService } from '../lib/server/http.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../lib/server/runtime.js';
 import { parseScale, seedIfEmpty, type Scale } from '../seed/index.js';
+import { buildConsoleIfMissing, consoleRoute, type Route } from '../gateway/console-route.js';
 import { startGateway } from '../gateway/gateway.js';
 import { SUBGRAPH_STARTERS } from '../subgraphs/index.js';
 
@@ -19,6 +20,8 @@ export interface FederationOptions extends RuntimeOptions {
    * several services sharing one database only the one told to seeds it.
    */
   readonly seed?: Scale | false;
+  /** Extra routes the gateway serves beside GraphQL: `npm start` passes the auditor console. */
+  readonly gatewayRoutes?: Route;
 }
 
 export interface Federation {
@@ -60,7 +63,10 @@ export async function startFederation(options: FederationOptions = {}): Promise<
     }
     if (wanted.has('gateway')) {
       const settings: Settings = { ...base, subgraphUrls };
-      services.gateway = await startGateway({ ...runtime, settings }, { port: port('gateway'), host: base.host });
+      services.gateway = await startGateway(
+        { ...runtime, settings },
+        { port: port('gateway'), host: base.host, ...(options.gatewayRoutes ? { routes: options.gatewayRoutes } : {}) },
+      );
     }
   } catch (error) {
     await Promise.all(Object.values(services).map((service) => service.close()));
@@ -90,13 +96,22 @@ export async function runFederation(options: FederationOptions): Promise<void> {
   if (embedded && settings.production) {
     console.warn('NODE_ENV=production without DATABASE_URL: running on the embedded store (fine for a trial, not for an agency)');
   }
-  const federation = await startFederation({ ...options, settings: { ...settings, dataDir } });
+  const withGateway = options.services === undefined || options.services.length === 0 || options.services.includes('gateway');
+  // The auditor console (SPEC 1) is served by the gateway at /console/, built first if needed.
+  if (withGateway) await buildConsoleIfMissing({ info: (message) => console.log(message), warn: (message) => console.warn(message) });
+  const federation = await startFederation({
+    ...options,
+    settings: { ...settings, dataDir },
+    ...(withGateway ? { gatewayRoutes: consoleRoute() } : {}),
+  });
   const { urls } = federation;
+  const consoleUrl = urls.gateway === undefined ? undefined : new URL('/console/', urls.gateway).toString();
   console.log(
     [
       '',
       `Tributary is running${embedded ? ` on the embedded store (${dataDir})` : ' on PostgreSQL'}:`,
       ...Object.entries(urls).map(([name, url]) => `  ${name.padEnd(8)} ${url}`),
+      ...(consoleUrl ? [`  console  ${consoleUrl}  (sign in with: npm run -s token -- --persona auditor)`] : []),
       '',
       'Try it:',
       '  TOKEN=$(npm run -s token -- --persona cbp-analyst)',

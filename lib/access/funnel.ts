@@ -1,4 +1,4 @@
-import type { AuditEntryInput, AuditWriter } from '../audit/index.js';
+import type { AuditDecision, AuditEntryInput, AuditSubject, AuditWriter } from '../audit/index.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Sql } from '../store/sql.js';
 import type { AccessRequest, ColumnMap, PolicyEngine, PolicyRecord, RecordDecision, Relation, WriteAction } from '../../policies/decision.js';
@@ -32,6 +32,8 @@ export interface ReleaseItem<R> {
  * AUDIT_UNAVAILABLE).
  */
 export class AccessFunnel {
+  private subject: AuditSubject | undefined;
+
   constructor(
     private readonly policy: PolicyEngine,
     private readonly audit: AuditWriter,
@@ -122,26 +124,17 @@ export class AccessFunnel {
   }
 
   private readEntry<T extends RecordType>(type: T, item: ReleaseItem<PolicyRecord<T>>, decision: RecordDecision): AuditEntryInput {
-    const released: string[] = [];
-    const redacted: string[] = [];
-    const rules = new Set(decision.rules);
-    if (decision.visible) {
-      for (const field of item.fields) {
-        const verdict = decision.field(field);
-        (verdict.allowed ? released : redacted).push(field);
-        rules.add(verdict.rule);
-      }
-    }
+    const outcome = outcomeOf(decision, item.fields);
     return this.entry({
       action: 'READ',
       recordType: type,
       recordId: item.record.id,
       ownerOrg: item.record.ownerOrg,
       personId: personIdOf(type, item.record),
-      fieldsReleased: released,
-      fieldsRedacted: decision.visible ? redacted : [...item.fields],
-      decision: !decision.visible ? 'DENY' : redacted.length > 0 ? 'PARTIAL' : 'ALLOW',
-      rules: [...rules],
+      fieldsReleased: outcome.released,
+      fieldsRedacted: outcome.redacted,
+      decision: outcome.decision,
+      rules: outcome.rules,
       reason: decision.reason,
     });
   }
@@ -153,17 +146,68 @@ export class AccessFunnel {
     >,
   ): AuditEntryInput {
     const { principal, purpose } = this.request;
+    // One subject per request, shared by its entries (the writer copies what it stores).
+    this.subject ??= { iss: principal.iss, sub: principal.sub, agency: principal.agency, org: principal.org, roles: principal.roles };
     return {
       requestId: this.scope.requestId,
       operationName: this.scope.operationName,
       operationHash: this.scope.operationHash,
-      subject: { iss: principal.iss, sub: principal.sub, agency: principal.agency, org: principal.org, roles: principal.roles },
+      subject: this.subject,
       purpose,
       justification: this.scope.justification,
       service: this.scope.service,
       ...fields,
     };
   }
+}
+
+/** What a READ entry says about the fields: the same for every record with the same decision and selection. */
+interface Outcome {
+  readonly released: readonly string[];
+  readonly redacted: readonly string[];
+  readonly decision: AuditDecision;
+  readonly rules: readonly string[];
+}
+
+/**
+ * Outcomes by decision and selection. The policy engine hands records with the same facts the
+ * same decision object, and a page's records share one selection array, so a page of 500
+ * records computes its outcome a handful of times instead of 500. Weak: it lives as long as
+ * the decisions (one request's).
+ */
+const outcomes = new WeakMap<RecordDecision, WeakMap<readonly string[], Outcome>>();
+
+function outcomeOf(decision: RecordDecision, fields: readonly string[]): Outcome {
+  let byFields = outcomes.get(decision);
+  if (!byFields) {
+    byFields = new WeakMap();
+    outcomes.set(decision, byFields);
+  }
+  let outcome = byFields.get(fields);
+  if (!outcome) {
+    outcome = computeOutcome(decision, fields);
+    byFields.set(fields, outcome);
+  }
+  return outcome;
+}
+
+function computeOutcome(decision: RecordDecision, fields: readonly string[]): Outcome {
+  const released: string[] = [];
+  const redacted: string[] = [];
+  const rules = new Set(decision.rules);
+  if (decision.visible) {
+    for (const field of fields) {
+      const verdict = decision.field(field);
+      (verdict.allowed ? released : redacted).push(field);
+      rules.add(verdict.rule);
+    }
+  }
+  return {
+    released,
+    redacted: decision.visible ? redacted : [...fields],
+    decision: !decision.visible ? 'DENY' : redacted.length > 0 ? 'PARTIAL' : 'ALLOW',
+    rules: [...rules],
+  };
 }
 
 /** The person a record is about, so auditors can ask "who saw this person's records". */

@@ -11,7 +11,18 @@ export interface RecordKey {
   readonly relation?: Relation | undefined;
 }
 
-const keyOf = (key: RecordKey): string => `${key.id}\u0000${key.fields.join(',')}\u0000${key.relation?.parent.id ?? ''}`;
+/** The joined field list of a selection, computed once per array (selectedFields shares them). */
+const fieldKeys = new WeakMap<readonly string[], string>();
+function fieldsKey(fields: readonly string[]): string {
+  let key = fieldKeys.get(fields);
+  if (key === undefined) {
+    key = fields.join(',');
+    fieldKeys.set(fields, key);
+  }
+  return key;
+}
+
+const keyOf = (key: RecordKey): string => `${key.id}\u0000${fieldsKey(key.fields)}\u0000${key.relation?.parent.id ?? ''}`;
 
 /**
  * Records by id, one SQL query and one audit append per batch: every `__resolveReference`
@@ -45,7 +56,7 @@ export interface GroupKey {
   readonly fields: readonly string[];
 }
 
-const groupKeyOf = (key: GroupKey): string => `${key.parentId}\u0000${key.fields.join(',')}`;
+const groupKeyOf = (key: GroupKey): string => `${key.parentId}\u0000${fieldsKey(key.fields)}`;
 
 /**
  * To-many relations, batched: one query for all parents of the batch (already narrowed by the
@@ -60,9 +71,14 @@ export function releasedGroups<T extends RecordType, R extends PolicyRecord<T>>(
     async (keys) => {
       const parentIds = [...new Set(keys.map((key) => key.parentId))];
       const rows = await fetch(parentIds);
-      const items = keys.flatMap((key) =>
-        rows.filter((row) => row.parentId === key.parentId).map((row) => ({ key, record: row.record })),
-      );
+      // Rows grouped by parent once: a page of 1,000 parents costs one pass, not 1,000.
+      const byParent = new Map<string, R[]>();
+      for (const row of rows) {
+        const group = byParent.get(row.parentId);
+        if (group) group.push(row.record);
+        else byParent.set(row.parentId, [row.record]);
+      }
+      const items = keys.flatMap((key) => (byParent.get(key.parentId) ?? []).map((record) => ({ key, record })));
       const released = await access.release(
         type,
         items.map((item) => ({ record: item.record, fields: item.key.fields })),

@@ -1,11 +1,35 @@
-import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type GraphQLOutputType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+
+/**
+ * Answers per field node of a parsed document: a page of 500 records asks the same question
+ * 500 times (once per record's relation), and a cached document asks it again on every request.
+ * Keyed weakly by the AST node, so entries live as long as the document does.
+ */
+const answers = new WeakMap<FieldNode, { readonly returnType: GraphQLOutputType; readonly byType: Map<string, readonly string[]> }>();
 
 /**
  * The fields of `typeName` a query selects below the current field, so that an audit entry
  * lists the fields actually released or withheld, not every field the type has. Descends into
- * Relay connections (`edges { node }`), inline fragments and named fragments.
+ * Relay connections (`edges { node }`), inline fragments and named fragments. The answer is
+ * shared between callers: never mutate it.
  */
-export function selectedFields(info: GraphQLResolveInfo, typeName: string): string[] {
+export function selectedFields(info: GraphQLResolveInfo, typeName: string): readonly string[] {
+  const node = info.fieldNodes.length === 1 ? info.fieldNodes[0] : undefined;
+  if (node === undefined) return computeSelectedFields(info, typeName);
+  let answer = answers.get(node);
+  if (answer === undefined || answer.returnType !== info.returnType) {
+    answer = { returnType: info.returnType, byType: new Map() };
+    answers.set(node, answer);
+  }
+  let fields = answer.byType.get(typeName);
+  if (fields === undefined) {
+    fields = computeSelectedFields(info, typeName);
+    answer.byType.set(typeName, fields);
+  }
+  return fields;
+}
+
+function computeSelectedFields(info: GraphQLResolveInfo, typeName: string): string[] {
   const found = new Set<string>();
   const seenFragments = new Set<string>();
 

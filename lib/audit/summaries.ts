@@ -1,4 +1,6 @@
+import { isRecordType, type Category } from '../domain.js';
 import { and, sql, type Queryable } from '../store/index.js';
+import { categoryOf } from '../../policies/fields.js';
 import { date, int } from './entry-row.js';
 import { rangeConditions } from './query.js';
 
@@ -97,4 +99,45 @@ export async function whoReadPerson(store: Queryable, personId: string, range: T
     firstAt: date(row, 'first_at'),
     lastAt: date(row, 'last_at'),
   }));
+}
+
+/** A category no field map names: a redacted field the policy set does not classify (should not happen). */
+export const UNCLASSIFIED = 'UNCLASSIFIED';
+
+export interface CategoryRedactions {
+  readonly category: Category | typeof UNCLASSIFIED;
+  /** Fields withheld from records that were released (PARTIAL entries). */
+  readonly fromReleasedRecords: number;
+  /** Fields of records withheld whole (DENY entries list every field asked for). */
+  readonly fromDeniedRecords: number;
+  /** Both. */
+  readonly redactions: number;
+}
+
+/**
+ * Withheld fields per field category (SPEC 4), most withheld first: which kinds of information
+ * policy holds back most. Counted per field and record type in SQL, then mapped through the one
+ * field→category map (policies/fields.ts), so the log never has to store categories.
+ */
+export async function redactionsByCategory(store: Queryable, range: TimeRange = {}): Promise<readonly CategoryRedactions[]> {
+  const rows = await store.query(sql`
+    SELECT e.record_type, f.field,
+           count(*) FILTER (WHERE e.decision <> 'DENY') AS released,
+           count(*) FILTER (WHERE e.decision = 'DENY') AS denied
+    FROM audit.entries e CROSS JOIN LATERAL unnest(e.fields_redacted) AS f(field)
+    WHERE e.action IN ('READ', 'WRITE') AND ${and(rangeConditions(range))}
+    GROUP BY e.record_type, f.field`);
+  const totals = new Map<CategoryRedactions['category'], { released: number; denied: number }>();
+  for (const row of rows) {
+    const type = row['record_type'];
+    const field = String(row['field']);
+    const category = (isRecordType(type) ? categoryOf(type, field) : undefined) ?? UNCLASSIFIED;
+    const total = totals.get(category) ?? { released: 0, denied: 0 };
+    total.released += int(row, 'released');
+    total.denied += int(row, 'denied');
+    totals.set(category, total);
+  }
+  return [...totals]
+    .map(([category, { released, denied }]) => ({ category, fromReleasedRecords: released, fromDeniedRecords: denied, redactions: released + denied }))
+    .sort((a, b) => b.redactions - a.redactions || a.category.localeCompare(b.category));
 }

@@ -39,22 +39,52 @@ export interface RunningService {
 
 class BodyTooLarge extends Error {}
 
-async function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * Reads the body up to `limit` bytes. Listens to 'data' rather than iterating the stream: leaving
+ * a `for await` early destroys the request, which leaves the keep-alive connection open with
+ * its parser stranded mid-body, so the next request on that connection (from this client, or
+ * from another one behind the same pooling proxy) hangs until the keep-alive timeout and is
+ * then reset. Here an oversized body is only abandoned; the caller answers 413 and closes.
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        stop();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onError = (error: Error): void => {
+      stop();
+      reject(error);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+  });
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, requestId: string): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', [REQUEST_ID_HEADER]: requestId });
+function sendJson(response: ServerResponse, status: number, body: unknown, requestId: string, headers: Readonly<Record<string, string>> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', [REQUEST_ID_HEADER]: requestId, ...headers });
   response.end(JSON.stringify(body));
 }
 
@@ -91,7 +121,9 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
         text = await readBody(request, options.maxBodyBytes);
       } catch (error) {
         if (error instanceof BodyTooLarge) {
-          sendJson(response, 413, errorBody('OPERATION_LIMIT', `Request body exceeds the limit of ${options.maxBodyBytes} bytes`), requestId);
+          // Close the connection after answering: the rest of the body is still on its way, and
+          // only a fresh connection starts the next request cleanly. Meanwhile discard what arrives.
+          sendJson(response, 413, errorBody('OPERATION_LIMIT', `Request body exceeds the limit of ${options.maxBodyBytes} bytes`), requestId, { connection: 'close' });
           request.resume();
           return;
         }

@@ -60,6 +60,10 @@ export async function startSubgraph<L>(
     // Subgraphs are reached by the gateway (or an agency's own tools) with a token; the IDE
     // and its CDN-hosted landing page have no place here.
     introspection: !runtime.settings.production,
+    // Load-bearing for graceful shutdown: otherwise (whenever NODE_ENV is not `test`) Apollo
+    // stops itself on SIGINT/SIGTERM at once, and the gateway's requests still in flight fail
+    // here while the gateway drains them. The process that owns the server handles signals.
+    stopOnTerminationSignals: false,
     // Inline tracing (Apollo's usage reporting) is off: no one here collects it, and it would
     // send resolver timings to every caller that asks.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), logErrors(log, (context) => context.requestId)],

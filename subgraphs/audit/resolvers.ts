@@ -7,6 +7,8 @@ import {
   type AccessLogFilter,
   type AuditEntry,
 } from '../../lib/audit/index.js';
+import { detectAnomalies, type Anomaly } from '../../lib/audit/anomalies.js';
+import { redactionsByCategory, type CategoryRedactions, type OrgDay, type RuleDenials } from '../../lib/audit/summaries.js';
 import type { PageArgs } from '../../lib/connection.js';
 import type { RequestContext } from '../../lib/server/context.js';
 import type { ResolverMap } from '../../lib/server/resolvers.js';
@@ -42,6 +44,50 @@ const accessEvent = (entry: AuditEntry) => ({
   agency: entry.subject?.agency ?? null,
   roles: entry.subject?.roles ?? [],
 });
+
+/** Accesses without a verified subject (none are counted today: READ and WRITE always have one). */
+const NO_ORG = '(no subject)';
+
+const orgDayCount = (row: OrgDay) => ({ org: row.org ?? NO_ORG, day: row.day, count: row.accesses });
+const ruleCount = (row: RuleDenials) => ({ rule: row.rule, count: row.denials });
+const categoryCount = (row: CategoryRedactions) => ({
+  category: row.category,
+  count: row.redactions,
+  fromReleasedRecords: row.fromReleasedRecords,
+  fromDeniedRecords: row.fromDeniedRecords,
+});
+
+/** The GraphQL shape of an anomaly: one flat type, `kind` telling findings from skipped checks. */
+function auditAnomaly(anomaly: Anomaly) {
+  if (anomaly.kind === 'CHECK_SKIPPED') {
+    return {
+      kind: anomaly.kind,
+      check: anomaly.check,
+      subjectSub: null,
+      subjectOrg: null,
+      agency: null,
+      count: 0,
+      firstAt: null,
+      lastAt: null,
+      explanation: anomaly.explanation,
+      exampleEntryIds: [],
+      examples: [],
+    };
+  }
+  return {
+    kind: anomaly.kind,
+    check: null,
+    subjectSub: anomaly.subject?.sub ?? null,
+    subjectOrg: anomaly.subject?.org ?? null,
+    agency: anomaly.subject?.agency ?? null,
+    count: anomaly.count,
+    firstAt: anomaly.firstAt,
+    lastAt: anomaly.lastAt,
+    explanation: anomaly.explanation,
+    exampleEntryIds: anomaly.examples.map((entry) => entry.id),
+    examples: anomaly.examples.map(accessEvent),
+  };
+}
 
 async function accessLogPage(context: Context, filter: AccessLogFilter & { readonly personId?: string | null; readonly requestId?: string | null }, page: PageArgs) {
   const result = await queryAccessLog(context.loaders.auditStore, filter, page);
@@ -81,15 +127,24 @@ export const auditResolvers: ResolverMap<Context> = {
     },
     auditCheckpoints: async (_: unknown, __: unknown, context: Context) => {
       await context.access.authorizeAuditRead('auditCheckpoints');
-      return latestCheckpoints(context.loaders.auditStore);
+      // A checkpoint's seq is the head's position: the entries the chain had ever held then.
+      return (await latestCheckpoints(context.loaders.auditStore)).map((checkpoint) => ({ ...checkpoint, entryCount: checkpoint.seq }));
     },
     accessesPerOrgPerDay: async (_: unknown, args: Range, context: Context) => {
       await context.access.authorizeAuditRead(describe('accessesPerOrgPerDay', args));
-      return accessesPerOrgPerDay(context.loaders.auditStore, defaultRange(args, context.now));
+      return (await accessesPerOrgPerDay(context.loaders.auditStore, defaultRange(args, context.now))).map(orgDayCount);
     },
     denialsByRule: async (_: unknown, args: Range, context: Context) => {
       await context.access.authorizeAuditRead(describe('denialsByRule', args));
-      return denialsByRule(context.loaders.auditStore, defaultRange(args, context.now));
+      return (await denialsByRule(context.loaders.auditStore, defaultRange(args, context.now))).map(ruleCount);
+    },
+    redactionsByCategory: async (_: unknown, args: Range, context: Context) => {
+      await context.access.authorizeAuditRead(describe('redactionsByCategory', args));
+      return (await redactionsByCategory(context.loaders.auditStore, defaultRange(args, context.now))).map(categoryCount);
+    },
+    auditAnomalies: async (_: unknown, args: Range, context: Context) => {
+      await context.access.authorizeAuditRead(describe('auditAnomalies', args));
+      return (await detectAnomalies(context.loaders.auditStore, defaultRange(args, context.now))).map(auditAnomaly);
     },
   },
 };

@@ -21,7 +21,7 @@ import {
 export interface CbpLoaders {
   readonly route: DataLoader<RecordKey, Released<RouteRecord> | null, string>;
   readonly encounter: DataLoader<RecordKey, Released<EncounterRecord> | null, string>;
-  /** Network.routes: the routes linked to each network, narrowed by the Route policy in SQL. */
+  /** Network.routes: the routes linked to each network the caller may see, narrowed by the Route policy in SQL. */
   readonly routesOfNetwork: DataLoader<GroupKey, Released<RouteRecord>[], string>;
   /** Person.encounters, narrowed by the Encounter policy in SQL. */
   readonly encountersOfPerson: DataLoader<GroupKey, Released<EncounterRecord>[], string>;
@@ -39,11 +39,16 @@ export function cbpLoaders({ store, access }: LoaderDeps): CbpLoaders {
     encounter: releasedById('Encounter', access, async (ids) =>
       (await store.query(sql`${ENCOUNTER_SELECT} WHERE ${idIn(raw('e.id'), ids)}`)).map(readEncounter),
     ),
+    // Only for networks the policy lets ICE release to this caller: which routes a network runs
+    // is about the network, and a representation sent straight to this subgraph must not learn
+    // it for a network the caller may not see (an NGO, say, never sees one).
     routesOfNetwork: releasedGroups('Route', access, async (networkIds) => {
       const visible = access.visibleWhere('Route', routeColumns());
+      const networkVisible = access.visibleWhere('Network', networkColumns());
       const rows = await store.query(
         sql`SELECT r.*, rn.network_id AS linked_network_id FROM cbp.route_networks rn JOIN cbp.routes r ON r.id = rn.route_id
-            WHERE ${and([idIn(raw('rn.network_id'), networkIds), visible])} ORDER BY r.id`,
+            JOIN ice.networks n ON n.id = rn.network_id
+            WHERE ${and([idIn(raw('rn.network_id'), networkIds), visible, networkVisible])} ORDER BY r.id`,
       );
       return rows.map((row) => ({ parentId: text(row, 'linked_network_id'), record: readRoute(row) }));
     }),

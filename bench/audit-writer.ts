@@ -1,0 +1,157 @@
+import { createAuditWriter, type AuditEntryInput } from '../lib/audit/index.js';
+import { migrate, openPostgres, sql, type Queryable, type Store } from '../lib/store/index.js';
+import { postgresBackendsCpu } from './lib/proc-stats.js';
+import { serve } from './lib/rpc.js';
+
+/**
+ * The audit-writer benchmark, alone in its process: several concurrent appenders pour entries
+ * into ONE writer (one hash chain) on a throwaway PostgreSQL database for a fixed time. Every
+ * append resolves only after its transaction committed durably (the writer forces
+ * synchronous_commit on), so entries/s here is durable entries/s.
+ */
+
+export interface AuditBenchConfig {
+  /** Concurrent callers, like concurrent requests of one service. */
+  readonly appenders: number;
+  /** Entries per append call, like the records of one page. */
+  readonly entriesPerAppend: number;
+}
+
+export interface AuditBenchResult extends AuditBenchConfig {
+  readonly entries: number;
+  readonly seconds: number;
+  readonly entriesPerSecond: number;
+  readonly transactions: number;
+  readonly entriesPerTransaction: number;
+  readonly appendP50Ms: number;
+  readonly appendP99Ms: number;
+  /** CPU of this process (hashing, encoding) per second of wall time. */
+  readonly nodeCpuCores: number;
+  /** CPU of the database's PostgreSQL backends per second of wall time. */
+  readonly postgresCpuCores: number;
+  /** PostgreSQL CPU per entry, in microseconds. */
+  readonly postgresMicrosPerEntry: number;
+  /** The chain's head seq equals the entries appended: none lost, none doubled. */
+  readonly chainComplete: boolean;
+}
+
+export interface AuditBenchMethods {
+  run: { params: { readonly databaseUrl: string; readonly seconds: number; readonly configs: readonly AuditBenchConfig[] }; result: AuditBenchResult[] };
+}
+
+/** A store that counts the transactions it runs. */
+function counting(store: Store): { store: Store; transactions: () => number } {
+  let transactions = 0;
+  return {
+    transactions: () => transactions,
+    store: {
+      kind: store.kind,
+      get roundTrips() {
+        return store.roundTrips;
+      },
+      query: (statement) => store.query(statement),
+      exec: (script) => store.exec(script),
+      transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+        transactions += 1;
+        return store.transaction(work);
+      },
+      close: () => store.close(),
+    },
+  };
+}
+
+/** A record read as the funnel writes it: a transfer with its fields, one of a page. */
+function entry(caller: number, i: number): AuditEntryInput {
+  return {
+    requestId: `bench-${caller}-${i >> 6}`,
+    operationName: 'TransfersPage',
+    operationHash: 'b'.repeat(64),
+    subject: { iss: 'tributary-dev-issuer', sub: 'ice-analyst@ice-hsi-tucson', agency: 'ICE', org: 'ice-hsi-tucson', roles: ['analyst'] },
+    purpose: 'CUSTODY_TRANSFER',
+    justification: null,
+    action: 'READ',
+    recordType: 'Transfer',
+    recordId: `T-${caller}-${i}`,
+    ownerOrg: 'ice-ero-phoenix',
+    personId: `P-${i % 997}`,
+    fieldsReleased: ['id', 'person', 'status', 'toFacility'],
+    fieldsRedacted: [],
+    decision: 'ALLOW',
+    rules: ['owner.read', 'owner.pii'],
+    service: 'ice',
+    reason: 'visible under owner.read (The owning agency reads its own records in the caller\'s jurisdictions)',
+  };
+}
+
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+
+function postgresCpu(database: string): number {
+  let total = 0;
+  for (const cpu of postgresBackendsCpu(database).values()) total += cpu;
+  return total;
+}
+
+async function runOne(store: Store, database: string, chainId: string, seconds: number, config: AuditBenchConfig): Promise<AuditBenchResult> {
+  const counted = counting(store);
+  const writer = createAuditWriter(counted.store, { service: 'ice', chainId });
+  const batches = Array.from({ length: config.appenders }, (_, caller) =>
+    Array.from({ length: config.entriesPerAppend }, (_, i) => entry(caller, i)),
+  );
+  // Warm the connection pool and the chain's first transaction outside the measurement.
+  await writer.append(batches[0]?.slice(0, 1) ?? []);
+  const before = counted.transactions();
+  const latencies: number[] = [];
+  let entries = 0;
+  const cpu = process.cpuUsage();
+  const postgresBefore = postgresCpu(database);
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    batches.map(async (batch) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        await writer.append(batch);
+        latencies.push(performance.now() - t0);
+        entries += batch.length;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const postgresSeconds = postgresCpu(database) - postgresBefore;
+  const transactions = counted.transactions() - before;
+  const [head] = await store.query(sql`SELECT max(seq)::bigint AS seq FROM audit.entries WHERE chain = ${chainId}`);
+  latencies.sort((a, b) => a - b);
+  return {
+    ...config,
+    entries,
+    seconds: elapsed,
+    entriesPerSecond: entries / elapsed,
+    transactions,
+    entriesPerTransaction: transactions === 0 ? 0 : entries / transactions,
+    appendP50Ms: percentile(latencies, 0.5),
+    appendP99Ms: percentile(latencies, 0.99),
+    nodeCpuCores: (used.user + used.system) / 1e6 / elapsed,
+    postgresCpuCores: postgresSeconds / elapsed,
+    postgresMicrosPerEntry: entries === 0 ? 0 : (postgresSeconds * 1e6) / entries,
+    chainComplete: Number(head?.['seq']) === entries + 1,
+  };
+}
+
+serve<AuditBenchMethods>(
+  {
+    async run({ databaseUrl, seconds, configs }) {
+      const store = openPostgres({ connectionString: databaseUrl });
+      try {
+        await migrate(store);
+        const results: AuditBenchResult[] = [];
+        const database = new URL(databaseUrl).pathname.slice(1);
+        for (const [i, config] of configs.entries()) results.push(await runOne(store, database, `bench-${i}`, seconds, config));
+        return results;
+      } finally {
+        await store.close();
+      }
+    },
+  },
+  async () => undefined,
+);

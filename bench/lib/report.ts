@@ -1,0 +1,155 @@
+import type { AuditBenchResult } from '../audit-writer.js';
+import { SCENARIOS, type Scenario } from './fleet.js';
+import type { Aggregate, Ratios, Target } from './summary.js';
+import type { Workload } from './workloads.js';
+
+/** What a run measured, as one JSON document (bench/results/latest.json) and one markdown page. */
+export interface Report {
+  readonly meta: {
+    readonly date: string;
+    readonly mode: 'quick' | 'full';
+    readonly machine: string;
+    readonly loadAverageAtStart: readonly number[];
+    readonly node: string;
+    readonly postgres: string;
+    readonly scale: string;
+    readonly seededRows: Readonly<Record<string, number>>;
+    readonly connections: number;
+    readonly warmupSeconds: number;
+    readonly seconds: number;
+    readonly rounds: number;
+    readonly servers: Readonly<Record<string, string>>;
+    readonly skipped: Readonly<Record<string, string>>;
+    readonly wallSeconds: number;
+  };
+  readonly aggregates: readonly Aggregate[];
+  readonly ratios: readonly Ratios[];
+  readonly audit: readonly AuditBenchResult[];
+  readonly targets: readonly Target[];
+  readonly profile: string | null;
+}
+
+const n0 = (value: number): string => Math.round(value).toLocaleString('en-US');
+const n1 = (value: number | null): string => (value === null ? '–' : value.toFixed(1));
+const n2 = (value: number | null | undefined): string => (value === null || value === undefined ? '–' : value.toFixed(2));
+const short = (id: Scenario['id']): string => ({ apollo: '(a) Apollo', tributary: '(b) Tributary', hive: '(c) Hive', 'hive-rust': '(c) Hive+Rust' })[id];
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+export function renderMarkdown(report: Report, workloads: readonly Workload[]): string {
+  const { meta } = report;
+  const title = (id: string): string => workloads.find((workload) => workload.id === id)?.title ?? id;
+  const order = (a: Aggregate, b: Aggregate): number =>
+    workloads.findIndex((w) => w.id === a.workload) - workloads.findIndex((w) => w.id === b.workload) ||
+    SCENARIOS.findIndex((s) => s.id === a.scenario) - SCENARIOS.findIndex((s) => s.id === b.scenario);
+  const rows = [...report.aggregates].sort(order);
+
+  const main = table(
+    ['workload', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'records/req', 'records/s', 'audit entries/s', 'SQL/req', 'CPU gw', 'CPU subgraphs', 'CPU pg', 'CPU load', 'RSS gw MB', 'RSS subgraphs MB', 'failed'],
+    rows.map((row) => [
+      title(row.workload),
+      short(row.scenario),
+      n0(row.requestsPerSecond),
+      n1(row.p50Ms),
+      n1(row.p99Ms),
+      n1(row.recordsPerRequest),
+      n0(row.recordsPerSecond),
+      n0(row.auditEntriesPerSecond),
+      n1(row.sqlPerRequest),
+      n2(row.cpuCores['gateway']),
+      n2(row.cpuCores['subgraphs']),
+      n2(row.cpuCores['postgres']),
+      n2(row.cpuCores['load']),
+      n0(row.peakRssMb['gateway'] ?? 0),
+      n0(row.peakRssMb['subgraphs'] ?? 0),
+      String(row.failedRequests),
+    ]),
+  );
+
+  const ratioTable = table(
+    ['workload', 'req/s (b)/(a)', 'p99 (b)/(a)', 'req/s (b)/(c)', 'p99 (b)/(c)', 'req/s (b)/(c Rust)', 'p99 (b)/(c Rust)'],
+    report.ratios.map((row) => [
+      title(row.workload),
+      n2(row.throughput.apollo),
+      n2(row.p99.apollo),
+      n2(row.throughput.hive),
+      n2(row.p99.hive),
+      n2(row.throughput['hive-rust']),
+      n2(row.p99['hive-rust']),
+    ]),
+  );
+
+  const lists = workloads.filter((workload) => workload.n !== null);
+  const growth = table(
+    ['scenario', ...lists.map((workload) => `p50 N=${workload.n}`), 'p50 growth N=1→1,000', ...lists.map((workload) => `SQL/req N=${workload.n}`)],
+    SCENARIOS.map((scenario) => {
+      const cells = lists.map((workload) => rows.find((row) => row.workload === workload.id && row.scenario === scenario.id));
+      const first = cells[0]?.p50Ms;
+      const last = cells[cells.length - 1]?.p50Ms;
+      return [
+        short(scenario.id),
+        ...cells.map((cell) => n1(cell?.p50Ms ?? null)),
+        first && last ? `${(last / first).toFixed(0)}×` : '–',
+        ...cells.map((cell) => n1(cell?.sqlPerRequest ?? null)),
+      ];
+    }),
+  );
+
+  const audit = table(
+    ['appenders × entries/append', 'entries/s (durable)', 'transactions', 'entries/transaction', 'append p50 ms', 'append p99 ms', 'node CPU', 'pg CPU', 'pg µs/entry', 'chain complete'],
+    report.audit.map((result) => [
+      `${result.appenders} × ${result.entriesPerAppend}`,
+      n0(result.entriesPerSecond),
+      n0(result.transactions),
+      n0(result.entriesPerTransaction),
+      n1(result.appendP50Ms),
+      n1(result.appendP99Ms),
+      n2(result.nodeCpuCores),
+      n2(result.postgresCpuCores),
+      n1(result.postgresMicrosPerEntry),
+      result.chainComplete ? 'yes' : 'NO',
+    ]),
+  );
+
+  const targetTable = table(
+    ['target', 'goal', 'measured', 'met'],
+    report.targets.map((target) => [target.name, target.goal, target.measured, target.met === null ? 'n/a' : target.met ? 'yes' : 'NO']),
+  );
+
+  const skipped = Object.entries(meta.skipped).map(([role, reason]) => `- ${role} did not start, its scenario is missing: ${reason}`);
+  return [
+    `# Tributary benchmark (${meta.mode})`,
+    '',
+    `${meta.date} · ${meta.machine} · load average at start ${meta.loadAverageAtStart.map((value) => value.toFixed(2)).join(' ')} · Node ${meta.node} · ${meta.postgres}`,
+    `Seed scale ${meta.scale} (${Object.entries(meta.seededRows).map(([name, rows]) => `${name} ${n0(rows)}`).join(', ')}).`,
+    `${meta.connections} connections, ${meta.warmupSeconds} s warm-up and ${meta.seconds} s measured per cell, ${meta.rounds} round(s) in alternating scenario order; whole run ${n0(meta.wallSeconds)} s.`,
+    'Only ratios between scenarios of this one run mean anything: absolute figures depend on the machine and on what else it was doing. See bench/README.md.',
+    ...(skipped.length > 0 ? ['', ...skipped] : []),
+    '',
+    '## Targets',
+    '',
+    targetTable,
+    '',
+    '## Ratios, (b) Tributary over each baseline',
+    '',
+    ratioTable,
+    '',
+    '## Every cell',
+    '',
+    'CPU in cores (1.00 = one core busy for the whole window); CPU pg counts the backends of the run\'s database only; RSS is the peak while measuring.',
+    '',
+    main,
+    '',
+    '## Latency growth with N',
+    '',
+    growth,
+    '',
+    '## Audit writer alone (durable commits into PostgreSQL, one chain)',
+    '',
+    audit,
+    ...(report.profile ? ['', '## CPU profile of (b) at N = 100', '', report.profile] : []),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,123 @@
+import type { AuditBenchResult } from '../audit-writer.js';
+import type { Scenario } from './fleet.js';
+import type { CellResult } from './measure.js';
+
+/** Rounds averaged into one figure per workload and scenario, and the ratios between scenarios. */
+export interface Aggregate {
+  readonly workload: string;
+  readonly scenario: Scenario['id'];
+  readonly rounds: number;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly recordsPerRequest: number;
+  readonly recordsPerSecond: number;
+  readonly auditEntriesPerSecond: number;
+  readonly auditEntriesPerRequest: number;
+  readonly sqlPerRequest: number | null;
+  readonly failedRequests: number;
+  readonly probeErrors: number;
+  readonly cpuCores: Readonly<Record<string, number>>;
+  readonly peakRssMb: Readonly<Record<string, number | null>>;
+}
+
+export interface Ratios {
+  readonly workload: string;
+  /** Throughput and p99 of (b) Tributary over each other scenario (null when one is missing). */
+  readonly throughput: Readonly<Partial<Record<Scenario['id'], number | null>>>;
+  readonly p99: Readonly<Partial<Record<Scenario['id'], number | null>>>;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly goal: string;
+  readonly measured: string;
+  readonly met: boolean | null;
+}
+
+const mean = (values: readonly number[]): number => (values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length);
+
+export function aggregate(cells: readonly CellResult[]): Aggregate[] {
+  const groups = new Map<string, CellResult[]>();
+  for (const cell of cells) {
+    const key = `${cell.workload}\u0000${cell.scenario}`;
+    groups.set(key, [...(groups.get(key) ?? []), cell]);
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0] as CellResult;
+    const processes = Object.keys(first.usage);
+    const sql = group.map((cell) => cell.sqlPerRequest).filter((value): value is number => value !== null);
+    const requestsPerSecond = mean(group.map((cell) => cell.requestsPerSecond));
+    return {
+      workload: first.workload,
+      scenario: first.scenario,
+      rounds: group.length,
+      requestsPerSecond,
+      p50Ms: mean(group.map((cell) => cell.load.latencyMs.p50)),
+      p99Ms: mean(group.map((cell) => cell.load.latencyMs.p99)),
+      recordsPerRequest: first.recordsPerRequest,
+      recordsPerSecond: requestsPerSecond * first.recordsPerRequest,
+      auditEntriesPerSecond: mean(group.map((cell) => cell.auditEntriesPerSecond)),
+      auditEntriesPerRequest: mean(group.map((cell) => cell.auditEntriesPerRequest)),
+      sqlPerRequest: sql.length === 0 ? null : mean(sql),
+      failedRequests: group.reduce((sum, cell) => sum + cell.load.non2xx + cell.load.errors + cell.load.timeouts, 0),
+      probeErrors: first.probeErrors,
+      cpuCores: Object.fromEntries(processes.map((name) => [name, mean(group.map((cell) => cell.usage[name]?.cpuCores ?? 0))])),
+      peakRssMb: Object.fromEntries(
+        processes.map((name) => {
+          const peaks = group.map((cell) => cell.usage[name]?.peakRssMb).filter((value): value is number => typeof value === 'number');
+          return [name, peaks.length === 0 ? null : Math.max(...peaks)];
+        }),
+      ),
+    };
+  });
+}
+
+export function ratios(aggregates: readonly Aggregate[], workloads: readonly string[]): Ratios[] {
+  const find = (workload: string, scenario: Scenario['id']): Aggregate | undefined =>
+    aggregates.find((entry) => entry.workload === workload && entry.scenario === scenario);
+  return workloads.map((workload) => {
+    const tributary = find(workload, 'tributary');
+    const throughput: Partial<Record<Scenario['id'], number | null>> = {};
+    const p99: Partial<Record<Scenario['id'], number | null>> = {};
+    for (const other of ['apollo', 'hive', 'hive-rust'] as const) {
+      const baseline = find(workload, other);
+      throughput[other] = tributary && baseline && baseline.requestsPerSecond > 0 ? tributary.requestsPerSecond / baseline.requestsPerSecond : null;
+      p99[other] = tributary && baseline && baseline.p99Ms > 0 ? tributary.p99Ms / baseline.p99Ms : null;
+    }
+    return { workload, throughput, p99 };
+  });
+}
+
+export function targets(aggregates: readonly Aggregate[], ratioRows: readonly Ratios[], audit: readonly AuditBenchResult[]): Target[] {
+  const at100 = ratioRows.find((row) => row.workload === 'list-100');
+  const throughput = at100?.throughput.apollo ?? null;
+  const p99 = at100?.p99.apollo ?? null;
+  const sqlByN = aggregates
+    .filter((entry) => entry.scenario === 'tributary' && entry.workload.startsWith('list-'))
+    .map((entry) => ({ n: Number(entry.workload.slice(5)), sql: entry.sqlPerRequest }))
+    .filter((entry): entry is { n: number; sql: number } => entry.sql !== null)
+    .sort((a, b) => a.n - b.n);
+  const sqlValues = sqlByN.map((entry) => entry.sql);
+  // "Constant in N": the largest N costs no more than twice the statements of N = 1 (group
+  // commit varies a little with concurrency; growth with N would be 10x per step).
+  const sqlConstant = sqlValues.length < 2 ? null : Math.max(...sqlValues) <= 2 * Math.max(1, Math.min(...sqlValues));
+  const bestAudit = audit.length === 0 ? null : Math.max(...audit.map((result) => result.entriesPerSecond));
+  const fixed = (value: number | null, digits = 2): string => (value === null ? 'n/a' : value.toFixed(digits));
+  return [
+    { name: 'throughput at N = 100', goal: '(b)/(a) ≥ 0.9', measured: `${fixed(throughput)}×`, met: throughput === null ? null : throughput >= 0.9 },
+    { name: 'p99 at N = 100', goal: '(b)/(a) ≤ 1.2', measured: `${fixed(p99)}×`, met: p99 === null ? null : p99 <= 1.2 },
+    {
+      name: 'audit writer, durable',
+      goal: '≥ 50,000 entries/s',
+      measured: bestAudit === null ? 'n/a' : `${Math.round(bestAudit).toLocaleString('en-US')} entries/s`,
+      met: bestAudit === null ? null : bestAudit >= 50_000,
+    },
+    {
+      name: 'SQL round trips per request constant in N',
+      goal: '(b) flat from N = 1 to 1,000',
+      measured: sqlByN.map((entry) => `N=${entry.n}: ${entry.sql.toFixed(1)}`).join(', ') || 'n/a',
+      met: sqlConstant,
+    },
+  ];
+}
