@@ -178,6 +178,8 @@ export function pickFixtures(world: World): Fixtures {
   const legalReferrals = (personId: string): readonly ReferralRow[] =>
     (index.referralsByPerson.get(personId) ?? []).filter((referral) => referral.toOrg === LEGAL_AID);
   const notifies = (referral: ReferralRow): boolean => consentOf(referral)?.notifyTransfers === true;
+  // Rule 4 counts only referrals still being worked (not CLOSED or DECLINED).
+  const openCase = (referral: ReferralRow): boolean => ['OPEN', 'ACCEPTED', 'IN_PROGRESS'].includes(referral.status);
   const lapsed = (referral: ReferralRow, how: 'revoked' | 'expired'): boolean => {
     const consent = consentOf(referral);
     if (consent === undefined) return false;
@@ -240,7 +242,7 @@ export function pickFixtures(world: World): Fixtures {
     transferWithNotifyConsentForLegalId: find(
       'transferWithNotifyConsentForLegalId',
       transfers,
-      (t) => person(t.personId)?.protected1367 === false && legalReferrals(t.personId).some((r) => notifies(r) && activeConsent(r)),
+      (t) => person(t.personId)?.protected1367 === false && legalReferrals(t.personId).some((r) => notifies(r) && activeConsent(r) && openCase(r)),
     ),
     transferWithoutNotifyConsentId: find(
       'transferWithoutNotifyConsentId',

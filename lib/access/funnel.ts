@@ -194,7 +194,10 @@ function outcomeOf(decision: RecordDecision, fields: readonly string[]): Outcome
 function computeOutcome(decision: RecordDecision, fields: readonly string[]): Outcome {
   const released: string[] = [];
   const redacted: string[] = [];
-  const rules = new Set(decision.rules);
+  // The rules quoted are those behind what this query actually got: for a visible record, the
+  // verdict of each field it selected; for a withheld one (or one read for its id alone), the
+  // record-level decision. Rules about fields nobody asked for would mislead an auditor.
+  const rules = new Set<string>();
   if (decision.visible) {
     for (const field of fields) {
       const verdict = decision.field(field);
@@ -202,6 +205,7 @@ function computeOutcome(decision: RecordDecision, fields: readonly string[]): Ou
       rules.add(verdict.rule);
     }
   }
+  if (rules.size === 0) for (const rule of decision.rules) rules.add(rule);
   return {
     released,
     redacted: decision.visible ? redacted : [...fields],

@@ -219,6 +219,8 @@ class Story {
       service: person.protected1367 ? 'TRAFFICKING_SUPPORT' : 'LEGAL',
       sector: 'TUCSON',
       createdAt,
+      // A case still being worked: only an active referral lets its consent notify transfers (rule 4).
+      status: 'IN_PROGRESS',
       consent,
     });
   }

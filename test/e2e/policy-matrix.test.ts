@@ -167,23 +167,17 @@ describe('policy through the real services (gateway → owning subgraph)', () =>
     await fed?.close();
   });
 
-  // Rule 4 says "an active referral": consent on a referral that is closed tells the NGO nothing.
-  // The seed's notifying consent for the fixture's person sits on such a referral (its status is
-  // drawn at random), so the matrix below gives that person an open one first, as an NGO would.
+  // The fixture's person holds an open legal-aid case whose consent notifies transfers (rule 4).
   const person = world.ice.transfers.find((transfer) => transfer.id === f.transferWithNotifyConsentForLegalId)?.personId ?? '';
-  const legalReferrals = world.ngo.referrals.filter((referral) => referral.personId === person && referral.toOrg === 'ngo-frontera-legal');
-  const consentOf = (id: string) => world.ngo.consents.find((consent) => consent.referralId === id);
-  const notifying = legalReferrals.filter((referral) => {
-    const consent = consentOf(referral.id);
-    return consent !== undefined && consent.notifyTransfers && isConsentActive(consent, now);
-  });
-  const onlyClosed = notifying.length > 0 && notifying.every((referral) => referral.status === 'CLOSED' || referral.status === 'DECLINED');
-
-  it.runIf(onlyClosed)('tells an NGO nothing of a transfer when its notifying referral is closed', async () => {
-    const { body } = await read({ persona: 'ngo-legal', purpose: 'LEGAL_SERVICES', type: 'Transfer', id: f.transferWithNotifyConsentForLegalId });
-    expect(body.errors ?? []).toEqual([]);
-    expect(body.data?.record).toBeNull();
-  });
+  const notifyingCases = (): string[] =>
+    world.ngo.referrals
+      .filter((referral) => referral.personId === person && referral.toOrg === 'ngo-frontera-legal')
+      .filter((referral) => {
+        const consent = world.ngo.consents.find((candidate) => candidate.referralId === referral.id);
+        return consent !== undefined && consent.notifyTransfers && isConsentActive(consent, now) && !['CLOSED', 'DECLINED'].includes(referral.status);
+      })
+      .map((referral) => referral.id);
+  let createdReferralId = '';
 
   describe('by id, persona × record × purpose', () => {
     beforeAll(async () => {
@@ -193,6 +187,7 @@ describe('policy through the real services (gateway → owning subgraph)', () =>
       });
       const referral = created.body.data?.createReferral;
       if (!isObject(referral) || typeof referral.id !== 'string') throw new Error(`createReferral failed: ${JSON.stringify(created.body)}`);
+      createdReferralId = referral.id;
       const granted = await asPersona(
         fed,
         'ngo-legal',
@@ -264,6 +259,21 @@ describe('policy through the real services (gateway → owning subgraph)', () =>
       });
     });
 
+    it('tells an NGO nothing more of a transfer once every notifying case is closed or declined', async () => {
+      const before = await read({ persona: 'ngo-legal', purpose: 'LEGAL_SERVICES', type: 'Transfer', id: f.transferWithNotifyConsentForLegalId });
+      expect(isObject(before.body.data?.record)).toBe(true);
+      const close = 'mutation($id: ID!, $status: ReferralStatus!) { updateReferralStatus(id: $id, status: $status) { id status } }';
+      for (const id of notifyingCases()) {
+        const closed = await asPersona(fed, 'ngo-legal', 'LEGAL_SERVICES', close, { id, status: 'CLOSED' });
+        expect(closed.body.errors ?? []).toEqual([]);
+      }
+      const declined = await asPersona(fed, 'ngo-legal', 'LEGAL_SERVICES', close, { id: createdReferralId, status: 'DECLINED' });
+      expect(declined.body.errors ?? []).toEqual([]);
+      const after = await read({ persona: 'ngo-legal', purpose: 'LEGAL_SERVICES', type: 'Transfer', id: f.transferWithNotifyConsentForLegalId });
+      expect(after.body.errors ?? []).toEqual([]);
+      expect(after.body.data?.record).toBeNull();
+    });
+
     it('prints what each README persona sees of one network, route, transfer and referral', async () => {
       const records: readonly (readonly [ShapedType, string])[] = [
         ['Network', f.currentNetworkDhsPartnerId],
@@ -271,7 +281,7 @@ describe('policy through the real services (gateway → owning subgraph)', () =>
         ['Transfer', f.transferFromSaguaroBookingId],
         ['Referral', f.referralConsentIceReleaseId],
       ];
-      const lines: string[] = ['What each persona sees (by id, through the gateway). released: fields with values; withheld: null + REDACTED [rule]; null: record not visible.'];
+      const lines: string[] = ['What each persona sees (by id, through the gateway). released: returned as stored; withheld: null + REDACTED error [rule]; null: record not visible.'];
       for (const [type, id] of records) {
         lines.push('', `${type} ${id} — ${describeRecord(type, id)}`);
         for (const [persona, purpose] of PERSONA_PURPOSES) {
@@ -297,9 +307,13 @@ describe('policy through the real services (gateway → owning subgraph)', () =>
 });
 
 function describeRecord(type: ShapedType, id: string): string {
-  const { world: w } = seededWorld();
-  const rows: readonly { readonly id: string; readonly ownerOrg: string; readonly disseminate: readonly string[] }[] =
-    type === 'Network' ? w.ice.networks : type === 'Route' ? w.cbp.routes : type === 'Transfer' ? w.ice.transfers : type === 'Referral' ? w.ngo.referrals : w.ice.persons;
+  const rows: readonly { readonly id: string; readonly ownerOrg: string; readonly disseminate: readonly string[] }[] = {
+    Network: world.ice.networks,
+    Route: world.cbp.routes,
+    Transfer: world.ice.transfers,
+    Referral: world.ngo.referrals,
+    Person: world.ice.persons,
+  }[type];
   const found = rows.find((candidate) => candidate.id === id);
   return found ? `owner ${found.ownerOrg}, disseminated to ${found.disseminate.join(', ') || 'no one'}` : '(not in the seed)';
 }
