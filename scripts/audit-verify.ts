@@ -13,14 +13,13 @@
  * Warning: the embedded store is single-process; run this against DATA_DIR only while the
  * services using that directory are stopped.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { JSONWebKeySet } from 'jose';
 import { parseCheckpointFile, readAuditPublicJwks, verifyChains, type ChainReport } from '../lib/audit/index.js';
 import { parsePublicJwks } from '../lib/identity/jwk-validation.js';
-import { repoPath } from '../lib/paths.js';
-import { openPglite, openPostgres, sql, type Store } from '../lib/store/index.js';
+import { openExistingStore } from '../lib/store/existing.js';
+import { openPostgres, sql, type Store } from '../lib/store/index.js';
 
 const USAGE = `Usage: npm run audit:verify [-- --checkpoint FILE ...] [--jwks FILE]
   --checkpoint FILE   a checkpoint you kept (repeatable)
@@ -80,10 +79,11 @@ function line(report: ChainReport): string {
 async function openAuditStore(): Promise<Store> {
   const url = nonEmpty(process.env['AUDIT_DATABASE_URL']) ?? nonEmpty(process.env['DATABASE_URL']);
   if (url !== undefined) return openPostgres({ connectionString: url });
-  const dir = nonEmpty(process.env['DATA_DIR']) ?? repoPath('data', 'pglite');
-  // Opening a missing directory would create an empty database there: refuse instead.
-  if (!existsSync(dir)) throw new UsageError(`no embedded store at ${dir} (set DATA_DIR or DATABASE_URL)`);
-  return openPglite(dir);
+  try {
+    return await openExistingStore(undefined, nonEmpty(process.env['DATA_DIR']));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value);

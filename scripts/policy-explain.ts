@@ -14,15 +14,14 @@
  * on it would read stale pages and can corrupt it, so this command refuses while the store's
  * lock file is present.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { idIn } from '../lib/access/record-meta.js';
 import { PURPOSES, RECORD_TYPES, isPurpose, type Principal, type Purpose, type RecordType, type SubgraphName } from '../lib/domain.js';
 import { DEV_ISSUER, PERSONAS, PERSONA_NAMES, isPersonaName, type PersonaName } from '../lib/identity/index.js';
-import { repoPath } from '../lib/paths.js';
-import { openPglite, openPostgres, raw, sql, type Queryable, type Row, type Sql, type Store } from '../lib/store/index.js';
+import { StoreUnavailableError, openExistingStore } from '../lib/store/existing.js';
+import { raw, sql, type Queryable, type Row, type Sql, type Store } from '../lib/store/index.js';
 import { isRecordId } from '../lib/validate.js';
 import { categoryOf, defaultPolicyEngine, fieldNames, type AccessRequest, type PolicyRecord, type Relation, type TributaryPolicyEngine } from '../policies/index.js';
 import { ENCOUNTER_SELECT, ROUTE_SELECT, readEncounter, readRoute } from '../subgraphs/cbp/records.js';
@@ -42,11 +41,6 @@ Store: DATABASE_URL, else the embedded store in DATA_DIR (default data/pglite); 
 /** A mistake in the command line: printed with the usage, exit code 2. */
 export class ExplainUsageError extends Error {
   override readonly name = 'ExplainUsageError';
-}
-
-/** No store to read (missing, or held by a running service): printed alone, exit code 2. */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
 }
 
 export interface ExplainRequest {
@@ -189,30 +183,8 @@ export function parseExplainArgs(argv: readonly string[], now: Date = new Date()
 }
 
 /** The store the services use: DATABASE_URL, else the embedded store, refused while in use. */
-export async function openServiceStore(env: NodeJS.ProcessEnv = process.env): Promise<Store> {
-  const url = env['DATABASE_URL']?.trim();
-  if (url) return openPostgres({ connectionString: url });
-  const dir = resolve(env['DATA_DIR']?.trim() || repoPath('data', 'pglite'));
-  // Opening a missing directory would create an empty database there: refuse instead.
-  if (!existsSync(dir)) throw new StoreUnavailableError(`No embedded store at ${dir}: run \`npm start\` once to create and seed it, or set DATA_DIR or DATABASE_URL`);
-  // PGlite keeps postmaster.pid while a process has the store open and removes it on close.
-  const lock = join(dir, 'postmaster.pid');
-  if (existsSync(lock)) throw new StoreUnavailableError(storeInUse(dir, lock));
-  try {
-    return await openPglite(dir);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new StoreUnavailableError(
-      `Could not open the embedded store at ${dir} (${reason}). If \`npm start\` or a service started alone is running on it, ` +
-        'stop it first: PGlite serves one process at a time.',
-    );
-  }
-}
-
-const storeInUse = (dir: string, lock: string): string =>
-  `The embedded store at ${dir} is in use: PGlite serves one process at a time, and \`npm start\` (or a service started ` +
-  `alone) appears to be running on it. Stop it and run this again, or set DATABASE_URL to read a PostgreSQL the services ` +
-  `share. If nothing is running, a previous process did not shut down cleanly: remove ${lock} and retry.`;
+export const openServiceStore = (env: NodeJS.ProcessEnv = process.env): Promise<Store> =>
+  openExistingStore(env['DATABASE_URL']?.trim(), env['DATA_DIR']?.trim());
 
 async function main(argv: readonly string[]): Promise<number> {
   const request = parseExplainArgs(argv);
