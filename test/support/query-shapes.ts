@@ -207,3 +207,17 @@ export function walkResponse(shape: Shape, data: unknown, visit: (v: Visit) => v
     walk(rep.__typename, shape.selections[rep.__typename] ?? [], entities[i] ?? null, `_entities[${i}]`, rep);
   });
 }
+
+/**
+ * Aliased fields as the gateway counts them (through fragments, once per spread): a field under
+ * two keys repeats its sub-selection, fragments and all, once per key.
+ */
+export function aliasCount(shape: Shape): number {
+  const count = (selection: readonly Selected[]): number =>
+    selection.reduce((sum, item) => {
+      const aliased = item.keys.filter((key) => key !== item.field).length;
+      return sum + aliased + (item.children === null ? 0 : item.keys.length * count(item.children));
+    }, 0);
+  const selections = shape.kind === 'root' ? [shape.selection] : Object.values(shape.selections);
+  return selections.reduce((sum, selection) => sum + count(selection), 0);
+}

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyChains } from '../../lib/audit/index.js';
+import { readSettings } from '../../lib/config.js';
+import type { Purpose } from '../../lib/domain.js';
+import { mintToken, PERSONAS, type PersonaName } from '../../lib/identity/index.js';
+import { startTestFederation, type TestFederation } from '../support/federation.js';
+import { codes, countEntries, send, type Answer, type SendOptions } from '../support/http-client.js';
+
+/**
+ * Seconds of load. 15 in the suite; for a real soak run, e.g.:
+ *   SOAK_SECONDS=60 npx vitest run test/e2e/soak.test.ts --project e2e
+ */
+const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 15);
+/** Requests in flight at any moment. */
+const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 8);
+/** One request in this many is hostile (the injected faults): each must get its exact refusal. */
+const HOSTILE_EVERY = 10;
+
+interface Legitimate {
+  readonly persona: PersonaName;
+  readonly purpose: Purpose;
+  readonly query: string;
+}
+
+/** What each kind of user does all day, crossing every subgraph; none of it may fail. */
+const WORKLOAD: readonly Legitimate[] = [
+  { persona: 'cbp-analyst', purpose: 'INTERDICTION', query: '{ networks(first: 5) { totalCount edges { node { id name threatLevel routes { id name sector hazards { kind } } } } } }' },
+  { persona: 'cbp-agent', purpose: 'INTERDICTION', query: '{ routes(first: 10) { edges { node { id name sector modality hazards { kind } } } } encounters(first: 10) { edges { node { id station disposition } } } }' },
+  { persona: 'ice-officer', purpose: 'CUSTODY_TRANSFER', query: '{ transfers(first: 20) { totalCount edges { node { id status toFacility person { id name } } } } }' },
+  { persona: 'ice-analyst', purpose: 'INVESTIGATION', query: '{ transfers(first: 10) { edges { node { id status person { id name encounters { id station } } } } } }' },
+  { persona: 'partner-saguaro', purpose: 'CUSTODY_TRANSFER', query: '{ bookings(first: 10) { edges { node { id county detainerStatus } } } }' },
+  { persona: 'ngo-legal', purpose: 'LEGAL_SERVICES', query: '{ referrals(first: 5) { edges { node { id service status notes } } } }' },
+  { persona: 'ngo-shelter', purpose: 'HUMANITARIAN', query: '{ providers(first: 5) { edges { node { id name capacity bedsAvailable } } } routes(first: 5) { edges { node { id hazards { kind } } } } }' },
+  { persona: 'auditor', purpose: 'OVERSIGHT_AUDIT', query: '{ accessLog(first: 10) { edges { node { id action decision recordType } } } }' },
+  { persona: 'cbp-agent', purpose: 'INTERDICTION', query: 'mutation { recordEncounter(input: { personId: "P-000001", sector: TUCSON, station: "Ajo", disposition: RELEASED }) { id station } }' },
+];
+
+interface Hostile {
+  readonly name: string;
+  readonly request: (expiredToken: string, token: string) => SendOptions;
+  readonly status: number;
+  readonly code: string;
+}
+
+const HOSTILE: readonly Hostile[] = [
+  { name: 'expired token', request: (expired) => ({ token: expired, purpose: 'INTERDICTION', json: { query: '{ routes { totalCount } }' } }), status: 401, code: 'UNAUTHENTICATED' },
+  {
+    name: 'depth bomb',
+    request: (_, token) => ({ token, purpose: 'INTERDICTION', json: { query: `{ route(id: "R-0001") { ${'networks { routes { '.repeat(6)}id${' } }'.repeat(6)} } }` } }),
+    status: 400,
+    code: 'OPERATION_LIMIT',
+  },
+  { name: 'batch of 11', request: (_, token) => ({ token, purpose: 'INTERDICTION', json: Array.from({ length: 11 }, () => ({ query: '{ __typename }' })) }), status: 400, code: 'OPERATION_LIMIT' },
+  { name: 'malformed JSON', request: (_, token) => ({ token, purpose: 'INTERDICTION', raw: '{"query": ' }), status: 400, code: 'BAD_USER_INPUT' },
+];
+
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
+
+/**
+ * Mixed load over loopback from every kind of user, a few writes and a steady trickle of hostile
+ * requests, for SOAK_SECONDS with CONCURRENCY requests in flight. It ends with no failure of any
+ * legitimate request, every hostile one refused exactly as designed, more READ entries in the
+ * audit log than before, and every hash chain intact.
+ */
+describe('soak', () => {
+  let fed: TestFederation;
+  beforeAll(async () => {
+    fed = await startTestFederation({
+      // Rate limits off: this measures the federation under sustained load well beyond one
+      // subject's budget (rate limits have tests of their own).
+      settings: { ...readSettings({ ...process.env, DATABASE_URL: undefined, LOG_LEVEL: 'silent' }), rateLimitPerSubject: 0, rateLimitPerOrg: 0 },
+    });
+  });
+  afterAll(async () => {
+    await fed?.close();
+  });
+
+  it(
+    `stays correct under ${CONCURRENCY} concurrent requests for ${SOAK_SECONDS} s`,
+    async () => {
+      const tokens = new Map<PersonaName, string>();
+      for (const { persona } of WORKLOAD) tokens.set(persona, await fed.token(persona));
+      const analyst = tokens.get('cbp-analyst') ?? '';
+      const expired = await mintToken(PERSONAS['cbp-analyst'], { dir: process.env.DEV_ISSUER_DIR ?? '', now: new Date(Date.now() - 7_200_000), expiresIn: 600 });
+
+      // Every legitimate request is known good before the load starts: a failure later is the load's.
+      for (const work of WORKLOAD) {
+        const answer = await fed.query(work.persona, work.purpose, work.query);
+        expect({ persona: work.persona, status: answer.status, errors: answer.body.errors ?? [] }).toEqual({ persona: work.persona, status: 200, errors: [] });
+      }
+      const readsBefore = await countEntries(fed.testStore.store, 'READ');
+      const writesBefore = await countEntries(fed.testStore.store, 'WRITE');
+
+      const failures: string[] = [];
+      const latencies: number[] = [];
+      let legitimate = 0;
+      let hostile = 0;
+      let sequence = 0;
+      const deadline = Date.now() + SOAK_SECONDS * 1_000;
+
+      const one = async (): Promise<void> => {
+        const n = sequence++;
+        if (n % HOSTILE_EVERY === HOSTILE_EVERY - 1) {
+          const fault = HOSTILE[Math.floor(n / HOSTILE_EVERY) % HOSTILE.length] as Hostile;
+          const answer = await send(fed.gatewayUrl, fault.request(expired, analyst));
+          hostile += 1;
+          const got = { status: answer.status, code: codes(answer.body)[0], data: answer.body.data ?? undefined };
+          if (got.status !== fault.status || got.code !== fault.code || got.data !== undefined) failures.push(`${fault.name}: ${answer.status} ${answer.text.slice(0, 200)}`);
+          return;
+        }
+        const work = WORKLOAD[n % WORKLOAD.length] as Legitimate;
+        let answer: Answer;
+        try {
+          answer = await send(fed.gatewayUrl, { token: tokens.get(work.persona) ?? '', purpose: work.purpose, json: { query: work.query } });
+        } catch (error) {
+          failures.push(`${work.persona}: ${String(error)}`);
+          return;
+        }
+        legitimate += 1;
+        latencies.push(answer.ms);
+        if (answer.status !== 200 || (answer.body.errors ?? []).length > 0 || !answer.body.data) failures.push(`${work.persona}: ${answer.status} ${answer.text.slice(0, 300)}`);
+      };
+      const worker = async (): Promise<void> => {
+        while (Date.now() < deadline) await one();
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+
+      const sorted = [...latencies].sort((a, b) => a - b);
+      console.log(
+        `soak: ${legitimate} legitimate + ${hostile} hostile requests in ${SOAK_SECONDS} s ` +
+          `(${Math.round((legitimate + hostile) / SOAK_SECONDS)}/s); latency p50 ${percentile(sorted, 50)} ms, ` +
+          `p95 ${percentile(sorted, 95)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1) ?? 0} ms; ${failures.length} failures`,
+      );
+      expect(failures.slice(0, 10)).toEqual([]);
+      expect(legitimate).toBeGreaterThan(SOAK_SECONDS * 5);
+      expect(hostile).toBeGreaterThan(0);
+
+      // Every released record left its entry, and the log is intact after the load.
+      expect(await countEntries(fed.testStore.store, 'READ')).toBeGreaterThan(readsBefore + legitimate);
+      expect(await countEntries(fed.testStore.store, 'WRITE')).toBeGreaterThan(writesBefore);
+      const status = await verifyChains(fed.testStore.store);
+      expect({ valid: status.valid, firstBrokenEntry: status.firstBrokenEntry }).toEqual({ valid: true, firstBrokenEntry: null });
+      expect(status.checkedEntries).toBeGreaterThan(readsBefore);
+    },
+    SOAK_SECONDS * 1_000 + 60_000,
+  );
+});
