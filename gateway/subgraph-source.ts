@@ -50,7 +50,16 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   override didEncounterError(error: Error): void {
-    if (error instanceof GraphQLError) throw error;
+    // A GraphQL answer (even one of errors) passes through as the subgraph gave it; a bare
+    // HTTP failure (a proxy's 502 page, say) is the service being unavailable, and says which.
+    const status = error instanceof GraphQLError ? httpStatusOf(error) : undefined;
+    if (error instanceof GraphQLError && (status === undefined || status < 500)) throw error;
+    if (status !== undefined) {
+      throw new TributaryError('SERVICE_UNAVAILABLE', `The ${this.options.name} service answered HTTP ${status}; its fields are missing from this response`, {
+        details: { service: this.options.name },
+        cause: error,
+      });
+    }
     const timedOut = error.name === 'TimeoutError' || error.name === 'AbortError';
     throw new TributaryError(
       'SERVICE_UNAVAILABLE',
@@ -60,4 +69,11 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
       { details: { service: this.options.name }, cause: error },
     );
   }
+}
+
+/** RemoteGraphQLDataSource puts the failed response's status under `extensions.response`. */
+function httpStatusOf(error: GraphQLError): number | undefined {
+  const response = error.extensions['response'];
+  if (typeof response !== 'object' || response === null || !('status' in response)) return undefined;
+  return typeof response.status === 'number' ? response.status : undefined;
 }

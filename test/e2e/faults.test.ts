@@ -150,17 +150,17 @@ describe('faults', () => {
       expect(answer.ms).toBeLessThan(2_000);
     });
 
-    it('masks what a load balancer answers for a dead subgraph (502 with an HTML page)', async () => {
+    it('names the service when a load balancer answers for it (502 with an HTML page), and shows nothing of the page', async () => {
       const balancer = await proxy(fed.federation.urls.cbp ?? '');
       const { url } = await gateway({ subgraphUrls: { cbp: balancer.url } });
       balancer.set({ kind: 'status', status: 502 });
       const answer = await ask(url, NETWORKS_AND_ROUTES);
       expect(answer.status).toBe(200);
       expect(edgesOf(answer, 'networks').every((edge) => edge.node.name !== null && edge.node.routes === null)).toBe(true);
-      // Nothing of the upstream's page, status text or URL reaches the client. (Known gap,
-      // reported: this says INTERNAL_SERVER_ERROR without naming the service, where a
-      // refused connection says SERVICE_UNAVAILABLE; SubgraphSource passes HTTP errors through.)
-      expect(codes(answer.body)).toEqual(['INTERNAL_SERVER_ERROR']);
+      // Like a refused connection: SERVICE_UNAVAILABLE naming cbp; nothing of the upstream's
+      // page, status text or URL reaches the client.
+      expect(codes(answer.body)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(answer.body.errors?.[0]?.extensions).toMatchObject({ service: 'cbp' });
       expect(answer.text).not.toMatch(/html|upstream|Bad Gateway|127\.0\.0\.1/i);
     });
   });
