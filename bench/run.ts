@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken, PERSONAS, type PersonaName } from '../lib/identity/index.js';
@@ -13,9 +13,8 @@ import type { LoadMethods } from './lib/load-spec.js';
 import { measureCell, type CellResult, type CellSetup } from './lib/measure.js';
 import { parseOptions, type RunOptions } from './lib/options.js';
 import { renderProfile, summarizeProfile } from './lib/profile-summary.js';
-import { renderMarkdown, type Report } from './lib/report.js';
+import { writeResults } from './lib/results.js';
 import { spawnChild, type Child } from './lib/rpc.js';
-import { aggregate, ratios, targets } from './lib/summary.js';
 import { PERSONAS_USED, WORKLOADS, type WorkloadContext } from './lib/workloads.js';
 
 /**
@@ -122,7 +121,7 @@ async function main(): Promise<void> {
       seconds: options.seconds,
     };
     const scenarios = SCENARIOS.filter((scenario) => fleet?.servers.has(scenario.gateway));
-    const workloads = WORKLOADS.filter((workload) => options.only.length === 0 || options.only.includes(workload.id));
+    const workloads = WORKLOADS.filter((workload) => (options.only.length === 0 ? !options.skip.includes(workload.id) : options.only.includes(workload.id)));
     const cells: CellResult[] = [];
     let profile: string | null = null;
     for (const workload of workloads) {
@@ -148,9 +147,7 @@ async function main(): Promise<void> {
     const audit: AuditBenchResult[] = await auditBench.call('run', { databaseUrl: auditDatabase.url, seconds: options.auditSeconds, configs: options.auditConfigs });
     for (const result of audit) log(`audit ${result.appenders} x ${result.entriesPerAppend}: ${Math.round(result.entriesPerSecond)} entries/s`);
 
-    const aggregates = aggregate(cells);
-    const ratioRows = ratios(aggregates, workloads.map((workload) => workload.id));
-    const report: Report = {
+    const report = await writeResults(RESULTS, {
       meta: {
         date: new Date().toISOString(),
         mode: options.mode,
@@ -168,15 +165,12 @@ async function main(): Promise<void> {
         skipped: Object.fromEntries(fleet.failures),
         wallSeconds: (performance.now() - started) / 1000,
       },
-      aggregates,
-      ratios: ratioRows,
+      cells,
       audit,
-      targets: targets(aggregates, ratioRows, audit),
       profile,
-    };
-    await writeFile(join(RESULTS, 'latest.json'), `${JSON.stringify({ ...report, cells }, null, 2)}\n`);
-    await writeFile(join(RESULTS, 'latest.md'), renderMarkdown(report, workloads));
-    log(`wrote bench/results/latest.md and latest.json in ${Math.round(report.meta.wallSeconds)} s`);
+      profiledWorkload: options.profile,
+    });
+    log(`wrote bench/results/latest.md and ${options.mode}.md (and .json) in ${Math.round(report.meta.wallSeconds)} s`);
   } finally {
     await Promise.all(children.map((child) => child.stop().catch(() => undefined)));
     await fleet?.stop().catch(() => undefined);

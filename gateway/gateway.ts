@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { AuditEntryInput } from '../lib/audit/index.js';
+import { auditUnavailable } from '../lib/audit/writer.js';
+import { TributaryError } from '../lib/errors.js';
+import type { Logger } from '../lib/log.js';
 import { isSubgraphName } from '../lib/domain.js';
 import { repoPath } from '../lib/paths.js';
 import { authenticate } from '../lib/server/authenticate.js';
@@ -69,7 +72,12 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     // The token limit applies while parsing, so an oversized document is never fully parsed.
     parseOptions: operationLimits.parseOptions,
     // Limit plugins first: they restore OPERATION_LIMIT codes before errors are logged.
-    plugins: [...operationLimits.plugins, ApolloServerPluginLandingPageDisabled(), logErrors(log, (context) => context.requestId)],
+    plugins: [
+      ...operationLimits.plugins,
+      ApolloServerPluginLandingPageDisabled(),
+      logErrors(log, (context) => context.requestId),
+      awaitRequestEntry(log),
+    ],
   });
   await apollo.start();
   const rateLimiter = await rateLimiterFromSettings(settings, {
@@ -127,9 +135,14 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
             .catch((error: unknown) => log.error({ err: error, requestId: incoming.requestId }, 'could not audit a rate-limited request'));
           throw refusal;
         }
-        // Fail closed: no audit, no request.
-        await audit.append([entry]);
-        return {
+        // Fail closed: no audit, no answer. The entry is committed while the operation is
+        // planned and executed rather than before (one durable commit less on every request's
+        // path); `awaitRequestEntry` holds the response until it is, and answers
+        // AUDIT_UNAVAILABLE instead when it cannot be. Writes wait for it before they run.
+        const committed = audit.append([entry]);
+        committed.catch(() => undefined);
+        const context: GatewayContext & { readonly [REQUEST_ENTRY]: Promise<void> } = {
+          [REQUEST_ENTRY]: committed,
           requestId: incoming.requestId,
           principal: who.principal,
           purpose: who.purpose,
@@ -140,6 +153,7 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
             justification: who.justification,
           },
         };
+        return context;
       },
     },
     options.port,
@@ -155,6 +169,49 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     async close() {
       await service.close();
       await rateLimiter.close();
+    },
+  };
+}
+
+/**
+ * The commit of a request's entry, carried by its context under a symbol: Apollo copies the
+ * context for each operation (a batch has several), and a symbol-keyed property is copied along.
+ */
+const REQUEST_ENTRY = Symbol('tributary.requestEntry');
+
+function requestEntryOf(context: GatewayContext): Promise<void> | undefined {
+  if (!(REQUEST_ENTRY in context)) return undefined;
+  const committed = context[REQUEST_ENTRY];
+  return committed instanceof Promise ? (committed as Promise<void>) : undefined;
+}
+
+/**
+ * Fail closed on the request-level audit entry (see the context): a write waits for it before
+ * it runs, since a write that ran while its entry failed would be repeated by a retrying
+ * client; every response waits for it before it is sent, and becomes AUDIT_UNAVAILABLE, with
+ * no data, when the entry could not be committed.
+ */
+function awaitRequestEntry(log: Logger): ApolloServerPlugin<GatewayContext> {
+  const failure = (error: unknown): TributaryError => (error instanceof TributaryError ? error : auditUnavailable(error));
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, contextValue }) {
+          if (operation?.operation !== 'query') await requestEntryOf(contextValue);
+        },
+        async willSendResponse({ response, contextValue }) {
+          const committed = requestEntryOf(contextValue);
+          if (committed === undefined) return;
+          try {
+            await committed;
+          } catch (error) {
+            const refusal = failure(error);
+            log.error({ err: error, requestId: contextValue.requestId }, refusal.message);
+            response.body = { kind: 'single', singleResult: { errors: [formatError(refusal.toJSON())] } };
+            response.http.status = 500;
+          }
+        },
+      };
     },
   };
 }

@@ -12,10 +12,15 @@ export interface RunOptions {
   readonly rounds: number;
   readonly auditSeconds: number;
   readonly auditConfigs: readonly AuditBenchConfig[];
-  /** Also write CPU profiles of the list N = 100 cell (bench/results/*.cpuprofile) and a summary. */
-  readonly profile: boolean;
+  /**
+   * Also write CPU profiles of one workload's cell for (a) and (b) (bench/results/*.cpuprofile)
+   * and a summary: `--profile` alone profiles list-100, `--profile <workload>` another one.
+   */
+  readonly profile: string | null;
   /** Only these workload ids (all when empty). */
   readonly only: readonly string[];
+  /** Workloads left out unless named in `only` (the quick run skips N = 10 to stay under two minutes). */
+  readonly skip: readonly string[];
 }
 
 const AUDIT_CONFIGS: readonly AuditBenchConfig[] = [
@@ -23,7 +28,7 @@ const AUDIT_CONFIGS: readonly AuditBenchConfig[] = [
   { appenders: 32, entriesPerAppend: 10 },
 ];
 
-const USAGE = `usage: npm run bench [-- --quick] [--profile] [--only list-100,by-id] [--connections N] [--seconds S] [--scale small|medium|large]`;
+const USAGE = `usage: npm run bench [-- --quick] [--profile [workload]] [--only list-100,by-id] [--connections N] [--seconds S] [--scale small|medium|large]`;
 
 export function parseOptions(argv: readonly string[]): RunOptions {
   const quick = argv.includes('--quick');
@@ -34,10 +39,11 @@ export function parseOptions(argv: readonly string[]): RunOptions {
     warmupSeconds: quick ? 0.5 : 2,
     seconds: quick ? 1.5 : 8,
     rounds: quick ? 1 : 2,
-    auditSeconds: quick ? 2 : 8,
+    auditSeconds: quick ? 1 : 8,
     auditConfigs: AUDIT_CONFIGS,
-    profile: argv.includes('--profile'),
+    profile: null,
     only: [],
+    skip: quick ? ['list-10'] : [],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -50,7 +56,10 @@ export function parseOptions(argv: readonly string[]): RunOptions {
     };
     switch (flag) {
       case '--quick':
+        break;
       case '--profile':
+        options = { ...options, profile: value !== undefined && !value.startsWith('--') ? value : 'list-100' };
+        if (value !== undefined && !value.startsWith('--')) i++;
         break;
       case '--connections':
         options = { ...options, connections: Math.round(number()) };

@@ -10,6 +10,7 @@ import { repoPath } from '../../lib/paths.js';
 interface ProfileNode {
   readonly id: number;
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly children?: readonly number[];
 }
 
 interface CpuProfile {
@@ -53,6 +54,13 @@ export async function summarizeProfile(file: string, top = 15): Promise<ProfileS
   const profile: unknown = JSON.parse(await readFile(file, 'utf8'));
   if (!isProfile(profile)) throw new Error(`${file} is not a V8 CPU profile`);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  // The profiler's own work (the inspector session that started it) is not the server's.
+  const profiler = new Set<number>();
+  const markProfiler = (id: number): void => {
+    profiler.add(id);
+    for (const child of byId.get(id)?.children ?? []) markProfiler(child);
+  };
+  for (const node of profile.nodes) if (node.callFrame.url === 'node:inspector') markProfiler(node.id);
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const functions = new Map<string, { name: string; where: string; us: number }>();
@@ -60,7 +68,7 @@ export async function summarizeProfile(file: string, top = 15): Promise<ProfileS
   let total = 0;
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
-    if (!node) continue;
+    if (!node || profiler.has(id)) continue;
     const { functionName, url, lineNumber } = node.callFrame;
     if (functionName === '(idle)' || functionName === '(program)') continue;
     total += us;

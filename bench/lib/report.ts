@@ -27,9 +27,12 @@ export interface Report {
   readonly audit: readonly AuditBenchResult[];
   readonly targets: readonly Target[];
   readonly profile: string | null;
+  readonly profiledWorkload: string | null;
 }
 
 const n0 = (value: number): string => Math.round(value).toLocaleString('en-US');
+/** Rates: one decimal below 10, so that slow cells still compare. */
+const rate = (value: number): string => (value < 10 ? value.toFixed(1) : n0(value));
 const n1 = (value: number | null): string => (value === null ? '–' : value.toFixed(1));
 const n2 = (value: number | null | undefined): string => (value === null || value === undefined ? '–' : value.toFixed(2));
 const short = (id: Scenario['id']): string => ({ apollo: '(a) Apollo', tributary: '(b) Tributary', hive: '(c) Hive', 'hive-rust': '(c) Hive+Rust' })[id];
@@ -51,7 +54,7 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
     rows.map((row) => [
       title(row.workload),
       short(row.scenario),
-      n0(row.requestsPerSecond),
+      rate(row.requestsPerSecond),
       n1(row.p50Ms),
       n1(row.p99Ms),
       n1(row.recordsPerRequest),
@@ -79,6 +82,35 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
       n2(row.throughput['hive-rust']),
       n2(row.p99['hive-rust']),
     ]),
+  );
+
+  // CPU a request costs, by process: cores busy divided by requests per second.
+  const perRequest = (row: Aggregate | undefined, process: string): number | null =>
+    row && row.requestsPerSecond > 0 ? ((row.cpuCores[process] ?? 0) / row.requestsPerSecond) * 1000 : null;
+  const servingMs = (row: Aggregate | undefined): number | null => {
+    const parts = ['gateway', 'subgraphs', 'postgres'].map((process) => perRequest(row, process));
+    return parts.some((part) => part === null) ? null : parts.reduce<number>((sum, part) => sum + (part ?? 0), 0);
+  };
+  const cpuTable = table(
+    ['workload', '(a) ms/req', '(b) ms/req', '(b)/(a)', '(b) gateway', '(b) subgraphs', '(b) PostgreSQL', '(a) gateway', '(a) subgraphs', '(a) PostgreSQL'],
+    report.ratios.map(({ workload }) => {
+      const a = rows.find((row) => row.workload === workload && row.scenario === 'apollo');
+      const b = rows.find((row) => row.workload === workload && row.scenario === 'tributary');
+      const totalA = servingMs(a);
+      const totalB = servingMs(b);
+      return [
+        title(workload),
+        n1(totalA),
+        n1(totalB),
+        totalA && totalB ? n2(totalB / totalA) : '–',
+        n1(perRequest(b, 'gateway')),
+        n1(perRequest(b, 'subgraphs')),
+        n1(perRequest(b, 'postgres')),
+        n1(perRequest(a, 'gateway')),
+        n1(perRequest(a, 'subgraphs')),
+        n1(perRequest(a, 'postgres')),
+      ];
+    }),
   );
 
   const lists = workloads.filter((workload) => workload.n !== null);
@@ -136,6 +168,12 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
     '',
     ratioTable,
     '',
+    '## CPU per request, ms (gateway + subgraphs + PostgreSQL)',
+    '',
+    'Cores busy divided by requests per second: what one request costs the serving processes, whatever else the machine was doing.',
+    '',
+    cpuTable,
+    '',
     '## Every cell',
     '',
     'CPU in cores (1.00 = one core busy for the whole window); CPU pg counts the backends of the run\'s database only; RSS is the peak while measuring.',
@@ -149,7 +187,7 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
     '## Audit writer alone (durable commits into PostgreSQL, one chain)',
     '',
     audit,
-    ...(report.profile ? ['', '## CPU profile of (b) at N = 100', '', report.profile] : []),
+    ...(report.profile ? ['', `## CPU profiles of (a) and (b), ${report.profiledWorkload ?? ''}`, '', report.profile] : []),
     '',
   ].join('\n');
 }

@@ -40,7 +40,14 @@ export interface Child<M extends Methods<M>> {
  * Starts `file` (TypeScript, through tsx) as a child process. The child must call `serve`.
  * Extra `execArgv` go to node (for instance `--cpu-prof`).
  */
-export function spawnChild<M extends Methods<M>>(name: string, file: string, env: NodeJS.ProcessEnv, execArgv: readonly string[] = []): Child<M> {
+export function spawnChild<M extends Methods<M>>(
+  name: string,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  execArgv: readonly string[] = [],
+  /** How long `stop` lets the child close before killing it. */
+  stopTimeoutMs = 5_000,
+): Child<M> {
   const child: ChildProcess = fork(file, [name], {
     execArgv: ['--import', 'tsx', ...execArgv],
     env,
@@ -80,7 +87,7 @@ export function spawnChild<M extends Methods<M>>(name: string, file: string, env
     },
     async stop() {
       if (exited) return;
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const killer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
       try {
         const id = next++;
         child.send({ id, method: 'close', params: null } satisfies Call);

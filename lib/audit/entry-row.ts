@@ -64,54 +64,6 @@ export function parseEntryRow(row: Row): AuditEntry {
   return { ...content, id: entryId(chain, seq), chain, seq, prevHash, hash };
 }
 
-/**
- * The JSON object the writer's INSERT reads with json_to_recordset (see writer.ts). Built
- * straight from the content, without an intermediate entry object: this runs for every entry
- * on the append path.
- */
-export function entryRecord(chain: string, seq: number, entry: AuditContent, prevHash: string, hash: string): Record<string, unknown> {
-  const { subject } = entry;
-  return {
-    chain,
-    seq,
-    at: entry.at.toISOString(),
-    request_id: entry.requestId,
-    operation_name: entry.operationName,
-    operation_hash: entry.operationHash,
-    subject_iss: subject?.iss ?? null,
-    subject_sub: subject?.sub ?? null,
-    agency: subject?.agency ?? null,
-    subject_org: subject?.org ?? null,
-    roles: subject?.roles ?? [],
-    purpose: entry.purpose,
-    justification: entry.justification,
-    action: entry.action,
-    record_type: entry.recordType,
-    record_id: entry.recordId,
-    owner_org: entry.ownerOrg,
-    person_id: entry.personId,
-    fields_released: entry.fieldsReleased,
-    fields_redacted: entry.fieldsRedacted,
-    decision: entry.decision,
-    rules: entry.rules,
-    service: entry.service,
-    reason: entry.reason,
-    prev_hash: prevHash,
-    hash,
-  };
-}
-
-/** Column list and types of `entryRecord`, for `jsonb_to_recordset(...) AS r(<this>)`. */
-export const ENTRY_RECORD_TYPE = `chain text, seq bigint, at timestamptz, request_id text, operation_name text,
-  operation_hash text, subject_iss text, subject_sub text, agency text, subject_org text, roles text[], purpose text,
-  justification text, action text, record_type text, record_id text, owner_org text, person_id text,
-  fields_released text[], fields_redacted text[], decision text, rules text[], service text, reason text,
-  prev_hash text, hash text`;
-
-export const ENTRY_INSERT_COLUMNS = `chain, seq, at, request_id, operation_name, operation_hash, subject_iss, subject_sub,
-  agency, subject_org, roles, purpose, justification, action, record_type, record_id, owner_org, person_id,
-  fields_released, fields_redacted, decision, rules, service, reason, prev_hash, hash`;
-
 function str(row: Row, column: string): string {
   const value = row[column];
   if (typeof value !== 'string') throw new MalformedRowError(`audit row: ${column} must be text, got ${typeof value}`);

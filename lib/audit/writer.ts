@@ -1,9 +1,9 @@
 import type { ServiceName } from '../domain.js';
 import { TributaryError } from '../errors.js';
-import { raw, sql, type Queryable, type Store } from '../store/index.js';
+import { join, raw, sql, type Queryable, type Sql, type Store } from '../store/index.js';
 import { entryHash, GENESIS_HASH, isHash } from './chain.js';
 import { CHAIN_ID, normalizeEntry, type AuditContent, type AuditEntryInput } from './entry.js';
-import { ENTRY_INSERT_COLUMNS, ENTRY_RECORD_TYPE, entryRecord, int } from './entry-row.js';
+import { int } from './entry-row.js';
 
 export interface AuditWriter {
   /** The chain this writer appends to. */
@@ -50,7 +50,10 @@ export const auditUnavailable = (cause: unknown): TributaryError =>
  * - Within a process (group commit): while one transaction is in flight, later callers queue;
  *   when it ends, everything queued is written by ONE transaction (lock, one multi-row INSERT,
  *   commit), and every caller in it is answered by that commit. Throughput grows with load
- *   instead of paying one fsync per request.
+ *   instead of paying one fsync per request. (Overlapping two transactions, the next one
+ *   waiting for the lock in the database, was measured by bench/: it made transactions
+ *   smaller and more numerous, and on a CPU-bound host every statement costs more than the
+ *   wait it hides.)
  *
  * A failed transaction rejects every caller in it and commits nothing (dataloader's rule: a
  * failed batch fails every waiter).
@@ -74,6 +77,12 @@ class GroupCommitWriter implements AuditWriter {
   private readonly now: () => Date;
   private queue: Pending[] = [];
   private draining = false;
+  /**
+   * The chain's head as this writer's last commit left it, which the next one builds on;
+   * unknown at first and after a failure. Only a guess: every transaction checks it under the
+   * lock (another replica may have appended since).
+   */
+  private head: ChainHead | undefined;
 
   constructor(
     private readonly store: Store,
@@ -156,28 +165,155 @@ class GroupCommitWriter implements AuditWriter {
     return batch;
   }
 
-  /** One transaction: lock the chain and read its head, then one INSERT of every entry. */
-  private commit(contents: readonly AuditContent[]): Promise<void> {
-    return this.store.transaction(async (tx) => {
-      let { seq, hash } = await lockChain(tx, this.chain);
-      const records: Record<string, unknown>[] = [];
-      for (const content of contents) {
-        seq += 1;
-        const prevHash = hash;
-        hash = entryHash(this.chain, seq, content, prevHash);
-        records.push(entryRecord(this.chain, seq, content, prevHash, hash));
-      }
-      // All rows travel as one json parameter (json_to_recordset): one statement for any batch
-      // size, and ragged text[] columns, which unnest() of 2-D arrays cannot carry. json, not
-      // jsonb: the text is read once, field by field, instead of first being converted to a
-      // jsonb tree (a third less server CPU per entry, measured by bench/).
-      await tx.query(sql`
-        INSERT INTO audit.entries (${raw(ENTRY_INSERT_COLUMNS)})
-        SELECT ${raw(ENTRY_INSERT_COLUMNS)}
-        FROM json_to_recordset(${JSON.stringify(records)}::json) AS r(${raw(ENTRY_RECORD_TYPE)})
-        ORDER BY seq`);
-    });
+  /**
+   * One transaction: lock the chain and read its head, then one INSERT of every entry. The
+   * chain (hashes) and the rows are built before the transaction, from the head this writer's
+   * previous commit left, so the chain's lock is held for the statements only; they are built
+   * again under the lock when the head moved meanwhile (another replica appended).
+   */
+  private async commit(contents: readonly AuditContent[]): Promise<void> {
+    let rows = this.head === undefined ? undefined : chainRows(this.chain, this.head, contents);
+    try {
+      this.head = await this.store.transaction(async (tx) => {
+        const head = await lockChain(tx, this.chain);
+        if (rows === undefined || rows.from.seq !== head.seq || rows.from.hash !== head.hash) rows = chainRows(this.chain, head, contents);
+        await tx.query(insertRows(rows));
+        return rows.last;
+      });
+    } catch (error) {
+      // Whether it committed is unknown: the next commit reads the head under the lock.
+      this.head = undefined;
+      throw error;
+    }
   }
+}
+
+interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/**
+ * The entries of one commit chained from `from`, as INSERT columns (ENTRY_COLUMN_TYPES order),
+ * each already one PostgreSQL array literal: built before the chain's lock is taken, so that
+ * sending the INSERT under the lock costs no encoding.
+ */
+interface ChainedRows {
+  readonly from: ChainHead;
+  readonly last: ChainHead;
+  readonly columns: readonly string[];
+}
+
+/**
+ * The columns of `audit.entries` an append writes, each with the type its values travel as.
+ * text[] columns travel as text (one array literal per row), because unnest() of a 2-D array
+ * cannot carry ragged rows; they are cast back per row.
+ */
+const ENTRY_COLUMN_TYPES = [
+  ['chain', 'text'],
+  ['seq', 'bigint'],
+  ['at', 'timestamptz'],
+  ['request_id', 'text'],
+  ['operation_name', 'text'],
+  ['operation_hash', 'text'],
+  ['subject_iss', 'text'],
+  ['subject_sub', 'text'],
+  ['agency', 'text'],
+  ['subject_org', 'text'],
+  ['roles', 'text[]'],
+  ['purpose', 'text'],
+  ['justification', 'text'],
+  ['action', 'text'],
+  ['record_type', 'text'],
+  ['record_id', 'text'],
+  ['owner_org', 'text'],
+  ['person_id', 'text'],
+  ['fields_released', 'text[]'],
+  ['fields_redacted', 'text[]'],
+  ['decision', 'text'],
+  ['rules', 'text[]'],
+  ['service', 'text'],
+  ['reason', 'text'],
+  ['prev_hash', 'text'],
+  ['hash', 'text'],
+] as const;
+
+const NEEDS_ESCAPE = /["\\]/;
+
+/** One element of an array literal: quoted, with backslash and double quote escaped (as the pg driver does). */
+function element(value: string | null): string {
+  if (value === null) return 'NULL';
+  return NEEDS_ESCAPE.test(value) ? `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${value}"`;
+}
+
+/** A text[] value as the array literal that travels inside the text column of its rows. */
+function arrayLiteral(values: readonly string[]): string {
+  let literal = '{';
+  for (let i = 0; i < values.length; i += 1) literal += (i > 0 ? ',' : '') + element(values[i] as string);
+  return `${literal}}`;
+}
+
+function chainRows(chain: string, from: ChainHead, contents: readonly AuditContent[]): ChainedRows {
+  const columns: string[] = ENTRY_COLUMN_TYPES.map(() => '{');
+  let { seq, hash } = from;
+  contents.forEach((content, i) => {
+    seq += 1;
+    const prevHash = hash;
+    hash = entryHash(chain, seq, content, prevHash);
+    const { subject } = content;
+    const row = [
+      element(chain),
+      String(seq),
+      element(content.at.toISOString()),
+      element(content.requestId),
+      element(content.operationName),
+      element(content.operationHash),
+      element(subject?.iss ?? null),
+      element(subject?.sub ?? null),
+      element(subject?.agency ?? null),
+      element(subject?.org ?? null),
+      element(arrayLiteral(subject?.roles ?? [])),
+      element(content.purpose),
+      element(content.justification),
+      element(content.action),
+      element(content.recordType),
+      element(content.recordId),
+      element(content.ownerOrg),
+      element(content.personId),
+      element(arrayLiteral(content.fieldsReleased)),
+      element(arrayLiteral(content.fieldsRedacted)),
+      element(content.decision),
+      element(arrayLiteral(content.rules)),
+      element(content.service),
+      element(content.reason),
+      element(prevHash),
+      element(hash),
+    ];
+    const separator = i > 0 ? ',' : '';
+    row.forEach((value, column) => {
+      columns[column] += separator + value;
+    });
+  });
+  return { from, last: { seq, hash }, columns: columns.map((column) => `${column}}`) };
+}
+
+const TARGET_COLUMNS = raw(ENTRY_COLUMN_TYPES.map(([column]) => column).join(', '));
+const SELECTED_COLUMNS = raw(ENTRY_COLUMN_TYPES.map(([column, type]) => (type === 'text[]' ? `r.${column}::text[]` : `r.${column}`)).join(', '));
+const UNNEST_NAMES = raw(ENTRY_COLUMN_TYPES.map(([column]) => column).join(', '));
+
+/**
+ * One INSERT for any number of entries: every column travels as one array parameter, and
+ * unnest() turns them back into rows. (jsonb_to_recordset, used before, spent more server CPU
+ * converting the document than the INSERT itself; json_to_recordset is slower still with array
+ * columns: measured by bench/.)
+ */
+function insertRows(rows: ChainedRows): Sql {
+  const arrays = join(ENTRY_COLUMN_TYPES.map(([, type], i) => sql`${rows.columns[i]}::${raw(type === 'text[]' ? 'text' : type)}[]`));
+  return sql`
+    INSERT INTO audit.entries (${TARGET_COLUMNS})
+    SELECT ${SELECTED_COLUMNS}
+    FROM unnest(${arrays}) AS r(${UNNEST_NAMES})
+    ORDER BY r.seq`;
 }
 
 function settle(pending: Pending, error?: TributaryError): void {
@@ -193,7 +329,7 @@ function settle(pending: Pending, error?: TributaryError): void {
  * the genesis hash for a new chain). See audit.lock_chain in the migration for why this is one
  * function call and not two statements here.
  */
-export async function lockChain(tx: Queryable, chain: string): Promise<{ seq: number; hash: string }> {
+export async function lockChain(tx: Queryable, chain: string): Promise<ChainHead> {
   const rows = await tx.query(sql`SELECT head_seq, head_hash FROM audit.lock_chain(${chain})`);
   const head = rows[0];
   if (head === undefined) return { seq: 0, hash: GENESIS_HASH };

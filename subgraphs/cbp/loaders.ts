@@ -67,8 +67,15 @@ export function cbpLoaders({ store, access }: LoaderDeps): CbpLoaders {
         sql`SELECT rn.route_id, rn.network_id FROM cbp.route_networks rn JOIN ice.networks n ON n.id = rn.network_id
             WHERE ${and([idIn(raw('rn.route_id'), routeIds), visible])} ORDER BY rn.network_id`,
       );
-      const links = rows.map((row) => ({ routeId: text(row, 'route_id'), networkId: text(row, 'network_id') }));
-      return routeIds.map((id) => links.filter((link) => link.routeId === id).map((link) => link.networkId));
+      // Grouped in one pass: a page of 500 routes must not scan every link 500 times.
+      const byRoute = new Map<string, string[]>();
+      for (const row of rows) {
+        const routeId = text(row, 'route_id');
+        const group = byRoute.get(routeId);
+        if (group) group.push(text(row, 'network_id'));
+        else byRoute.set(routeId, [text(row, 'network_id')]);
+      }
+      return routeIds.map((id) => byRoute.get(id) ?? []);
     }),
   };
 }

@@ -57,8 +57,15 @@ export function iceLoaders({ store, access, request }: LoaderDeps): IceLoaders {
       const rows = await store.query(
         sql`SELECT network_id, person_id, role FROM ice.network_members WHERE ${idIn(raw('network_id'), networkIds)} ORDER BY person_id`,
       );
-      const members = rows.map((row) => ({ networkId: text(row, 'network_id'), personId: text(row, 'person_id'), role: text(row, 'role') }));
-      return networkIds.map((id) => members.filter((member) => member.networkId === id));
+      // Grouped in one pass: a page of 500 networks must not scan every member 500 times.
+      const byNetwork = new Map<string, NetworkMemberRow[]>();
+      for (const row of rows) {
+        const member = { networkId: text(row, 'network_id'), personId: text(row, 'person_id'), role: text(row, 'role') };
+        const group = byNetwork.get(member.networkId);
+        if (group) group.push(member);
+        else byNetwork.set(member.networkId, [member]);
+      }
+      return networkIds.map((id) => byNetwork.get(id) ?? []);
     }),
   };
 }
