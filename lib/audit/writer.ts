@@ -1,6 +1,6 @@
 import type { ServiceName } from '../domain.js';
 import { TributaryError } from '../errors.js';
-import { join, raw, sql, type Queryable, type Sql, type Store } from '../store/index.js';
+import { join, raw, sql, type Queryable, type Store } from '../store/index.js';
 import { entryHash, GENESIS_HASH, isHash } from './chain.js';
 import { CHAIN_ID, normalizeEntry, type AuditContent, type AuditEntryInput } from './entry.js';
 import { int } from './entry-row.js';
@@ -43,17 +43,16 @@ export const auditUnavailable = (cause: unknown): TributaryError =>
 /**
  * The audit writer of one service. Concurrency design:
  *
- * - Across processes: every append transaction first calls `audit.lock_chain(chain)`, which
- *   takes a transaction-scoped advisory lock on the chain and only then reads the chain's head,
- *   so replicas and subgraph processes writing the same chain take turns and never fork or
- *   interleave it (UNIQUE (chain, seq) backs this up). On PGlite the transaction is exclusive anyway.
- * - Within a process (group commit): while one transaction is in flight, later callers queue;
- *   when it ends, everything queued is written by ONE transaction (lock, one multi-row INSERT,
- *   commit), and every caller in it is answered by that commit. Throughput grows with load
- *   instead of paying one fsync per request. (Overlapping two transactions, the next one
- *   waiting for the lock in the database, was measured by bench/: it made transactions
- *   smaller and more numerous, and on a CPU-bound host every statement costs more than the
- *   wait it hides.)
+ * - Across processes: every append takes a transaction-scoped advisory lock on the chain and
+ *   only then reads the chain's head (`audit.append_entries`, or `audit.lock_chain` when the
+ *   head must be read first), so replicas and subgraph processes writing the same chain take
+ *   turns and never fork or interleave it (PRIMARY KEY (chain, seq) backs this up). On PGlite
+ *   the transaction is exclusive anyway.
+ * - Within a process (group commit): while appends are in flight (at most two, see
+ *   PIPELINE_DEPTH), later callers queue; then everything queued is written by ONE statement
+ *   (lock, check the head, one multi-row INSERT, durable commit), and every caller in it is
+ *   answered by that commit. Throughput grows with load instead of paying one fsync per
+ *   request.
  *
  * A failed transaction rejects every caller in it and commits nothing (dataloader's rule: a
  * failed batch fails every waiter).
@@ -76,7 +75,8 @@ class GroupCommitWriter implements AuditWriter {
   private readonly maxBatchEntries: number;
   private readonly now: () => Date;
   private queue: Pending[] = [];
-  private draining = false;
+  private scheduled = false;
+  private inFlight = 0;
   /**
    * The chain's head as this writer's last commit left it, which the next one builds on;
    * unknown at first and after a failure. Only a guess: every transaction checks it under the
@@ -120,29 +120,39 @@ class GroupCommitWriter implements AuditWriter {
         this.timeoutMs,
       );
       this.queue.push(pending);
-      if (!this.draining) {
-        this.draining = true;
-        // A microtask later, so that appends issued in the same tick share the first transaction.
-        queueMicrotask(() => void this.drain());
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // A microtask later, so that appends issued in the same tick share one commit.
+        queueMicrotask(() => this.drain());
       }
     });
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.takeBatch();
-        if (batch.length === 0) continue;
-        try {
-          await this.commit(batch.flatMap((pending) => pending.contents));
+  /**
+   * Sends what is queued, up to PIPELINE_DEPTH appends at once. Called a microtask after an
+   * append arrives and whenever an append ends, so callers that arrive while appends are in
+   * flight go together in the next one.
+   */
+  private drain(): void {
+    this.scheduled = false;
+    while (this.inFlight < PIPELINE_DEPTH && this.queue.length > 0) {
+      // While the head is unknown only one append may be under way: it reads the head under the lock.
+      if (this.head === undefined && this.inFlight > 0) return;
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      this.inFlight += 1;
+      this.commit(batch.flatMap((pending) => pending.contents)).then(
+        () => {
           for (const pending of batch) settle(pending);
-        } catch (error) {
+        },
+        (error: unknown) => {
           const failure = auditUnavailable(error);
           for (const pending of batch) settle(pending, failure);
-        }
-      }
-    } finally {
-      this.draining = false;
+        },
+      ).finally(() => {
+        this.inFlight -= 1;
+        this.drain();
+      });
     }
   }
 
@@ -166,27 +176,42 @@ class GroupCommitWriter implements AuditWriter {
   }
 
   /**
-   * One transaction: lock the chain and read its head, then one INSERT of every entry. The
-   * chain (hashes) and the rows are built before the transaction, from the head this writer's
-   * previous commit left, so the chain's lock is held for the statements only; they are built
-   * again under the lock when the head moved meanwhile (another replica appended).
+   * One statement in the steady state: the rows are chained from the head this writer's
+   * previous append will leave, and `audit.append_entries` inserts them only if that is the
+   * chain's head under the lock (see migration 002). So the next append can be sent while the
+   * previous one still commits: it waits for the lock in the database, not for a round trip.
+   * When the head is unknown (first append, after a failure) or was not the one expected
+   * (another replica appended, or the previous append failed), one transaction locks the
+   * chain, reads its head and chains the rows from it.
    */
   private async commit(contents: readonly AuditContent[]): Promise<void> {
-    let rows = this.head === undefined ? undefined : chainRows(this.chain, this.head, contents);
     try {
+      if (this.head !== undefined) {
+        const rows = chainRows(this.chain, this.head, contents);
+        this.head = rows.last;
+        if ((await appendRows(this.store, this.chain, rows)).appended) return;
+        this.head = undefined;
+      }
       this.head = await this.store.transaction(async (tx) => {
-        const head = await lockChain(tx, this.chain);
-        if (rows === undefined || rows.from.seq !== head.seq || rows.from.hash !== head.hash) rows = chainRows(this.chain, head, contents);
-        await tx.query(insertRows(rows));
+        const rows = chainRows(this.chain, await lockChain(tx, this.chain), contents);
+        // Cannot fail while this transaction holds the chain's lock; refuse rather than guess.
+        if (!(await appendRows(tx, this.chain, rows)).appended) throw new Error(`audit chain ${this.chain} moved while locked`);
         return rows.last;
       });
     } catch (error) {
-      // Whether it committed is unknown: the next commit reads the head under the lock.
+      // Whether it committed is unknown: the next append reads the head under the lock.
       this.head = undefined;
       throw error;
     }
   }
 }
+
+/**
+ * Appends of one writer in flight at once. Two: one committing (its fsync), the next already
+ * sent and waiting for the chain's lock, its parameters parsed meanwhile. More would only make
+ * each append smaller.
+ */
+const PIPELINE_DEPTH = 2;
 
 interface ChainHead {
   readonly seq: number;
@@ -194,9 +219,8 @@ interface ChainHead {
 }
 
 /**
- * The entries of one commit chained from `from`, as INSERT columns (ENTRY_COLUMN_TYPES order),
- * each already one PostgreSQL array literal: built before the chain's lock is taken, so that
- * sending the INSERT under the lock costs no encoding.
+ * The entries of one commit chained from `from`, as columns (ENTRY_COLUMN_TYPES order), each
+ * already one PostgreSQL array literal.
  */
 interface ChainedRows {
   readonly from: ChainHead;
@@ -205,12 +229,12 @@ interface ChainedRows {
 }
 
 /**
- * The columns of `audit.entries` an append writes, each with the type its values travel as.
- * text[] columns travel as text (one array literal per row), because unnest() of a 2-D array
- * cannot carry ragged rows; they are cast back per row.
+ * The columns of `audit.entries` an append writes after `chain`, in the order of
+ * `audit.append_entries`'s parameters, each with the type its values travel as. text[] columns
+ * travel as text (one array literal per row), because unnest() of a 2-D array cannot carry
+ * ragged rows; the function casts them back per row.
  */
 const ENTRY_COLUMN_TYPES = [
-  ['chain', 'text'],
   ['seq', 'bigint'],
   ['at', 'timestamptz'],
   ['request_id', 'text'],
@@ -262,7 +286,6 @@ function chainRows(chain: string, from: ChainHead, contents: readonly AuditConte
     hash = entryHash(chain, seq, content, prevHash);
     const { subject } = content;
     const row = [
-      element(chain),
       String(seq),
       element(content.at.toISOString()),
       element(content.requestId),
@@ -297,23 +320,16 @@ function chainRows(chain: string, from: ChainHead, contents: readonly AuditConte
   return { from, last: { seq, hash }, columns: columns.map((column) => `${column}}`) };
 }
 
-const TARGET_COLUMNS = raw(ENTRY_COLUMN_TYPES.map(([column]) => column).join(', '));
-const SELECTED_COLUMNS = raw(ENTRY_COLUMN_TYPES.map(([column, type]) => (type === 'text[]' ? `r.${column}::text[]` : `r.${column}`)).join(', '));
-const UNNEST_NAMES = raw(ENTRY_COLUMN_TYPES.map(([column]) => column).join(', '));
-
 /**
- * One INSERT for any number of entries: every column travels as one array parameter, and
- * unnest() turns them back into rows. (jsonb_to_recordset, used before, spent more server CPU
- * converting the document than the INSERT itself; json_to_recordset is slower still with array
- * columns: measured by bench/.)
+ * One call of `audit.append_entries` for any number of entries: every column travels as one
+ * array parameter, turned back into rows by unnest() in the database. (jsonb_to_recordset,
+ * used before, spent more server CPU converting the document than the INSERT itself;
+ * json_to_recordset is slower still with array columns: measured by bench/.)
  */
-function insertRows(rows: ChainedRows): Sql {
+async function appendRows(db: Queryable, chain: string, rows: ChainedRows): Promise<{ appended: boolean }> {
   const arrays = join(ENTRY_COLUMN_TYPES.map(([, type], i) => sql`${rows.columns[i]}::${raw(type === 'text[]' ? 'text' : type)}[]`));
-  return sql`
-    INSERT INTO audit.entries (${TARGET_COLUMNS})
-    SELECT ${SELECTED_COLUMNS}
-    FROM unnest(${arrays}) AS r(${UNNEST_NAMES})
-    ORDER BY r.seq`;
+  const result = await db.query(sql`SELECT appended FROM audit.append_entries(${chain}, ${rows.from.seq}, ${rows.from.hash}, ${arrays})`);
+  return { appended: result[0]?.['appended'] === true };
 }
 
 function settle(pending: Pending, error?: TributaryError): void {

@@ -40,10 +40,26 @@ describe.each(STORE_KINDS)('the audit writer on %s', (kind) => {
     const before500 = t.store.roundTrips;
     await writer.append(entries(500));
     const forFiveHundred = t.store.roundTrips - before500;
-    // BEGIN, lock the chain and read its head, one INSERT, COMMIT.
+    // The first append reads the head under the lock (BEGIN, lock_chain, append, COMMIT); the
+    // next ones build on the head they left: one statement, whatever the number of entries.
     expect(forOne).toBe(4);
-    expect(forFiveHundred).toBe(forOne);
+    expect(forFiveHundred).toBe(1);
     expect(await chainRows(t.store, 'batching')).toHaveLength(501);
+  });
+
+  it('chains again from the head when another writer appended since its last commit, never forking the chain', async () => {
+    const a = createAuditWriter(t.store, { service: 'cbp', chainId: 'two-writers' });
+    const b = createAuditWriter(t.store, { service: 'cbp', chainId: 'two-writers' });
+    await a.append(entries(2));
+    await b.append(entries(3));
+    const before = t.store.roundTrips;
+    // a's head (seq 2) is stale: its one-statement append inserts nothing, then it locks and re-chains.
+    await a.append(entries(4));
+    expect(t.store.roundTrips - before).toBe(1 + 4);
+    await b.append(entries(1));
+    expect((await chainRows(t.store, 'two-writers')).map((row) => row.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    const status = await verifyChains(t.store, NO_KEYS);
+    expect(status.chains.find((c) => c.chain === 'two-writers')).toMatchObject({ valid: true, checkedEntries: 10, headSeq: 10 });
   });
 
   it('group-commits concurrent appends into few transactions', async () => {
@@ -110,6 +126,44 @@ describe.each(STORE_KINDS)('the audit writer on %s', (kind) => {
     expect(error).toBeInstanceOf(TributaryError);
     expect((error as TributaryError).cause).toBeInstanceOf(Error);
     expect(await chainRows(t.store, 'failed-batch')).toHaveLength(0);
+  });
+
+  it('sends the next append while the previous one commits, chained on the head that one leaves', async () => {
+    const gated = gatedAppends(t.store);
+    const writer = createAuditWriter(gated.store, { service: 'ice', chainId: 'pipelined' });
+    await writer.append(entries(1));
+    gated.hold();
+    const first = writer.append(entries(2));
+    await until(() => gated.waiting === 1);
+    const second = writer.append(entries(3));
+    // The second is sent before the first has answered: two appends in flight, not one.
+    await until(() => gated.waiting === 2);
+    const third = writer.append(entries(4));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // ...and no more than two: the third waits for one of them to end.
+    expect(gated.waiting).toBe(2);
+    gated.release();
+    await Promise.all([first, second, third]);
+    expect((await chainRows(t.store, 'pipelined')).map((row) => row.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect((await verifyChains(t.store, NO_KEYS)).chains.find((c) => c.chain === 'pipelined')).toMatchObject({ valid: true, checkedEntries: 10 });
+  });
+
+  it('re-reads the head under the lock for an append sent behind one that failed, and its callers still succeed', async () => {
+    const gated = gatedAppends(t.store);
+    const writer = createAuditWriter(gated.store, { service: 'ice', chainId: 'pipelined-failure' });
+    await writer.append(entries(1));
+    gated.hold();
+    gated.failNext();
+    const failed = writer.append(entries(2));
+    await until(() => gated.waiting === 1);
+    const behind = writer.append(entries(3));
+    await until(() => gated.waiting === 2);
+    gated.release();
+    await expect(failed).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+    // Chained on entries that never landed, it finds another head, and is chained again from it.
+    await expect(behind).resolves.toBeUndefined();
+    expect((await chainRows(t.store, 'pipelined-failure')).map((row) => row.seq)).toEqual([1, 2, 3, 4]);
+    expect((await verifyChains(t.store, NO_KEYS)).chains.find((c) => c.chain === 'pipelined-failure')).toMatchObject({ valid: true, checkedEntries: 4 });
   });
 
   it('never forks a chain when several writers append to it at once', async () => {
@@ -179,6 +233,53 @@ describe('the audit writer when the store is unreachable or hangs', () => {
   });
 });
 
+/**
+ * A store whose one-statement appends (outside a transaction) can be held before they are sent,
+ * or made to fail without running, as a connection lost before the statement arrived would.
+ */
+function gatedAppends(store: Store): { store: Store; waiting: number; hold(): void; release(): void; failNext(): void } {
+  let gate: Promise<void> | undefined;
+  let open: () => void = () => undefined;
+  let failNext = false;
+  const state = {
+    waiting: 0,
+    hold() {
+      gate = new Promise((resolve) => (open = resolve));
+    },
+    release() {
+      gate = undefined;
+      open();
+    },
+    failNext() {
+      failNext = true;
+    },
+    store: {
+      kind: store.kind,
+      get roundTrips() {
+        return store.roundTrips;
+      },
+      async query(statement) {
+        if (!statement.text.includes('audit.append_entries')) return store.query(statement);
+        const fail = failNext;
+        failNext = false;
+        state.waiting += 1;
+        if (gate) await gate;
+        if (fail) throw new Error('connection terminated unexpectedly');
+        return store.query(statement);
+      },
+      exec: (script) => store.exec(script),
+      transaction: (work) => store.transaction(work),
+      close: () => store.close(),
+    } satisfies Store,
+  };
+  return state;
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(condition()).toBe(true);
+}
+
 /** A store whose INSERT into the audit log runs and then fails, as a lost connection mid-commit would. */
 function failingInsert(store: Store): Store {
   return {
@@ -193,7 +294,7 @@ function failingInsert(store: Store): Store {
         const wrapped: Queryable = {
           async query(statement) {
             const rows = await tx.query(statement);
-            if (statement.text.includes('INSERT INTO audit.entries')) throw new Error('server closed the connection unexpectedly');
+            if (statement.text.includes('audit.append_entries')) throw new Error('server closed the connection unexpectedly');
             return rows;
           },
           exec: (script) => tx.exec(script),
