@@ -11,5 +11,10 @@ export interface GatewayContext {
     readonly authorization: string;
     readonly purpose: string;
     readonly justification: string | null;
+    /**
+     * The gateway's signed identity for this request (`x-gateway-identity`), signed on first use
+     * and shared by every subgraph call the request makes: it names the request id, not the call.
+     */
+    readonly gatewayIdentity: () => Promise<string>;
   };
 }

@@ -16,6 +16,7 @@ import type { Runtime } from '../lib/server/runtime.js';
 import type { GatewayContext } from './context.js';
 import { checkBatchSize, operationLimitsFromEnv, useOperationLimits, type OperationLimits } from './limits/index.js';
 import { rateLimitedError, rateLimiterFromSettings } from './rate-limit/index.js';
+import { requestIdentity } from './request-identity.js';
 import { SubgraphSource } from './subgraph-source.js';
 
 export interface GatewayOptions {
@@ -151,6 +152,7 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
             authorization: incoming.headers.get('authorization') ?? '',
             purpose: who.purpose,
             justification: who.justification,
+            gatewayIdentity: requestIdentity(incoming.requestId),
           },
         };
         return context;

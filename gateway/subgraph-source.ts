@@ -1,25 +1,17 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { Fetcher, FetcherRequestInit } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import { TributaryError } from '../lib/errors.js';
-import { JUSTIFICATION_HEADER, PURPOSE_HEADER, signGatewayIdentity } from '../lib/identity/index.js';
+import { GATEWAY_IDENTITY_HEADER, JUSTIFICATION_HEADER, PURPOSE_HEADER } from '../lib/identity/index.js';
 import { REQUEST_ID_HEADER } from '../lib/server/request-id.js';
 import type { GatewayContext } from './context.js';
+import { httpFetcher } from './http-fetcher.js';
 
 export interface SubgraphSourceOptions {
   readonly name: string;
   readonly url: string;
   readonly timeoutMs: number;
-  /** Sign the gateway's own identity on every call (subgraphs with REQUIRE_GATEWAY_IDENTITY demand it). */
+  /** Send the gateway's signed identity on every call (subgraphs with REQUIRE_GATEWAY_IDENTITY demand it). */
   readonly signIdentity: boolean;
-}
-
-/** Node's fetch with a deadline: a subgraph that hangs costs one timeout, never the gateway. */
-function fetchWithTimeout(timeoutMs: number): Fetcher {
-  return async (url: string, init?: FetcherRequestInit) => {
-    const response = await fetch(url, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) });
-    return response as unknown as Awaited<ReturnType<Fetcher>>;
-  };
 }
 
 /**
@@ -31,7 +23,8 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly options: SubgraphSourceOptions;
 
   constructor(options: SubgraphSourceOptions) {
-    super({ url: options.url, fetcher: fetchWithTimeout(options.timeoutMs) });
+    // With a deadline: a subgraph that hangs costs one timeout, never the gateway.
+    super({ url: options.url, fetcher: httpFetcher({ timeoutMs: options.timeoutMs }) });
     this.options = options;
   }
 
@@ -45,7 +38,7 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (context.forward.justification !== null) headers.set(JUSTIFICATION_HEADER, context.forward.justification);
     if (context.requestId) {
       headers.set(REQUEST_ID_HEADER, context.requestId);
-      if (this.options.signIdentity) headers.set('x-gateway-identity', await signGatewayIdentity(context.requestId));
+      if (this.options.signIdentity) headers.set(GATEWAY_IDENTITY_HEADER, await context.forward.gatewayIdentity());
     }
   }
 

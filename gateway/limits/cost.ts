@@ -16,8 +16,9 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { formatCount, operationLimitError } from './limit-error.js';
+import { memoByOperation } from './operation-memo.js';
 import { fragmentsOf, isMetaField, operationOf, type Fragments, type RawVariables } from './operation.js';
-import { requestedPageSize, variableValues } from './page-argument.js';
+import { pageVariableNames, requestedPageSize, variableValues } from './page-argument.js';
 import type { OperationLimits } from './settings.js';
 
 type CostModel = Pick<OperationLimits, 'defaultPageSize' | 'listFanOut'>;
@@ -129,7 +130,10 @@ function checkOperationCost(
   variables: RawVariables | undefined,
   limits: Pick<OperationLimits, 'maxCost' | 'defaultPageSize' | 'listFanOut'>,
 ): void {
-  const cost = estimateOperationCost(schema, operation, fragments, variables, limits);
+  refuseCost(estimateOperationCost(schema, operation, fragments, variables, limits), limits);
+}
+
+function refuseCost(cost: number, limits: Pick<OperationLimits, 'maxCost'>): void {
   if (cost > limits.maxCost) {
     throw operationLimitError('cost', `Estimated operation cost ${formatCount(cost)} exceeds the limit of ${formatCount(limits.maxCost)}`, {
       max: limits.maxCost,
@@ -139,15 +143,64 @@ function checkOperationCost(
 }
 
 /**
- * Apollo Server plugin: `checkCost` once the operation and its variables are known. List it
- * after `usePageSizeLimit`, so that an oversized page is refused as such rather than as a cost.
+ * Estimates already made for one operation. The estimate depends on the request only through
+ * the values of the variables its page arguments read (`pageVariables`), so it is kept per
+ * combination of those values: an operation without such variables is estimated once, and one
+ * whose `$first` changes is estimated again for each new size. Kept per schema too, since a
+ * supergraph update changes which fields are lists and connections.
+ */
+interface OperationCosts {
+  readonly fragments: Fragments;
+  readonly pageVariables: readonly string[];
+  readonly bySchema: WeakMap<GraphQLSchema, Map<string, number>>;
+}
+
+/** Sizes remembered per operation and schema: each size a client sends is a new key, so the oldest goes past it. */
+const MAX_SIZES_PER_OPERATION = 32;
+
+/** The key of the page variables' values; a value that is not a whole number counts as absent, as in `pageArguments`. */
+function sizesKey(pageVariables: readonly string[], values: ReadonlyMap<string, unknown>): string {
+  return pageVariables
+    .map((name) => {
+      const value = values.get(name);
+      return typeof value === 'number' && Number.isInteger(value) ? String(value) : '';
+    })
+    .join(',');
+}
+
+/**
+ * Apollo Server plugin: `checkCost` once the operation and its variables are known, with the
+ * estimates remembered as `OperationCosts` explains. List it after `usePageSizeLimit`, so that
+ * an oversized page is refused as such rather than as a cost.
  */
 export function useCostLimit<C extends BaseContext = BaseContext>(limits: Pick<OperationLimits, 'maxCost' | 'defaultPageSize' | 'listFanOut'>): ApolloServerPlugin<C> {
+  const costsOf = memoByOperation((operation, document): OperationCosts => {
+    const fragments = fragmentsOf(document);
+    return { fragments, pageVariables: pageVariableNames(operation, fragments), bySchema: new WeakMap() };
+  });
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, operation, document, request }) {
-          if (operation) checkOperationCost(schema, operation, fragmentsOf(document), request.variables, limits);
+          if (!operation) return;
+          const { fragments, pageVariables, bySchema } = costsOf(operation, document);
+          let estimates = bySchema.get(schema);
+          if (estimates === undefined) {
+            estimates = new Map();
+            bySchema.set(schema, estimates);
+          }
+          const key = pageVariables.length === 0 ? '' : sizesKey(pageVariables, variableValues(operation, request.variables));
+          let cost = estimates.get(key);
+          if (cost === undefined) {
+            cost = estimateOperationCost(schema, operation, fragments, request.variables, limits);
+            if (estimates.size >= MAX_SIZES_PER_OPERATION) {
+              // Maps iterate in insertion order: the first key is the oldest estimate.
+              const oldest = estimates.keys().next();
+              if (oldest.done !== true) estimates.delete(oldest.value);
+            }
+            estimates.set(key, cost);
+          }
+          refuseCost(cost, limits);
         },
       };
     },

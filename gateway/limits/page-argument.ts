@@ -1,5 +1,5 @@
 import { Kind, type FieldNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
-import type { RawVariables } from './operation.js';
+import { fieldsOf, type Fragments, type RawVariables } from './operation.js';
 
 /** Arguments that set a page size, on any field (Relay's forward and backward pagination). */
 const PAGE_ARGUMENTS: ReadonlySet<string> = new Set(['first', 'last']);
@@ -23,6 +23,42 @@ export function variableValues(operation: OperationDefinitionNode, provided: Raw
     else if (definition.defaultValue) values.set(name, literal(definition.defaultValue, new Map()));
   }
   return values;
+}
+
+/** A page argument as the operation writes it: a literal, or a variable known only per request. */
+export interface WrittenPageArgument {
+  readonly field: FieldNode;
+  readonly name: string;
+  readonly value: ValueNode;
+}
+
+/** Every page argument of an operation (fragments included), in the order `fieldsOf` walks them. */
+export function writtenPageArguments(operation: OperationDefinitionNode, fragments: Fragments): WrittenPageArgument[] {
+  const found: WrittenPageArgument[] = [];
+  for (const field of fieldsOf(operation, fragments)) {
+    for (const argument of field.arguments ?? []) {
+      if (PAGE_ARGUMENTS.has(argument.name.value)) found.push({ field, name: argument.name.value, value: argument.value });
+    }
+  }
+  return found;
+}
+
+/**
+ * The names of the variables an operation's page arguments read: the only variables that page
+ * sizes, and so the cost estimate, depend on.
+ */
+export function pageVariableNames(operation: OperationDefinitionNode, fragments: Fragments): string[] {
+  const names = new Set<string>();
+  for (const { value } of writtenPageArguments(operation, fragments)) {
+    if (value.kind === Kind.VARIABLE) names.add(value.name.value);
+  }
+  return [...names];
+}
+
+/** The size a written page argument asks for, when it is a whole number (else `undefined`). */
+export function pageSizeOf(argument: WrittenPageArgument, variables: ReadonlyMap<string, unknown>): number | undefined {
+  const size = literal(argument.value, variables);
+  return typeof size === 'number' && Number.isInteger(size) ? size : undefined;
 }
 
 /** The page arguments a field carries whose value is a whole number (omitted or `null` ones are not). */

@@ -2,8 +2,9 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import { badInput } from '../../lib/errors.js';
 import { operationLimitError } from './limit-error.js';
-import { fieldsOf, fragmentsOf, operationOf, type Fragments, type RawVariables } from './operation.js';
-import { pageArguments, variableValues } from './page-argument.js';
+import { memoByOperation } from './operation-memo.js';
+import { fragmentsOf, operationOf, type Fragments, type RawVariables } from './operation.js';
+import { pageSizeOf, variableValues, writtenPageArguments, type WrittenPageArgument } from './page-argument.js';
 import type { OperationLimits } from './settings.js';
 
 /**
@@ -32,29 +33,45 @@ export function checkOperationPageSizes(
   variables: RawVariables | undefined,
   limits: Pick<OperationLimits, 'maxPageSize'>,
 ): void {
+  checkWrittenPageSizes(operation, writtenPageArguments(operation, fragments), variables, limits);
+}
+
+function checkWrittenPageSizes(
+  operation: OperationDefinitionNode,
+  written: readonly WrittenPageArgument[],
+  variables: RawVariables | undefined,
+  limits: Pick<OperationLimits, 'maxPageSize'>,
+): void {
+  if (written.length === 0) return;
   const values = variableValues(operation, variables);
-  for (const field of fieldsOf(operation, fragments)) {
-    for (const { name, size } of pageArguments(field, values)) {
-      const where = `"${name}" on field "${field.name.value}"`;
-      if (size < 0) throw badInput(`Page size ${where} must be 0 or more, got ${size}`, { argument: name, field: field.name.value });
-      if (size > limits.maxPageSize) {
-        throw operationLimitError('pageSize', `Page size ${size} (${where}) exceeds the limit of ${limits.maxPageSize}`, {
-          max: limits.maxPageSize,
-          actual: size,
-        });
-      }
+  for (const argument of written) {
+    const size = pageSizeOf(argument, values);
+    if (size === undefined) continue;
+    const { name, field } = argument;
+    const where = `"${name}" on field "${field.name.value}"`;
+    if (size < 0) throw badInput(`Page size ${where} must be 0 or more, got ${size}`, { argument: name, field: field.name.value });
+    if (size > limits.maxPageSize) {
+      throw operationLimitError('pageSize', `Page size ${size} (${where}) exceeds the limit of ${limits.maxPageSize}`, {
+        max: limits.maxPageSize,
+        actual: size,
+      });
     }
   }
 }
 
-/** Apollo Server plugin: `checkPageSizes` once the operation and its variables are known. */
+/**
+ * Apollo Server plugin: `checkPageSizes` once the operation and its variables are known. Where
+ * the page arguments sit is found once per distinct operation (see operation-memo.ts); their
+ * values, which variables may set, are read on every request.
+ */
 export function usePageSizeLimit<C extends BaseContext = BaseContext>(limits: Pick<OperationLimits, 'maxPageSize'>): ApolloServerPlugin<C> {
+  const pageArgumentsOf = memoByOperation((operation, document) => writtenPageArguments(operation, fragmentsOf(document)));
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request }) {
           // A thrown GraphQLError here is what Apollo sends back as is (code and HTTP status).
-          if (operation) checkOperationPageSizes(operation, fragmentsOf(document), request.variables, limits);
+          if (operation) checkWrittenPageSizes(operation, pageArgumentsOf(operation, document), request.variables, limits);
         },
       };
     },

@@ -23,5 +23,7 @@ export { isJurisdiction, parseSubjectClaims } from './subject-claims.js';
 export type { SubjectClaims } from './subject-claims.js';
 export { loadTrustedIssuers, parseTrustedIssuers, trustIssuer } from './trusted-issuers.js';
 export type { LoadTrustedIssuersOptions, TrustedIssuer, TrustedIssuers } from './trusted-issuers.js';
-export { DEFAULT_CLOCK_TOLERANCE_SECONDS, createTokenVerifier } from './verify-token.js';
+export { VerifiedTokenCache } from './verified-token-cache.js';
+export type { TokenLifetime, VerifiedTokenCacheOptions } from './verified-token-cache.js';
+export { DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_TOKEN_CACHE, createTokenVerifier } from './verify-token.js';
 export type { TokenVerifier, TokenVerifierOptions } from './verify-token.js';

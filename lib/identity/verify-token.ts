@@ -7,6 +7,7 @@ import { tokenAudience } from './audience.js';
 import { authenticationError, quoteUntrusted } from './authentication-error.js';
 import { parseSubjectClaims } from './subject-claims.js';
 import type { TrustedIssuers } from './trusted-issuers.js';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
 
 export interface TokenVerifierOptions {
   /** Expected `aud`; default env `TOKEN_AUDIENCE`, else `tributary`. */
@@ -16,12 +17,24 @@ export interface TokenVerifierOptions {
   readonly clockToleranceSeconds?: number;
   /** The clock, for tests that freeze time (default: the system clock). */
   readonly currentDate?: () => Date;
+  /**
+   * Reuse of successful verifications (see verified-token-cache.ts); `false` verifies every
+   * token in full every time. Default: on, with `DEFAULT_TOKEN_CACHE`.
+   */
+  readonly cache?: false | Partial<Pick<VerifiedTokenCacheOptions, 'maxEntries' | 'ttlSeconds'>>;
 }
 
 /** Verifies an `Authorization` header value and returns the caller, or throws UNAUTHENTICATED. */
 export type TokenVerifier = (authorizationHeader: string | undefined) => Promise<Principal>;
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * A minute of reuse bounds how long a key withdrawn from a remote JWKS keeps its tokens working;
+ * 2,000 callers active within it is far more than one service sees, and each entry is a token
+ * of at most 16 KB (usually under 1 KB) and its frozen Principal.
+ */
+export const DEFAULT_TOKEN_CACHE = { maxEntries: 2_000, ttlSeconds: 60 } as const;
 
 /** Far above any real token (a few hundred bytes to a few KB); refused before any parsing work. */
 const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -33,15 +46,29 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * only), audience and lifetime, then its subject attributes are validated. Every refusal is a
  * TributaryError('UNAUTHENTICATED') with a message that says what was wrong without echoing the
  * token, and with `extensions.reason` for the audit entry of the attempt.
+ *
+ * A token that passed is remembered for a short while (see verified-token-cache.ts), so that a
+ * caller's next requests, and every subgraph the gateway forwards the same token to, skip the
+ * signature check; its time claims are still checked against the clock on every request, and a
+ * refusal is never remembered.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const audience = options.audience ?? tokenAudience();
   const clockTolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   const now = options.currentDate ?? (() => new Date());
   const { issuers } = options;
+  const cache =
+    options.cache === false ? undefined : new VerifiedTokenCache({ ...DEFAULT_TOKEN_CACHE, ...options.cache, clockToleranceSeconds: clockTolerance });
 
   return async (authorizationHeader) => {
+    // The usual header, exactly "Bearer <token>", of a token verified before: the cache alone
+    // answers, without parsing the header again (only a token that passed `bearerToken` is ever
+    // cached, so an exact match has passed it).
+    const known = cache !== undefined && authorizationHeader?.startsWith('Bearer ') === true ? cache.get(authorizationHeader.slice(7), now()) : undefined;
+    if (known !== undefined) return known;
     const token = bearerToken(authorizationHeader);
+    const cached = cache?.get(token, now());
+    if (cached !== undefined) return cached;
     const { alg } = readHeader(token);
     if (!isAllowedAlgorithm(alg)) {
       throw authenticationError(
@@ -76,7 +103,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (payload.iat !== undefined && payload.iat > currentDate.getTime() / 1000 + clockTolerance) {
       throw authenticationError('not_yet_valid', 'token not yet valid (issued in the future; check the issuer\'s clock)');
     }
-    return Object.freeze({ iss: issuer.iss, ...parseSubjectClaims(payload) });
+    const principal: Principal = Object.freeze({ iss: issuer.iss, ...parseSubjectClaims(payload) });
+    // Only a token that passed every check above is remembered; `exp` is a number here
+    // (`requiredClaims`, and jose refuses a non-numeric one).
+    if (cache !== undefined && typeof payload.exp === 'number') {
+      cache.set(token, principal, { exp: payload.exp, nbf: payload.nbf, iat: payload.iat }, currentDate);
+    }
+    return principal;
   };
 }
 
