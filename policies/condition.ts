@@ -72,6 +72,14 @@ export function attributesOf(condition: Condition): readonly string[] {
   return [...new Set(condition.items.flatMap(attributesOf))];
 }
 
+/** Every placeholder a condition reads (`now`, `principal.org`, ...). */
+export function placeholdersOf(condition: Condition): readonly PlaceholderName[] {
+  if (condition.kind !== 'compare') return [...new Set(condition.items.flatMap(placeholdersOf))];
+  const { operand } = condition;
+  const terms = 'list' in operand ? operand.list : [operand];
+  return terms.flatMap((term) => ('placeholder' in term ? [term.placeholder] : []));
+}
+
 function parseNode(input: unknown, types: readonly RecordType[], fail: Fail, where: string): Condition {
   if (!isPlainObject(input)) return fail(`${where} must be an object, got ${show(input)}`);
   const items: Condition[] = [];

@@ -1,5 +1,5 @@
 import type { AttributeKind, Facts } from './attributes.js';
-import { readAttribute } from './attributes.js';
+import { attributeReader, readAttribute } from './attributes.js';
 import type { Comparison, Condition, Term } from './condition.js';
 import type { BoundValue, PlaceholderName } from './placeholders.js';
 
@@ -53,6 +53,33 @@ export function matches(condition: BoundCondition, facts: Facts): boolean {
   }
 }
 
+/**
+ * `matches` prepared for one condition: the same answers, with attribute paths split and the
+ * condition's shape walked once instead of on every record (the signature of each record of a
+ * page judges every deciding condition).
+ */
+export function compileMatcher(condition: BoundCondition): (facts: Facts) => boolean {
+  switch (condition.kind) {
+    case 'compare': {
+      const read = attributeReader(condition.attribute);
+      const test = compileCompare(condition);
+      return (facts) => test(read(facts));
+    }
+    case 'all': {
+      const items = condition.items.map(compileMatcher);
+      return (facts) => items.every((item) => item(facts));
+    }
+    case 'any': {
+      const items = condition.items.map(compileMatcher);
+      return (facts) => items.some((item) => item(facts));
+    }
+    case 'none': {
+      const items = condition.items.map(compileMatcher);
+      return (facts) => !items.some((item) => item(facts));
+    }
+  }
+}
+
 const timeOf = (value: unknown): number | null => {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.getTime();
   if (typeof value === 'string') {
@@ -62,19 +89,77 @@ const timeOf = (value: unknown): number | null => {
   return null;
 };
 
+/**
+ * `testCompare` for one comparison, with its operator, list and bound time looked at once.
+ * The same meaning, case by case (the property tests judge the engine against `matches`).
+ */
+function compileCompare(leaf: BoundCompare): (actual: unknown) => boolean {
+  const { op, value } = leaf;
+  const isList = op === 'in' || op === 'nin';
+  const list = listItems(value);
+  let hit: (actual: unknown) => boolean;
+  switch (leaf.type) {
+    case 'text':
+      hit = isList ? (actual) => typeof actual === 'string' && list.includes(actual) : (actual) => actual === value;
+      break;
+    case 'text[]':
+      hit = isList
+        ? (actual) => Array.isArray(actual) && (actual as readonly unknown[]).some((item) => typeof item === 'string' && list.includes(item))
+        : (actual) => Array.isArray(actual) && (actual as readonly unknown[]).includes(value);
+      break;
+    case 'boolean':
+      hit = (actual) => actual === value;
+      break;
+    case 'timestamp': {
+      const bound = timeOf(value);
+      if (op === 'eq' || op === 'ne') {
+        hit = (actual) => timeOf(actual) === bound;
+        break;
+      }
+      // An ordering with a missing time on either side is false (and orderings are never negated).
+      switch (op) {
+        case 'lt':
+          return bound === null ? () => false : (actual) => compareTime(actual, (at) => at < bound);
+        case 'lte':
+          return bound === null ? () => false : (actual) => compareTime(actual, (at) => at <= bound);
+        case 'gt':
+          return bound === null ? () => false : (actual) => compareTime(actual, (at) => at > bound);
+        case 'gte':
+          return bound === null ? () => false : (actual) => compareTime(actual, (at) => at >= bound);
+        default:
+          // $in/$nin of times: rule files never say it; left to the general case.
+          return (actual) => testCompare(leaf, actual);
+      }
+    }
+  }
+  return op === 'ne' || op === 'nin' ? (actual) => !hit(actual) : hit;
+}
+
+function compareTime(actual: unknown, holds: (at: number) => boolean): boolean {
+  const at = timeOf(actual);
+  return at !== null && holds(at);
+}
+
 /** One comparison against the record's value (null when absent). */
 export function testCompare(leaf: BoundCompare, actual: unknown): boolean {
   const { op } = leaf;
   const negated = op === 'ne' || op === 'nin';
-  const list = listItems(leaf.value);
+  const isList = op === 'in' || op === 'nin';
   let hit: boolean;
   switch (leaf.type) {
     case 'text':
-      hit = op === 'in' || op === 'nin' ? typeof actual === 'string' && list.includes(actual) : actual === leaf.value;
+      hit = isList ? typeof actual === 'string' && listItems(leaf.value).includes(actual) : actual === leaf.value;
       break;
     case 'text[]': {
-      const values = Array.isArray(actual) ? (actual as readonly unknown[]) : [];
-      hit = op === 'in' || op === 'nin' ? values.some((value) => typeof value === 'string' && list.includes(value)) : values.includes(leaf.value);
+      if (!Array.isArray(actual)) {
+        hit = false;
+        break;
+      }
+      const values = actual as readonly unknown[];
+      if (isList) {
+        const list = listItems(leaf.value);
+        hit = values.some((value) => typeof value === 'string' && list.includes(value));
+      } else hit = values.includes(leaf.value);
       break;
     }
     case 'boolean':

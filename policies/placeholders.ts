@@ -34,6 +34,13 @@ export const PLACEHOLDERS = {
 
 export type PlaceholderName = keyof typeof PLACEHOLDERS;
 
+/**
+ * The placeholders bound from the request's time. Every other one is bound from the principal
+ * and the purpose alone, so a condition without these binds the same for every request of one
+ * caller and purpose (ability.ts binds such rules once per caller).
+ */
+export const TIME_PLACEHOLDERS: readonly PlaceholderName[] = ['now', 'reviewCutoff'];
+
 export const isPlaceholderName = (name: string): name is PlaceholderName => Object.hasOwn(PLACEHOLDERS, name);
 
 export type BoundValue = string | boolean | Date | null | readonly string[];

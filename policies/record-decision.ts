@@ -22,18 +22,23 @@ export function decideRecord<T extends RecordType>(
   const facts = factsOf(type, record, relation);
   // Records whose facts satisfy the same conditions get the same decision (see
   // RequestPolicy.signature): a page of 500 records is decided a handful of times, field by
-  // field, and the others reuse those decisions.
-  const signature = compiled.purposeHeld ? compiled.signature(type, facts) : type;
-  let decision = compiled.decisions.get(signature);
+  // field, and the others reuse those decisions, as do the caller's next requests.
+  const signature = compiled.purposeHeld ? compiled.signature(type, facts) : 0;
+  let decisions = compiled.decisions.get(type);
+  if (decisions === undefined) {
+    decisions = new Map();
+    compiled.decisions.set(type, decisions);
+  }
+  let decision = decisions.get(signature);
   if (decision === undefined) {
-    if (compiled.decisions.size >= MAX_DECISIONS) compiled.decisions.clear();
+    if (decisions.size >= MAX_DECISIONS) decisions.clear();
     decision = decideFacts(compiled, request, type, facts);
-    compiled.decisions.set(signature, decision);
+    decisions.set(signature, decision);
   }
   return decision;
 }
 
-/** Distinct decisions kept per request policy; past it the cache starts over. */
+/** Distinct decisions kept per record type of a request policy; past it the cache starts over. */
 const MAX_DECISIONS = 4_096;
 
 function decideFacts(compiled: RequestPolicy, request: AccessRequest, type: RecordType, facts: Facts): RecordDecision {

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { PolicyRecord, Relation } from '../../policies/decision.js';
 import type { RecordType } from '../domain.js';
-import type { AccessFunnel } from './funnel.js';
+import type { AccessFunnel, ReleaseItem } from './funnel.js';
 import type { Released } from './released.js';
 
 /** A record asked for by id, with the fields the query selects of it. */
@@ -38,13 +38,22 @@ export function releasedById<T extends RecordType, R extends PolicyRecord<T>>(
     async (keys) => {
       const ids = [...new Set(keys.map((key) => key.id))];
       const records = new Map((await fetch(ids)).map((record) => [record.id, record]));
-      const found = keys.filter((key) => records.has(key.id));
-      const released = await access.release(
-        type,
-        found.map((key) => ({ record: records.get(key.id) as R, fields: key.fields, relation: key.relation })),
-      );
-      const byKey = new Map(found.map((key, i) => [keyOf(key), released[i] ?? null]));
-      return keys.map((key) => byKey.get(keyOf(key)) ?? null);
+      // Answers by position in the batch (DataLoader hands each cache key once), so no key
+      // string is built again per record.
+      const items: ReleaseItem<R>[] = [];
+      const positions: number[] = [];
+      keys.forEach((key, position) => {
+        const record = records.get(key.id);
+        if (record === undefined) return;
+        items.push({ record, fields: key.fields, relation: key.relation });
+        positions.push(position);
+      });
+      const released = await access.release(type, items);
+      const answers: (Released<R> | null)[] = keys.map(() => null);
+      positions.forEach((position, i) => {
+        answers[position] = released[i] ?? null;
+      });
+      return answers;
     },
     { cacheKeyFn: keyOf },
   );
@@ -78,17 +87,23 @@ export function releasedGroups<T extends RecordType, R extends PolicyRecord<T>>(
         if (group) group.push(row.record);
         else byParent.set(row.parentId, [row.record]);
       }
-      const items = keys.flatMap((key) => (byParent.get(key.parentId) ?? []).map((record) => ({ key, record })));
-      const released = await access.release(
-        type,
-        items.map((item) => ({ record: item.record, fields: item.key.fields })),
-      );
-      const groups = new Map<string, Released<R>[]>(keys.map((key) => [groupKeyOf(key), []]));
-      items.forEach((item, i) => {
-        const record = released[i];
-        if (record) groups.get(groupKeyOf(item.key))?.push(record);
+      // Groups by position in the batch (DataLoader hands each cache key once): each item
+      // remembers its group, so no key string is built per record.
+      const items: ReleaseItem<R>[] = [];
+      const owners: Released<R>[][] = [];
+      const groups = keys.map((key) => {
+        const group: Released<R>[] = [];
+        for (const record of byParent.get(key.parentId) ?? []) {
+          items.push({ record, fields: key.fields });
+          owners.push(group);
+        }
+        return group;
       });
-      return keys.map((key) => groups.get(groupKeyOf(key)) ?? []);
+      const released = await access.release(type, items);
+      released.forEach((record, i) => {
+        if (record) owners[i]?.push(record);
+      });
+      return groups;
     },
     { cacheKeyFn: groupKeyOf },
   );

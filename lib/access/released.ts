@@ -18,6 +18,8 @@ export function markReleased<R extends object>(record: R, decision: RecordDecisi
 }
 
 export function decisionOf(source: unknown): RecordDecision | undefined {
-  if (typeof source !== 'object' || source === null || !(DECISION in source)) return undefined;
-  return (source as { [DECISION]: RecordDecision })[DECISION];
+  // One property read (the field guard asks for every field of every record): a missing
+  // decision reads as undefined, as `in` would have said.
+  if (typeof source !== 'object' || source === null) return undefined;
+  return (source as { readonly [DECISION]?: RecordDecision })[DECISION];
 }
