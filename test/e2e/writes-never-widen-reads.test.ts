@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECTORS, type Purpose } from '../../lib/domain.js';
 import { PERSONAS, PERSONA_NAMES, type PersonaName } from '../../lib/identity/index.js';
-import { sql, type Sql } from '../../lib/store/index.js';
+import { raw, sql, type Sql } from '../../lib/store/index.js';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
 import { asPersona, isObject, type GraphQLExchange } from '../support/graphql-http.js';
 import { RECORD_SHAPES, type ShapedType } from '../support/record-shapes.js';
@@ -17,6 +17,7 @@ import { frozenClock, seededWorld } from '../support/seeded-world.js';
  */
 
 const { world, fixtures, now } = seededWorld();
+const f = fixtures;
 const RUNS_PER_PERSONA = 2;
 const SAMPLE = 20;
 
@@ -308,6 +309,65 @@ describe('writes never widen reads (SPEC 5), every mutation × every persona, th
         }),
         { numRuns: RUNS_PER_PERSONA },
       );
+    });
+  });
+
+  describe('the paths around the lookup', () => {
+    const countRows = async (table: string, personId: string): Promise<number> =>
+      Number((await fed.testStore.store.query(sql`SELECT count(*)::int AS n FROM ${raw(table)} WHERE person_id = ${personId}`))[0]?.['n']);
+
+    it('refuses a transfer to an org that is not ICE\'s (it would link the person to that org), writing nothing', async () => {
+      const person = f.personLinkedToSaguaroId;
+      const before = await countRows('ice.transfers', person);
+      const answer = await asPersona(fed, 'partner-saguaro', 'CUSTODY_TRANSFER', 'mutation($input: RequestTransferInput!) { requestTransfer(input: $input) { id } }', {
+        input: { personId: person, toOrg: 'partner-mesquite-so', toFacility: 'Mesquite County Jail', reason: 'Hold' },
+      });
+      expect(answer.body.errors?.map((error) => [error.extensions?.code, error.extensions?.['argument']])).toEqual([['BAD_USER_INPUT', 'toOrg']]);
+      expect(answer.body.errors?.[0]?.message).toMatch(/toOrg must be an ICE org/);
+      expect(await countRows('ice.transfers', person)).toBe(before);
+    });
+
+    it('refuses an NGO\'s referral to itself (its own consent would then show it transfers), writing nothing', async () => {
+      const person = f.personWithEverythingId;
+      const before = await countRows('ngo.referrals', person);
+      const answer = await asPersona(fed, 'ngo-shelter', 'HUMANITARIAN', 'mutation($input: CreateReferralInput!) { createReferral(input: $input) { id } }', {
+        input: { personId: person, toOrg: 'ngo-desert-refuge', service: 'SHELTER' },
+      });
+      expect(answer.body.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([['BAD_USER_INPUT', 'toOrg is your own org: a referral goes to another NGO']]);
+      expect(await countRows('ngo.referrals', person)).toBe(before);
+    });
+
+    it('books someone the office cannot read by the identity it holds: shown as supplied, person null, nothing of ICE\'s back', async () => {
+      const subject = { name: 'Rosa Ejemplo Prueba', dateOfBirth: '1988-02-03', nationality: 'GT' };
+      const answer = await asPersona(fed, 'partner-saguaro', 'CUSTODY_TRANSFER', `mutation($input: RecordBookingInput!) {
+        recordBooking(input: $input) { id county person { id name aNumber } subject { name dateOfBirth nationality } } }`, {
+        input: { subject, county: 'county:saguaro', charges: ['Trespass'] },
+      });
+      expect(answer.body.errors ?? []).toEqual([]);
+      const booking = answer.body.data?.['recordBooking'];
+      expect(booking).toMatchObject({ county: 'county:saguaro', person: null, subject });
+      const id = isObject(booking) ? String(booking['id']) : '';
+      const [row] = await fed.testStore.store.query(sql`SELECT person_id FROM partner.bookings WHERE id = ${id}`);
+      expect(row).toEqual({ person_id: null });
+      const read = await asPersona(fed, 'partner-saguaro', 'CUSTODY_TRANSFER', 'query($id: ID!) { booking(id: $id) { id person { id } subject { name } } }', { id });
+      expect(read.body.data?.['booking']).toEqual({ id, person: null, subject: { name: subject.name } });
+    });
+
+    it('refuses a booking in a county outside the office\'s jurisdictions as FORBIDDEN, naming the rule', async () => {
+      const answer = await asPersona(fed, 'partner-saguaro', 'CUSTODY_TRANSFER', 'mutation($input: RecordBookingInput!) { recordBooking(input: $input) { id } }', {
+        input: { subject: { name: 'Rosa Ejemplo Prueba' }, county: 'county:mesquite', charges: ['Trespass'] },
+      });
+      expect(answer.body.errors?.map((error) => [error.extensions?.code, error.extensions?.['rule']])).toEqual([['FORBIDDEN', 'writes.own-jurisdictions']]);
+    });
+
+    it('answers a referral its sender may not read afterwards as REDACTED, with nothing of the referral or its person', async () => {
+      const answer = await asPersona(fed, 'cbp-agent', 'RELEASE_COORDINATION', `mutation($input: CreateReferralInput!) {
+        createReferral(input: $input) { id notes person { id name aNumber } } }`, {
+        input: { personId: f.personWithEverythingId, toOrg: 'ngo-desert-refuge', service: 'SHELTER', notes: 'Family of three' },
+      });
+      expect(answer.body.data ?? null).toBeNull();
+      expect(answer.body.errors?.map((error) => error.extensions?.code)).toEqual(['REDACTED']);
+      expect(JSON.stringify(answer.body)).not.toContain('Family of three');
     });
   });
 
