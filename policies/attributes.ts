@@ -41,9 +41,10 @@ const META = {
 const RECORD_ATTRIBUTES: Record<RecordType, Readonly<Record<string, AttributeSpec>>> = {
   Network: { ...META, lastValidatedAt: timestamp },
   Route: META,
-  Encounter: { ...META, personId: text() },
+  // Null when the author recorded only the identity it holds (SPEC 5, "Writes never widen reads").
+  Encounter: { ...META, personId: { ...text(), nullable: true } },
   Transfer: { ...META, personId: text(), fromOrg: text(), toOrg: text(), notifiableNgoOrgs: texts() },
-  Booking: { ...META, personId: text() },
+  Booking: { ...META, personId: { ...text(), nullable: true } },
   Person: { ...META, protected1367: flag, linkedOrgs: texts() },
   Referral: {
     ...META,

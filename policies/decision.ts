@@ -27,7 +27,8 @@ export interface ConsentAttributes {
 export interface PolicyAttributes {
   readonly Network: RecordMeta & { readonly lastValidatedAt: Date };
   readonly Route: RecordMeta;
-  readonly Encounter: RecordMeta & { readonly personId: string };
+  /** `personId` is null when the author recorded only the identity it holds (no link to ICE's Person). */
+  readonly Encounter: RecordMeta & { readonly personId: string | null };
   readonly Transfer: RecordMeta & {
     readonly personId: string;
     readonly fromOrg: string;
@@ -35,7 +36,7 @@ export interface PolicyAttributes {
     /** NGO orgs holding an active referral for this person whose consent covers transfer notification. */
     readonly notifiableNgoOrgs: readonly string[];
   };
-  readonly Booking: RecordMeta & { readonly personId: string };
+  readonly Booking: RecordMeta & { readonly personId: string | null };
   readonly Person: RecordMeta & {
     readonly protected1367: boolean;
     /** Orgs holding a booking, transfer (either end), encounter or referral (either end) of this person. */

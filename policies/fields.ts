@@ -62,6 +62,8 @@ export const FIELD_CATEGORIES = {
     route: 'CORE',
     // A link only: the person record is decided on its own.
     person: 'CORE',
+    // The identity the author supplied instead of a person link: PII of the author's own record.
+    subject: 'PII',
     disposition: 'CORE',
     unaccompaniedMinor: 'CORE',
     familyUnit: 'CORE',
@@ -88,6 +90,8 @@ export const FIELD_CATEGORIES = {
   Booking: {
     ...META,
     person: 'CORE',
+    // The identity the author supplied instead of a person link: PII of the author's own record.
+    subject: 'PII',
     county: 'CORE',
     bookedAt: 'CORE',
     charges: 'CORE',

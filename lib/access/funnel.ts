@@ -1,11 +1,18 @@
 import type { AuditDecision, AuditEntryInput, AuditSubject, AuditWriter } from '../audit/index.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Sql } from '../store/sql.js';
-import type { AccessRequest, ColumnMap, PolicyEngine, PolicyRecord, RecordDecision, Relation, WriteAction } from '../../policies/decision.js';
+import type { AccessRequest, ColumnMap, PolicyEngine, PolicyRecord, RecordDecision, Relation, Verdict, WriteAction } from '../../policies/decision.js';
 import type { RecordType, ServiceName } from '../domain.js';
 import { TributaryError } from '../errors.js';
 import { markReleased, type Released } from './released.js';
 import { selectedFields } from './selection.js';
+
+/**
+ * The rule id quoted when a new record would reach beyond its author's jurisdictions. The
+ * condition (every jurisdiction of the record is one the author holds) is a subset test the
+ * policy language has no operator for, so the funnel applies it to every created record.
+ */
+export const OWN_JURISDICTIONS = 'writes.own-jurisdictions';
 
 /** Who asked, for which request: copied into every audit entry this request leaves. */
 export interface AuditScope {
@@ -87,7 +94,39 @@ export class AccessFunnel {
    * Call it before writing, with the record as it would be after the write.
    */
   async authorizeWrite<T extends RecordType>(action: WriteAction, type: T, record: PolicyRecord<T>): Promise<void> {
+    await this.settleWrite(action, type, record, this.policy.canWrite(this.request, action, type, record));
+  }
+
+  /**
+   * `authorizeWrite` for a record the write creates, which must also lie within its author's
+   * jurisdictions (SPEC 5, "Writes are confined to the author's jurisdictions"): every
+   * jurisdiction stamped on it is one the author holds. Refused as FORBIDDEN under rule
+   * `writes.own-jurisdictions` and audited like any write refusal. Rule 9 is asked first, so a
+   * caller who may not write such a record at all hears that, not where.
+   */
+  async authorizeNewRecord<T extends RecordType>(action: WriteAction, type: T, record: PolicyRecord<T>): Promise<void> {
     const verdict = this.policy.canWrite(this.request, action, type, record);
+    const held = this.request.principal.jurisdictions;
+    const outside = record.jurisdictions.filter((jurisdiction) => !held.includes(jurisdiction));
+    if (!verdict.allowed || outside.length === 0) return this.settleWrite(action, type, record, verdict);
+    const where = `${outside.join(', ')} lies outside`;
+    const yours = `(${held.join(', ') || 'none'})`;
+    await this.settleWrite(
+      action,
+      type,
+      record,
+      { allowed: false, rule: OWN_JURISDICTIONS, reason: `${where} the author's jurisdictions ${yours}` },
+      `Not allowed to ${action} this ${type}: ${where} your jurisdictions ${yours} (rule ${OWN_JURISDICTIONS})`,
+    );
+  }
+
+  private async settleWrite<T extends RecordType>(
+    action: WriteAction,
+    type: T,
+    record: PolicyRecord<T>,
+    verdict: Verdict,
+    refusal = `Not allowed to ${action} this ${type} (rule ${verdict.rule})`,
+  ): Promise<void> {
     await this.audit.append([
       this.entry({
         action: 'WRITE',
@@ -102,11 +141,7 @@ export class AccessFunnel {
         reason: `${action}: ${verdict.reason}`,
       }),
     ]);
-    if (!verdict.allowed) {
-      throw new TributaryError('FORBIDDEN', `Not allowed to ${action} this ${type} (rule ${verdict.rule})`, {
-        details: { rule: verdict.rule },
-      });
-    }
+    if (!verdict.allowed) throw new TributaryError('FORBIDDEN', refusal, { details: { rule: verdict.rule } });
   }
 
   /**

@@ -3,14 +3,18 @@ import { isOneOf, isSector } from '../../lib/domain.js';
 import type { Released } from '../../lib/access/released.js';
 import { badInput } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { isRecordId, optionalText, requireText } from '../../lib/validate.js';
+import { optionalText, requireText } from '../../lib/validate.js';
+import { readablePerson } from '../../lib/access/person-facts.js';
+import { recordSubject, type SubjectIdentityInput } from '../../lib/subject-identity.js';
 import { sql } from '../../lib/store/sql.js';
 import type { CbpContext } from './loaders.js';
 import { DISPOSITIONS, type EncounterRecord } from './records.js';
 import { visibleRoute } from './write-access.js';
 
 export interface RecordEncounterInput {
-  readonly personId: string;
+  /** Exactly one of personId and subject (`recordSubject`). */
+  readonly personId?: string | null;
+  readonly subject?: SubjectIdentityInput | null;
   readonly sector: string;
   readonly station: string;
   readonly occurredAt?: Date | null;
@@ -27,7 +31,12 @@ const isDisposition = isOneOf(DISPOSITIONS);
 /**
  * `recordEncounter`: every argument is checked, and the person and route looked up, before
  * anything is written; rule 9 (only CBP records encounters) is the policy's `canWrite`, asked
- * with the record as it would be stored.
+ * with the record as it would be stored, and the sector must be one of the caller's.
+ *
+ * Writes never widen reads (SPEC 5): `personId` and `routeId` must name records the caller can
+ * already read (else the same "not found" as unknown ids); someone the caller cannot read yet is
+ * recorded under the identity the agent holds (`subject`), stored on the encounter alone with no
+ * person link, so the encounter grants no read of ICE's Person and the answer shows `person: null`.
  */
 export async function recordEncounter(
   _: unknown,
@@ -47,8 +56,8 @@ export async function recordEncounter(
   const occurredAt = input.occurredAt ?? now;
   if (occurredAt.getTime() > now.getTime()) throw badInput('occurredAt is in the future', { argument: 'occurredAt' });
 
-  const persons = isRecordId(input.personId) ? await context.store.query(sql`SELECT id FROM ice.persons WHERE id = ${input.personId}`) : [];
-  if (persons.length === 0) throw badInput(`Person ${input.personId.slice(0, 64)} was not found`, { argument: 'personId' });
+  const subject = recordSubject(input, now);
+  const person = subject.kind === 'person' ? await readablePerson(context, subject.personId, 'personId') : null;
   // A route the caller may not see reads as not found: the mutation is no oracle for route ids.
   const route = input.routeId ? await visibleRoute(context, input.routeId, 'routeId') : null;
 
@@ -62,7 +71,8 @@ export async function recordEncounter(
     disseminate: ['DHS'],
     createdAt: now,
     updatedAt: now,
-    personId: input.personId,
+    personId: person?.id ?? null,
+    subject: subject.kind === 'identity' ? subject.identity : null,
     occurredAt,
     sector: input.sector,
     station,
@@ -73,13 +83,15 @@ export async function recordEncounter(
     medicalNeed: input.medicalNeed ?? false,
     medicalSummary,
   };
-  await context.access.authorizeWrite('create', 'Encounter', record);
+  await context.access.authorizeNewRecord('create', 'Encounter', record);
   await context.store.query(sql`INSERT INTO cbp.encounters
     (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, occurred_at, sector, station,
-     route_id, person_id, disposition, unaccompanied_minor, family_unit, medical_need, medical_summary)
+     route_id, person_id, subject_name, subject_date_of_birth, subject_nationality, disposition, unaccompanied_minor, family_unit,
+     medical_need, medical_summary)
     VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
      ${[...record.disseminate]}::text[], ${now}, ${now}, ${occurredAt}, ${record.sector}, ${station}, ${record.routeId},
-     ${record.personId}, ${record.disposition}, ${record.unaccompaniedMinor}, ${record.familyUnit}, ${record.medicalNeed},
+     ${record.personId}, ${record.subject?.name ?? null}, ${record.subject?.dateOfBirth ?? null}::date, ${record.subject?.nationality ?? null},
+     ${record.disposition}, ${record.unaccompaniedMinor}, ${record.familyUnit}, ${record.medicalNeed},
      ${medicalSummary})`);
   return context.access.releaseWritten('Encounter', record, info);
 }

@@ -4,6 +4,7 @@ import { SECTORS, type Sector } from '../../lib/domain.js';
 import { bool, date, oneOf, text, textOrNull } from '../../lib/store/row.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
 import type { Row } from '../../lib/store/store.js';
+import { readSubjectIdentity, type SubjectIdentity } from '../../lib/subject-identity.js';
 import { readGeoPoints, readHazards, readSurveillanceAssets, type GeoPoint, type Hazard, type SurveillanceAsset } from './route-geo.js';
 
 /** CBP's records as resolvers and the policy engine see them: schema fields plus policy facts. */
@@ -57,6 +58,8 @@ export function readRoute(row: Row): RouteRecord {
 }
 
 export interface EncounterRecord extends Readonly<PolicyAttributes['Encounter']> {
+  /** The identity the agent supplied, when `personId` is null (PII of the encounter). */
+  readonly subject: SubjectIdentity | null;
   readonly occurredAt: Date;
   readonly sector: Sector;
   readonly station: string;
@@ -78,7 +81,8 @@ export const encounterColumns = (): Record<string, Sql> => ({
 export function readEncounter(row: Row): EncounterRecord {
   return {
     ...readMeta(row),
-    personId: text(row, 'person_id'),
+    personId: textOrNull(row, 'person_id'),
+    subject: readSubjectIdentity(row),
     occurredAt: date(row, 'occurred_at'),
     sector: oneOf(row, 'sector', SECTORS),
     station: text(row, 'station'),

@@ -3,7 +3,7 @@ import { listRecords } from '../../lib/access/list-records.js';
 import { selectedFields } from '../../lib/access/selection.js';
 import type { PageArgs } from '../../lib/connection.js';
 import type { ResolverMap } from '../../lib/server/resolvers.js';
-import { DateTimeScalar } from '../../lib/server/scalars.js';
+import { DateScalar, DateTimeScalar } from '../../lib/server/scalars.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
 import { isRecordId } from '../../lib/validate.js';
 import { linkRouteToNetwork } from './link-route.js';
@@ -80,6 +80,7 @@ function encounterFilters(filter: EncounterFilter | null | undefined): Sql[] {
 
 export const cbpResolvers: ResolverMap<Context> = {
   DateTime: DateTimeScalar,
+  Date: DateScalar,
   Query: {
     route: byId('route', 'Route'),
     encounter: byId('encounter', 'Encounter'),
@@ -127,7 +128,9 @@ export const cbpResolvers: ResolverMap<Context> = {
     __resolveReference: reference('encounter', 'Encounter'),
     route: (encounter: EncounterRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
       encounter.routeId === null ? null : context.loaders.route.load({ id: encounter.routeId, fields: selectedFields(info, 'Route') }),
-    person: (encounter: EncounterRecord): EntityReference<'Person'> => ({ __typename: 'Person', id: encounter.personId }),
+    // An encounter that carries only the identity its author supplied links to no person.
+    person: (encounter: EncounterRecord): EntityReference<'Person'> | null =>
+      encounter.personId === null ? null : { __typename: 'Person', id: encounter.personId },
   },
   Network: {
     routes: (network: EntityReference<'Network'>, _: unknown, context: Context, info: GraphQLResolveInfo) =>

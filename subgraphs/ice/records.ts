@@ -1,4 +1,5 @@
 import type { PolicyAttributes } from '../../policies/decision.js';
+import { linkedOrgs } from '../../lib/access/person-facts.js';
 import { metaColumns, readMeta } from '../../lib/access/record-meta.js';
 import { SECTORS } from '../../lib/domain.js';
 import { calendarDateOrNull, bool, date, dateOrNull, oneOf, text, textArray, textOrNull } from '../../lib/store/row.js';
@@ -59,21 +60,7 @@ export interface PersonRecord extends Readonly<PolicyAttributes['Person']> {
   readonly aNumber: string | null;
 }
 
-/** Orgs whose own records name this person: the facts behind rules 3 and 4 on persons. */
-const linkedOrgs = (personId: Sql): Sql => sql`ARRAY(
-  SELECT b.owner_org FROM partner.bookings b WHERE b.person_id = ${personId}
-  UNION SELECT t.from_org FROM ice.transfers t WHERE t.person_id = ${personId}
-  UNION SELECT t.to_org FROM ice.transfers t WHERE t.person_id = ${personId}
-  UNION SELECT e.owner_org FROM cbp.encounters e WHERE e.person_id = ${personId}
-  UNION SELECT r.from_org FROM ngo.referrals r WHERE r.person_id = ${personId}
-  UNION SELECT r.to_org FROM ngo.referrals r WHERE r.person_id = ${personId})`;
-
 export const PERSON_SELECT = sql`SELECT p.*, ${linkedOrgs(raw('p.id'))} AS linked_orgs FROM ice.persons p`;
-export const personColumns = (): Record<string, Sql> => ({
-  ...metaColumns('p'),
-  protected1367: raw('p.protected1367'),
-  linkedOrgs: linkedOrgs(raw('p.id')),
-});
 
 export function readPerson(row: Row): PersonRecord {
   return {

@@ -1,5 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
+import { readableRecord } from '../../lib/access/named-record.js';
+import { readablePerson } from '../../lib/access/person-facts.js';
 import { selectedFields } from '../../lib/access/selection.js';
 import type { PageArgs } from '../../lib/connection.js';
 import { badInput } from '../../lib/errors.js';
@@ -87,15 +89,25 @@ function transferFilters(filter: TransferFilter | null | undefined): Sql[] {
 }
 
 /** Reads a transfer the caller may see, for a write; an invisible one reads as not found. */
-async function visibleTransfer(context: Context, id: string): Promise<TransferRecord> {
-  const rows = isRecordId(id)
-    ? await context.store.query(
-        sql`${transferSelect(context.now)} WHERE t.id = ${id} AND ${context.access.visibleWhere('Transfer', transferColumns(context.now))}`,
-      )
-    : [];
-  const row = rows[0];
-  if (!row) throw badInput(`Transfer ${id.slice(0, 64)} was not found`, { argument: 'id' });
-  return readTransfer(row);
+const visibleTransfer = (context: Context, id: string): Promise<TransferRecord> =>
+  readableRecord(
+    context,
+    { type: 'Transfer', id, argument: 'id' },
+    { select: transferSelect(context.now), idColumn: raw('t.id'), columns: transferColumns(context.now), read: readTransfer },
+  );
+
+/**
+ * A transfer goes into ICE's custody (rule 9: "ICE accepts and completes them"), so `toOrg` is
+ * an ICE org. A transfer to any other org would link the person to that org (linkedOrgs), which
+ * would widen a third party's reads by a write it never made. Orgs are named by agency
+ * (`ice-…`, SPEC 2); the federation keeps no other registry of ICE's orgs.
+ */
+function requireIceOrg(value: string): string {
+  const org = requireOrg('toOrg', value);
+  if (!org.startsWith('ice-')) {
+    throw badInput(`toOrg must be an ICE org, which accepts transfers (e.g. "ice-ero-phoenix"), got "${org}"`, { argument: 'toOrg' });
+  }
+  return org;
 }
 
 function step(name: TransferStepName) {
@@ -160,14 +172,13 @@ export const iceResolvers: ResolverMap<Context> = {
   Mutation: {
     requestTransfer: async (_: unknown, args: { readonly input: RequestTransferInput }, context: Context, info: GraphQLResolveInfo) => {
       const { input } = args;
-      const toOrg = requireOrg('toOrg', input.toOrg);
+      const toOrg = requireIceOrg(input.toOrg);
       const toFacility = requireText('toFacility', input.toFacility, 200);
       const reason = requireText('reason', input.reason, 500);
       const fromFacility = optionalText('fromFacility', input.fromFacility, 200);
-      const person = isRecordId(input.personId)
-        ? await context.store.query(sql`SELECT id, jurisdictions FROM ice.persons WHERE id = ${input.personId}`)
-        : [];
-      if (person.length === 0) throw badInput(`Person ${input.personId.slice(0, 64)} was not found`, { argument: 'personId' });
+      // Writes never widen reads (SPEC 5): only a person the caller can already read, else the
+      // same "not found" as an unknown id; the transfer's link then grants nothing new.
+      const person = await readablePerson(context, input.personId, 'personId');
       const { principal, now } = context;
       const record: TransferRecord = {
         id: newId('T'),
@@ -179,7 +190,7 @@ export const iceResolvers: ResolverMap<Context> = {
         disseminate: principal.agency === 'PARTNER' ? ['DHS', principal.org] : ['DHS'],
         createdAt: now,
         updatedAt: now,
-        personId: input.personId,
+        personId: person.id,
         status: 'REQUESTED',
         fromOrg: principal.org,
         fromFacility,
@@ -193,7 +204,7 @@ export const iceResolvers: ResolverMap<Context> = {
         medicalSummary: null,
         notifiableNgoOrgs: [],
       };
-      await context.access.authorizeWrite('requestTransfer', 'Transfer', record);
+      await context.access.authorizeNewRecord('requestTransfer', 'Transfer', record);
       await context.store.query(sql`INSERT INTO ice.transfers
         (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, person_id, status,
          from_org, from_facility, to_org, to_facility, requested_at, reason)

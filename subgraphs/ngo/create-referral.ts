@@ -3,9 +3,10 @@ import type { Released } from '../../lib/access/released.js';
 import { isSector } from '../../lib/domain.js';
 import { badInput } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { bool, text, textArray } from '../../lib/store/row.js';
+import { readablePerson } from '../../lib/access/person-facts.js';
+import { text, textArray } from '../../lib/store/row.js';
 import { sql } from '../../lib/store/sql.js';
-import { isRecordId, optionalText, requireOrg } from '../../lib/validate.js';
+import { optionalText, requireOrg } from '../../lib/validate.js';
 import type { NgoContext } from './loaders.js';
 import { REFERRAL_SERVICES, isReferralService, type ReferralRecord, type ReferralService } from './records.js';
 
@@ -33,9 +34,10 @@ interface ServiceSite {
  * an `ngo-` prefix alone would accept a typo and leave a referral nobody holds.
  *
  * The receiving NGO holds the referral (owner = `toOrg`, agency NGO); the sender is `fromOrg`.
- * It starts OPEN at the NGO's site for that service in one of the sender's sectors (else its
- * first such site), and without consent: until the client grants some, nobody beyond the two
- * parties is granted anything.
+ * It starts OPEN at the NGO's site for that service in one of the sender's sectors, and without
+ * consent: until the client grants some, nobody beyond the two parties is granted anything. A
+ * referral to an NGO with no such site in the sender's sectors would lie outside the sender's
+ * jurisdictions and is refused (FORBIDDEN, rule writes.own-jurisdictions).
  */
 export async function createReferral(
   _: unknown,
@@ -46,17 +48,22 @@ export async function createReferral(
   const { input } = args;
   const { principal, now } = context;
   const toOrg = requireOrg('toOrg', input.toOrg);
+  // An NGO holding a referral to itself could then record its own consent to transfer
+  // notification and read the person's transfers (rule 4): a write widening its author's reads.
+  // A referral goes from one party to another; an NGO's own clients come to it by other referrals.
+  if (toOrg === principal.org) throw badInput('toOrg is your own org: a referral goes to another NGO', { argument: 'toOrg' });
   const service = input.service;
   if (!isReferralService(service)) throw badInput(`service must be one of ${REFERRAL_SERVICES.join(', ')}`, { argument: 'service' });
   const notes = optionalText('notes', input.notes, MAX_NOTES);
-  const [persons, sites] = await Promise.all([
-    isRecordId(input.personId) ? context.store.query(sql`SELECT id, protected1367 FROM ice.persons WHERE id = ${input.personId}`) : [],
+  // Writes never widen reads (SPEC 5): only a person the caller can already read, else the same
+  // "not found" as an unknown id. The 1367 flag read with it sets the referral's sensitivity and
+  // is never shown to the caller.
+  const [person, sites] = await Promise.all([
+    readablePerson(context, input.personId, 'personId'),
     context.store.query(sql`SELECT id, sector, services FROM ngo.providers WHERE owner_org = ${toOrg} AND owner_agency = 'NGO' ORDER BY id`),
   ]);
-  const person = persons[0];
-  if (!person) throw badInput(`Person ${input.personId.slice(0, 64)} was not found`, { argument: 'personId' });
   const site = chooseSite(toOrg, service, sites, principal.jurisdictions);
-  const protected1367 = bool(person, 'protected1367');
+  const { protected1367 } = person;
 
   const record: ReferralRecord = {
     id: newId('RF'),
@@ -69,7 +76,7 @@ export async function createReferral(
     disseminate: [],
     createdAt: now,
     updatedAt: now,
-    personId: text(person, 'id'),
+    personId: person.id,
     fromOrg: principal.org,
     toOrg,
     protected1367,
@@ -80,7 +87,8 @@ export async function createReferral(
     circumstances: null,
     consent: null,
   };
-  await context.access.authorizeWrite('createReferral', 'Referral', record);
+  // The referral lies at the chosen site's sector, which must be one of the caller's (SPEC 5).
+  await context.access.authorizeNewRecord('createReferral', 'Referral', record);
   await context.store.query(sql`INSERT INTO ngo.referrals
     (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, person_id, from_org, to_org,
      service, status, provider_id, notes)

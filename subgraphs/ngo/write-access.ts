@@ -1,6 +1,5 @@
-import { badInput } from '../../lib/errors.js';
-import { sql } from '../../lib/store/sql.js';
-import { isRecordId } from '../../lib/validate.js';
+import { readableRecord } from '../../lib/access/named-record.js';
+import { raw } from '../../lib/store/sql.js';
 import type { NgoContext } from './loaders.js';
 import { REFERRAL_SELECT, readReferral, referralColumns, type ReferralRecord } from './records.js';
 
@@ -9,12 +8,9 @@ import { REFERRAL_SELECT, readReferral, referralColumns, type ReferralRecord } f
  * that does not exist, so a mutation never confirms an id the caller could not read (for a
  * protected person's referral, not even that it exists).
  */
-export async function visibleReferral(context: NgoContext, id: string, argument: string): Promise<ReferralRecord> {
-  const rows = isRecordId(id)
-    ? await context.store.query(sql`${REFERRAL_SELECT} WHERE r.id = ${id} AND ${context.access.visibleWhere('Referral', referralColumns())}`)
-    : [];
-  const row = rows[0];
-  if (!row) throw badInput(`Referral ${id.slice(0, 64)} was not found`, { argument });
-  return readReferral(row);
-}
-
+export const visibleReferral = (context: NgoContext, id: string, argument: string): Promise<ReferralRecord> =>
+  readableRecord(
+    context,
+    { type: 'Referral', id, argument },
+    { select: REFERRAL_SELECT, idColumn: raw('r.id'), columns: referralColumns(), read: readReferral },
+  );

@@ -4,12 +4,16 @@ import { isOneOf, isSector } from '../../lib/domain.js';
 import { badInput } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { sql } from '../../lib/store/sql.js';
-import { isRecordId, requireText } from '../../lib/validate.js';
+import { requireText } from '../../lib/validate.js';
+import { readablePerson } from '../../lib/access/person-facts.js';
+import { recordSubject, type SubjectIdentityInput } from '../../lib/subject-identity.js';
 import type { PartnerContext } from './loaders.js';
 import { DETAINER_STATUSES, type BookingRecord } from './records.js';
 
 export interface RecordBookingInput {
-  readonly personId: string;
+  /** Exactly one of personId and subject (`recordSubject`). */
+  readonly personId?: string | null;
+  readonly subject?: SubjectIdentityInput | null;
   readonly county: string;
   readonly charges: readonly string[];
   readonly bookedAt?: Date | null;
@@ -26,7 +30,12 @@ const isDetainerStatus = isOneOf(DETAINER_STATUSES);
 /**
  * `recordBooking`: every argument is checked and the person looked up before anything is
  * written; rule 9 (only a 287(g) partner books, as owner) is the policy's `canWrite`, asked with
- * the record as it would be stored.
+ * the record as it would be stored, and the county must be one of the caller's jurisdictions.
+ *
+ * Writes never widen reads (SPEC 5): `personId` must name a person the caller can already read
+ * (else the same "not found" as an unknown id); someone it cannot read yet is booked under the
+ * identity the office holds (`subject`), stored on the booking alone with no person link. The
+ * answer then shows what the office supplied and `person: null`; nothing of ICE's is read.
  */
 export async function recordBooking(
   _: unknown,
@@ -52,8 +61,8 @@ export async function recordBooking(
   if (releaseDate !== null && releaseDate < bookedAt.toISOString().slice(0, 10)) {
     throw badInput(`releaseDate ${releaseDate} is before the booking date`, { argument: 'releaseDate' });
   }
-  const persons = isRecordId(input.personId) ? await context.store.query(sql`SELECT id FROM ice.persons WHERE id = ${input.personId}`) : [];
-  if (persons.length === 0) throw badInput(`Person ${input.personId.slice(0, 64)} was not found`, { argument: 'personId' });
+  const subject = recordSubject(input, now);
+  const person = subject.kind === 'person' ? await readablePerson(context, subject.personId, 'personId') : null;
 
   const record: BookingRecord = {
     id: newId('B'),
@@ -67,7 +76,8 @@ export async function recordBooking(
     disseminate: ['DHS'],
     createdAt: now,
     updatedAt: now,
-    personId: input.personId,
+    personId: person?.id ?? null,
+    subject: subject.kind === 'identity' ? subject.identity : null,
     county: input.county,
     bookedAt,
     charges,
@@ -75,12 +85,13 @@ export async function recordBooking(
     releaseDate,
     transferId: null,
   };
-  await context.access.authorizeWrite('create', 'Booking', record);
+  await context.access.authorizeNewRecord('create', 'Booking', record);
   await context.store.query(sql`INSERT INTO partner.bookings
-    (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, person_id, county, booked_at,
-     charges, detainer_status, release_date)
+    (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, person_id, subject_name,
+     subject_date_of_birth, subject_nationality, county, booked_at, charges, detainer_status, release_date)
     VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
-     ${[...record.disseminate]}::text[], ${now}, ${now}, ${record.personId}, ${record.county}, ${bookedAt}, ${charges}::text[],
-     ${detainerStatus}, ${releaseDate}::date)`);
+     ${[...record.disseminate]}::text[], ${now}, ${now}, ${record.personId}, ${record.subject?.name ?? null},
+     ${record.subject?.dateOfBirth ?? null}::date, ${record.subject?.nationality ?? null}, ${record.county}, ${bookedAt},
+     ${charges}::text[], ${detainerStatus}, ${releaseDate}::date)`);
   return context.access.releaseWritten('Booking', record, info);
 }

@@ -3,6 +3,7 @@ import { metaColumns, readMeta } from '../../lib/access/record-meta.js';
 import { calendarDateOrNull, date, oneOf, text, textArray, textOrNull } from '../../lib/store/row.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
 import type { Row } from '../../lib/store/store.js';
+import { readSubjectIdentity, type SubjectIdentity } from '../../lib/subject-identity.js';
 
 /** 287(g) partners' records as resolvers and the policy engine see them: schema fields plus policy facts. */
 
@@ -10,6 +11,8 @@ export const DETAINER_STATUSES = ['NONE', 'LODGED', 'HONORED', 'DECLINED'] as co
 export type DetainerStatus = (typeof DETAINER_STATUSES)[number];
 
 export interface BookingRecord extends Readonly<PolicyAttributes['Booking']> {
+  /** The identity the booking office supplied, when `personId` is null (PII of the booking). */
+  readonly subject: SubjectIdentity | null;
   readonly county: string;
   readonly bookedAt: Date;
   readonly charges: readonly string[];
@@ -30,7 +33,8 @@ export const bookingColumns = (): Record<string, Sql> => ({
 export function readBooking(row: Row): BookingRecord {
   return {
     ...readMeta(row),
-    personId: text(row, 'person_id'),
+    personId: textOrNull(row, 'person_id'),
+    subject: readSubjectIdentity(row),
     county: text(row, 'county'),
     bookedAt: date(row, 'booked_at'),
     charges: textArray(row, 'charges'),

@@ -65,7 +65,9 @@ export const partnerResolvers: ResolverMap<Context> = {
   },
   Booking: {
     __resolveReference: (ref: { readonly id: string }, context: Context, info: GraphQLResolveInfo) => booking(ref.id, context, info),
-    person: (record: BookingRecord): EntityReference<'Person'> => ({ __typename: 'Person', id: record.personId }),
+    // A booking that carries only the identity its author supplied links to no person.
+    person: (record: BookingRecord): EntityReference<'Person'> | null =>
+      record.personId === null ? null : { __typename: 'Person', id: record.personId },
     transfer: (record: BookingRecord): EntityReference<'Transfer'> | null =>
       record.transferId === null ? null : { __typename: 'Transfer', id: record.transferId },
   },

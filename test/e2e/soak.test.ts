@@ -32,7 +32,8 @@ const WORKLOAD: readonly Legitimate[] = [
   { persona: 'ngo-legal', purpose: 'LEGAL_SERVICES', query: '{ referrals(first: 5) { edges { node { id service status notes } } } }' },
   { persona: 'ngo-shelter', purpose: 'HUMANITARIAN', query: '{ providers(first: 5) { edges { node { id name capacity bedsAvailable } } } routes(first: 5) { edges { node { id hazards { kind } } } } }' },
   { persona: 'auditor', purpose: 'OVERSIGHT_AUDIT', query: '{ accessLog(first: 10) { edges { node { id action decision recordType } } } }' },
-  { persona: 'cbp-agent', purpose: 'INTERDICTION', query: 'mutation { recordEncounter(input: { personId: "P-000001", sector: TUCSON, station: "Ajo", disposition: RELEASED }) { id station } }' },
+  // Someone CBP cannot read yet is recorded by the identity the agent holds (SPEC 5, "Writes never widen reads").
+  { persona: 'cbp-agent', purpose: 'INTERDICTION', query: 'mutation { recordEncounter(input: { subject: { name: "Soak Subject" }, sector: TUCSON, station: "Ajo", disposition: RELEASED }) { id station } }' },
 ];
 
 interface Hostile {

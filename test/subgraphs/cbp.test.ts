@@ -30,6 +30,11 @@ async function seed(store: Store): Promise<void> {
     await store.query(sql`INSERT INTO ice.persons (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, name)
       VALUES (${meta(id, 'ICE', ['TUCSON'])}, ${`Person ${id}`})`);
   }
+  // ICE's persons above are hidden from CBP by the owner-only policy, so an encounter may not
+  // name them (SPEC 5, "Writes never widen reads"); P-000004 is CBP's only so that the policy
+  // lets the agent read one person to record.
+  await store.query(sql`INSERT INTO ice.persons (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, name)
+    VALUES (${meta('P-000004', 'CBP', ['TUCSON'])}, 'Person P-000004')`);
   for (const [id, agency] of [['N-000001', 'CBP'], ['N-000002', 'ICE'], ['N-000003', 'CBP']] as const) {
     await store.query(sql`INSERT INTO ice.networks (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at,
       name, kind, threat_level, status, last_validated_at)
@@ -263,7 +268,7 @@ describe('the CBP subgraph, guarding fields', () => {
 describe('the CBP subgraph, writing', () => {
   const record = `mutation($input: RecordEncounterInput!) { recordEncounter(input: $input) {
     id ownerOrg ownerAgency jurisdictions disseminate sector station disposition familyUnit route { id } person { id } } }`;
-  const valid = { personId: 'P-000003', sector: 'TUCSON', station: 'Casa Grande', disposition: 'RELEASED', routeId: 'R-000003', familyUnit: true };
+  const valid = { personId: 'P-000004', sector: 'TUCSON', station: 'Casa Grande', disposition: 'RELEASED', routeId: 'R-000003', familyUnit: true };
 
   it('records an encounter owned by the caller, writes it, and releases it through the funnel', async () => {
     const before = await count('cbp.encounters');
@@ -278,7 +283,7 @@ describe('the CBP subgraph, writing', () => {
       station: 'Casa Grande',
       familyUnit: true,
       route: { id: 'R-000003' },
-      person: { id: 'P-000003' },
+      person: { id: 'P-000004' },
     });
     expect(encounter.id).toMatch(/^E-/);
     expect(await count('cbp.encounters')).toBe(before + 1);
@@ -293,7 +298,10 @@ describe('the CBP subgraph, writing', () => {
 
   it.each([
     ['an unknown person', { personId: 'P-999999' }, 'personId'],
+    ['a person the caller cannot read', { personId: 'P-000003' }, 'personId'],
     ['a malformed person id', { personId: "P-1'; DROP TABLE cbp.encounters; --" }, 'personId'],
+    ['both a person and an identity', { subject: { name: 'Ana Example' } }, 'subject'],
+    ['neither a person nor an identity', { personId: null }, 'personId'],
     ['an unknown route', { routeId: 'R-999999' }, 'routeId'],
     ['a route the caller cannot see', { routeId: 'R-000011' }, 'routeId'],
     ['an empty station', { station: '   ' }, 'station'],
@@ -321,6 +329,34 @@ describe('the CBP subgraph, writing', () => {
     expect(errorCodes(result)).toEqual(['FORBIDDEN']);
     expect(await count('cbp.encounters')).toBe(before);
     expect(audit.entries).toMatchObject([{ action: 'WRITE', recordType: 'Encounter', decision: 'DENY', rules: ['test.read-only'] }]);
+  });
+
+  it('answers a person it cannot read exactly as an unknown one: same code, message and argument', async () => {
+    const hidden = await run(CBP, record, { input: { ...valid, personId: 'P-000003' } });
+    const unknown = await run(CBP, record, { input: { ...valid, personId: 'P-999999' } });
+    expect(hidden.result.errors?.map((error) => error.message.replace('P-000003', '<id>'))).toEqual(
+      unknown.result.errors?.map((error) => error.message.replace('P-999999', '<id>')),
+    );
+  });
+
+  it('records an encounter by the identity the agent holds: no person link, the identity shown as supplied', async () => {
+    const input = { ...valid, personId: null, subject: { name: 'Ana Example', dateOfBirth: '1990-04-02', nationality: 'MX' } };
+    const { result } = await run(CBP, `mutation($input: RecordEncounterInput!) { recordEncounter(input: $input) {
+      id person { id } subject { name dateOfBirth nationality } } }`, { input });
+    expect(result.errors).toBeUndefined();
+    const encounter = result.data?.recordEncounter as { id: string };
+    expect(encounter).toMatchObject({ person: null, subject: { name: 'Ana Example', dateOfBirth: '1990-04-02', nationality: 'MX' } });
+    const [row] = await harness.store.query(sql`SELECT person_id FROM cbp.encounters WHERE id = ${encounter.id}`);
+    expect(row).toEqual({ person_id: null });
+  });
+
+  it('refuses a sector outside the agent\'s jurisdictions as FORBIDDEN, audited under writes.own-jurisdictions', async () => {
+    const before = await count('cbp.encounters');
+    const { result, audit } = await run(CBP, record, { input: { ...valid, sector: 'EL_PASO', routeId: null } });
+    expect(result.errors?.map((error) => error.extensions)).toEqual([{ code: 'FORBIDDEN', rule: 'writes.own-jurisdictions' }]);
+    expect(result.errors?.[0]?.message).toMatch(/EL_PASO lies outside your jurisdictions \(TUCSON, RGV\)/);
+    expect(await count('cbp.encounters')).toBe(before);
+    expect(audit.entries).toMatchObject([{ action: 'WRITE', recordType: 'Encounter', decision: 'DENY', rules: ['writes.own-jurisdictions'] }]);
   });
 
   const link = `mutation($routeId: ID!, $networkId: ID!) { linkRouteToNetwork(routeId: $routeId, networkId: $networkId) { id networks { id } } }`;

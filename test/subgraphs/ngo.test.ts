@@ -19,7 +19,8 @@ import {
 // ---- A tiny consent-aware policy, run by the harness with its in-memory audit log
 // (test/support/subgraph-harness.ts): the subgraph, not the engine, is under test.
 //
-// Referrals: the sending and receiving orgs see them; anyone else only under an active consent
+// Persons (named by createReferral): those the caller's org is linked to (linkedOrgs), as rules
+// 2-4 decide. Referrals: the sending and receiving orgs see them; anyone else only under an active consent
 // naming their agency or org for the request's purpose; enforcement agencies never see a
 // protected (1367) person's referral. Providers: visible when disseminated at all, else to the
 // owner. Its SQL filter says the same, through the subgraph's ColumnMap, so any column the
@@ -47,6 +48,7 @@ const testPolicy: TestPolicy = (options) => {
     decide(request, type, record) {
       if (type === 'Referral') return decision(type, referralVisible(request, record as PolicyRecord<'Referral'>));
       if (type === 'Provider') return decision(type, record.disseminate.length > 0 || record.ownerOrg === request.principal.org);
+      if (type === 'Person') return decision(type, (record as PolicyRecord<'Person'>).linkedOrgs.includes(request.principal.org));
       return decision(type, false);
     },
     listFilter(request, type, columns) {
@@ -57,6 +59,7 @@ const testPolicy: TestPolicy = (options) => {
       };
       const { principal, purpose, now } = request;
       if (type === 'Provider') return sql`(cardinality(${column('disseminate')}) > 0 OR ${column('ownerOrg')} = ${principal.org})`;
+      if (type === 'Person') return sql`${principal.org} = ANY(${column('linkedOrgs')})`;
       if (type !== 'Referral') return raw('FALSE');
       const party = sql`(${column('fromOrg')} = ${principal.org} OR ${column('toOrg')} = ${principal.org})`;
       const consented = sql`(${column('consentRevokedAt')} IS NULL
@@ -137,6 +140,7 @@ async function insertReferral(referral: ReferralFixture, consent?: ConsentFixtur
  * RF-000001: CBP's referral to the shelter, consent to CBP active. RF-000002: to legal aid,
  * consent revoked. RF-000003: the protected person's, consent to CBP active. RF-000004:
  * shelter to clinic, consent expired. RF-000005..RF-000015: a partner's, without consent.
+ * B-000001: the Mesquite sheriff's booking of P-000003, which links that office to the person.
  */
 async function seed(store: Store): Promise<void> {
   for (const [id, protected1367] of [['P-000001', false], ['P-000002', true], ['P-000003', false]] as const) {
@@ -185,6 +189,9 @@ async function seed(store: Store): Promise<void> {
       providerId: 'PV-0001',
     });
   }
+  // The Mesquite sheriff's booking of P-000003: the link that lets it refer that person (linkedOrgs).
+  await store.query(sql`INSERT INTO partner.bookings (id, owner_org, owner_agency, sensitivity, person_id, county, booked_at, detainer_status)
+    VALUES ('B-000001', 'partner-mesquite-so', 'PARTNER', 'LAW_ENFORCEMENT_SENSITIVE', 'P-000003', 'county:mesquite', ${GRANTED_AT}, 'NONE')`);
 }
 
 describe('the NGO subgraph, giving the policy its facts', () => {
@@ -516,6 +523,7 @@ describe('the NGO subgraph, creating a referral', () => {
 
   it.each([
     ['an unknown person', { personId: 'P-999999' }, 'personId'],
+    ['a person the caller cannot read (no link of its org)', { personId: 'P-000003' }, 'personId'],
     ['an injection-shaped person id', { personId: "P-1' OR '1'='1" }, 'personId'],
     ['an org that is not an NGO', { toOrg: 'cbp-tucson' }, 'toOrg'],
     ['an NGO-looking org that runs no service sites', { toOrg: 'ngo-nowhere' }, 'toOrg'],
@@ -529,6 +537,33 @@ describe('the NGO subgraph, creating a referral', () => {
     expect(result.errors?.map((error) => error.extensions)).toEqual([{ code: 'BAD_USER_INPUT', argument }]);
     expect(await count('ngo.referrals')).toBe(before);
     expect(audit.entries).toEqual([]);
+  });
+
+  it('answers a person the caller cannot read exactly as an unknown one (SPEC 5: writes are no oracle)', async () => {
+    const hidden = await run(CBP, create, { input: { ...valid, personId: 'P-000003' } });
+    const unknown = await run(CBP, create, { input: { ...valid, personId: 'P-999999' } });
+    expect(hidden.result.errors?.[0]?.message).toBe('Person P-000003 was not found');
+    expect(unknown.result.errors?.[0]?.message).toBe('Person P-999999 was not found');
+    expect(hidden.result.errors?.[0]?.extensions).toEqual(unknown.result.errors?.[0]?.extensions);
+  });
+
+  it('refuses an NGO referring to itself (it could then read transfers by its own consent) and writes nothing', async () => {
+    const before = await count('ngo.referrals');
+    const { result, audit } = await run(REFUGE, create, { input: { personId: 'P-000003', toOrg: 'ngo-desert-refuge', service: 'SHELTER' } });
+    expect(result.errors?.map((error) => [error.message, error.extensions])).toEqual([
+      ['toOrg is your own org: a referral goes to another NGO', { code: 'BAD_USER_INPUT', argument: 'toOrg' }],
+    ]);
+    expect(await count('ngo.referrals')).toBe(before);
+    expect(audit.entries).toEqual([]);
+  });
+
+  it('refuses a referral that would lie outside the sender\'s jurisdictions as FORBIDDEN, audited, and writes nothing', async () => {
+    const before = await count('ngo.referrals');
+    // Frontera Legal serves LEGAL only in TUCSON; the Mesquite sheriff works in RGV.
+    const { result, audit } = await run(MESQUITE, create, { input: { personId: 'P-000003', toOrg: 'ngo-frontera-legal', service: 'LEGAL' } });
+    expect(result.errors?.map((error) => error.extensions)).toEqual([{ code: 'FORBIDDEN', rule: 'writes.own-jurisdictions' }]);
+    expect(await count('ngo.referrals')).toBe(before);
+    expect(audit.entries).toMatchObject([{ action: 'WRITE', recordType: 'Referral', decision: 'DENY', rules: ['writes.own-jurisdictions'] }]);
   });
 
   it('says what the NGO offers when the service does not fit', async () => {

@@ -20,6 +20,10 @@ const bookingCount = async (): Promise<number> => Number((await harness.store.qu
 // ---- Fixture: persons (ICE's table) and bookings.
 
 /**
+ * P-000001..P-000003 are ICE's, which the owner-only policy hides from a partner: a booking may
+ * not name them (SPEC 5, "Writes never widen reads"). P-000004 is owned by the sheriff's office
+ * itself only so that the owner-only policy lets it read one person to book.
+ *
  * B-000001..B-000008 are the Saguaro sheriff's (counties alternating saguaro/mesquite, persons
  * 1 and 2 alternating); B-000002 led to transfer T-000001, B-000004 and B-000005 both name
  * T-000002; B-000009 is ICE's (invisible to a partner here) and names T-000003.
@@ -29,6 +33,8 @@ async function seed(store: Store): Promise<void> {
     await store.query(sql`INSERT INTO ice.persons (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, name)
       VALUES (${id}, 'ice-ero-phoenix', 'ICE', 'SENSITIVE', ARRAY['TUCSON']::text[], ARRAY['DHS']::text[], ${`Person ${id}`})`);
   }
+  await store.query(sql`INSERT INTO ice.persons (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, name)
+    VALUES ('P-000004', 'partner-saguaro-so', 'PARTNER', 'SENSITIVE', ARRAY['county:saguaro']::text[], '{}'::text[], 'Person P-000004')`);
   const transfers: Record<number, string> = { 2: 'T-000001', 4: 'T-000002', 5: 'T-000002', 9: 'T-000003' };
   for (let i = 1; i <= 9; i += 1) {
     const id = `B-${String(i).padStart(6, '0')}`;
@@ -175,7 +181,7 @@ describe('the partner subgraph, guarding fields', () => {
 describe('the partner subgraph, recording a booking', () => {
   const record = `mutation($input: RecordBookingInput!) { recordBooking(input: $input) {
     id ownerOrg ownerAgency jurisdictions disseminate county charges detainerStatus bookedAt releaseDate person { id } transfer { id } } }`;
-  const valid = { personId: 'P-000003', county: 'county:saguaro', charges: ['  Trespass  '], bookedAt: '2026-05-30T08:00:00Z', releaseDate: '2026-06-15' };
+  const valid = { personId: 'P-000004', county: 'county:saguaro', charges: ['  Trespass  '], bookedAt: '2026-05-30T08:00:00Z', releaseDate: '2026-06-15' };
 
   it('records a booking owned by the caller, in the county and the caller\'s sectors, and releases it', async () => {
     const before = await bookingCount();
@@ -192,7 +198,7 @@ describe('the partner subgraph, recording a booking', () => {
       detainerStatus: 'NONE',
       bookedAt: '2026-05-30T08:00:00.000Z',
       releaseDate: '2026-06-15',
-      person: { id: 'P-000003' },
+      person: { id: 'P-000004' },
       transfer: null,
     });
     expect(booking.id).toMatch(/^B-/);
@@ -230,7 +236,73 @@ describe('the partner subgraph, recording a booking', () => {
     const { result, audit } = await run(SAGUARO, record, { input: valid }, { readOnly: true });
     expect(errorCodes(result)).toEqual(['FORBIDDEN']);
     expect(await bookingCount()).toBe(before);
-    expect(audit.entries).toMatchObject([{ action: 'WRITE', recordType: 'Booking', decision: 'DENY', personId: 'P-000003' }]);
+    expect(audit.entries).toMatchObject([{ action: 'WRITE', recordType: 'Booking', decision: 'DENY', personId: 'P-000004' }]);
+  });
+});
+
+describe('the partner subgraph, booking without widening what the office reads (SPEC 5)', () => {
+  const record = `mutation($input: RecordBookingInput!) { recordBooking(input: $input) {
+    id county person { id } subject { name dateOfBirth nationality } } }`;
+  const valid = { county: 'county:saguaro', charges: ['Trespass'], bookedAt: '2026-05-30T08:00:00Z' };
+  const refusal = async (input: Record<string, unknown>) => {
+    const before = await bookingCount();
+    const { result, audit } = await run(SAGUARO, record, { input: { ...valid, ...input } });
+    expect(result.data).toBeNull();
+    expect(await bookingCount()).toBe(before);
+    return { error: result.errors?.[0], audit };
+  };
+
+  it('refuses a person the office cannot read exactly like one that does not exist, and writes nothing', async () => {
+    const hidden = await refusal({ personId: 'P-000003' });
+    const unknown = await refusal({ personId: 'P-999999' });
+    const malformed = await refusal({ personId: "P-1' OR 1=1 --" });
+    for (const [answer, id] of [
+      [hidden, 'P-000003'],
+      [unknown, 'P-999999'],
+      [malformed, "P-1' OR 1=1 --"],
+    ] as const) {
+      expect(answer.error?.message).toBe(`Person ${id} was not found`);
+      expect(answer.error?.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'personId' });
+      expect(answer.audit.entries).toEqual([]);
+    }
+  });
+
+  it('books someone by the identity the office holds: stored on the booking, no person link, nothing of ICE\'s read', async () => {
+    const subject = { name: '  Ana Example  ', dateOfBirth: '1990-04-02', nationality: 'MX' };
+    const { result, audit } = await run(SAGUARO, record, { input: { ...valid, subject } });
+    expect(result.errors).toBeUndefined();
+    const booking = result.data?.recordBooking as { id: string };
+    expect(booking).toMatchObject({ county: 'county:saguaro', person: null, subject: { name: 'Ana Example', dateOfBirth: '1990-04-02', nationality: 'MX' } });
+    expect(audit.entries.map((entry) => [entry.action, entry.recordType, entry.personId])).toEqual([
+      ['WRITE', 'Booking', null],
+      ['READ', 'Booking', null],
+    ]);
+    const [row] = await harness.store.query(sql`SELECT person_id, subject_name FROM partner.bookings WHERE id = ${booking.id}`);
+    expect(row).toEqual({ person_id: null, subject_name: 'Ana Example' });
+  });
+
+  it('withholds the supplied identity as PII of the booking where the policy withholds it', async () => {
+    const { result } = await run(SAGUARO, record, { input: { ...valid, subject: { name: 'Ana Example' } } }, { withheld: ['Booking.subject'] });
+    expect(result.data?.recordBooking).toMatchObject({ person: null, subject: null });
+    expect(errorCodes(result)).toEqual(['REDACTED']);
+  });
+
+  it.each([
+    ['both a person and an identity', { personId: 'P-000004', subject: { name: 'Ana Example' } }, 'subject'],
+    ['neither a person nor an identity', {}, 'personId'],
+    ['a blank name', { subject: { name: '  ' } }, 'subject.name'],
+    ['a birth date in the future', { subject: { name: 'Ana Example', dateOfBirth: '2026-06-02' } }, 'subject.dateOfBirth'],
+  ])('refuses %s with BAD_USER_INPUT before reading any person', async (_, input, argument) => {
+    const { error, audit } = await refusal(input);
+    expect(error?.extensions).toEqual({ code: 'BAD_USER_INPUT', argument });
+    expect(audit.entries).toEqual([]);
+  });
+
+  it('refuses a county outside the office\'s jurisdictions as FORBIDDEN, audited under writes.own-jurisdictions', async () => {
+    const { error, audit } = await refusal({ personId: 'P-000004', county: 'county:mesquite' });
+    expect(error?.extensions).toEqual({ code: 'FORBIDDEN', rule: 'writes.own-jurisdictions' });
+    expect(error?.message).toMatch(/county:mesquite lies outside your jurisdictions \(county:saguaro, TUCSON\)/);
+    expect(audit.entries).toMatchObject([{ action: 'WRITE', recordType: 'Booking', decision: 'DENY', rules: ['writes.own-jurisdictions'] }]);
   });
 });
 
@@ -239,12 +311,12 @@ describe('the partner subgraph, batching', () => {
 
   it('serves a page of bookings in constant round trips and one audit append', async () => {
     const small = await run(SAGUARO, bookings, { first: 2 });
-    const large = await run(SAGUARO, bookings, { first: 9 });
+    const large = await run(SAGUARO, bookings, { first: 10 });
     expect(large.result.errors).toBeUndefined();
-    expect((large.result.data?.bookings as { edges: unknown[] }).edges).toHaveLength(9);
+    expect((large.result.data?.bookings as { edges: unknown[] }).edges).toHaveLength(10);
     expect(small.roundTrips).toBe(2); // page, count
     expect(large.roundTrips).toBe(small.roundTrips);
     expect(large.audit.appends).toHaveLength(1);
-    expect(large.audit.entries).toHaveLength(9);
+    expect(large.audit.entries).toHaveLength(10);
   });
 });
