@@ -133,6 +133,7 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
       return;
     }
 
+    let admittedAt: number | undefined;
     if (options.admit) {
       const gone = new AbortController();
       response.once('close', () => gone.abort());
@@ -148,6 +149,7 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
       }
       response.once('close', verdict.release);
       for (const [key, value] of Object.entries(verdict.headers)) response.setHeader(key, value);
+      admittedAt = performance.now();
     }
 
     let body: unknown;
@@ -192,6 +194,9 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
       context: () => options.context({ requestId, headers, body }),
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);
+    // How long an admitted request took once it had its place, beside its queue wait: what an
+    // operator (and the overload test) compares with the unloaded latency.
+    if (admittedAt !== undefined) response.appendHeader('server-timing', `exec;dur=${(performance.now() - admittedAt).toFixed(1)}`);
     response.setHeader(REQUEST_ID_HEADER, requestId);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
