@@ -181,6 +181,9 @@ describe('admission control under a bounded overload', () => {
       for (let attempt = 0; attempt < 100 && (ice?.requests ?? 0) < MAX_IN_FLIGHT; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
       await new Promise((resolve) => setTimeout(resolve, 200));
 
+      // Health checks are never held back.
+      expect((await fetch(new URL('/health', url))).status).toBe(200);
+
       // One refused request at a time: its latency is the gateway's, not a burst client's.
       const probes: Answer[] = [];
       for (let i = 0; i < 50; i += 1) probes.push(await send(url, { token, purpose: 'CUSTODY_TRANSFER', json: { query: PAGE } }));
@@ -211,6 +214,39 @@ describe('admission control under a bounded overload', () => {
         expect(held.status).toBe(200);
         expect(transferIds(held)).toHaveLength(100);
       }
+    }
+  }, 120_000);
+
+  it('takes a client that leaves while queued out of the queue, so that its place goes to the next one', async () => {
+    const url = gateway?.url ?? '';
+    const token = await fed.token('ice-officer');
+    const page = (signal?: AbortSignal): Promise<Answer> =>
+      send(url, { token, purpose: 'CUSTODY_TRANSFER', json: { query: PAGE }, ...(signal === undefined ? {} : { signal }) });
+    const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+    const before = ice?.requests ?? 0;
+    ice?.set({ kind: 'delay', ms: 3_000 });
+    // Every place taken, and all of the queue but one.
+    const holders = Array.from({ length: MAX_IN_FLIGHT + MAX_QUEUE - 1 }, () => page());
+    try {
+      for (let attempt = 0; attempt < 100 && (ice?.requests ?? 0) < before + MAX_IN_FLIGHT; attempt += 1) await settle(50);
+      await settle(200);
+      const client = new AbortController();
+      const leaving = page(client.signal).catch((error: unknown) => error);
+      await settle(200);
+      client.abort();
+      expect(await leaving).toBeInstanceOf(Error);
+      await settle(200);
+      // The place it left in the queue is free again: the next request waits there (and is
+      // served), and the one after finds the queue full.
+      const next = page();
+      await settle(200);
+      const refused = await page();
+      expect(refused.status).toBe(503);
+      ice?.set({ kind: 'pass' });
+      expect((await next).status).toBe(200);
+    } finally {
+      ice?.set({ kind: 'pass' });
+      for (const held of await Promise.all(holders)) expect(held.status).toBe(200);
     }
   }, 120_000);
 
