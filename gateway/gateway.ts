@@ -13,6 +13,8 @@ import { authenticate } from '../lib/server/authenticate.js';
 import { serveHttp, type RunningService } from '../lib/server/http.js';
 import { formatError, logErrors } from '../lib/server/mask-errors.js';
 import type { Runtime } from '../lib/server/runtime.js';
+import { AdmissionControl } from './admission.js';
+import { admitRequests } from './admit-requests.js';
 import type { GatewayContext } from './context.js';
 import { checkBatchSize, operationLimitsFromEnv, useOperationLimits, type OperationLimits } from './limits/index.js';
 import { rateLimitedError, rateLimiterFromSettings } from './rate-limit/index.js';
@@ -86,11 +88,15 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     ...(options.rateLimitKeyPrefix === undefined ? {} : { keyPrefix: options.rateLimitKeyPrefix }),
   });
 
+  // Before anything else a request costs: past its capacity the gateway answers 503 at once
+  // (see admit-requests.ts) rather than slow every request down.
+  const admission = new AdmissionControl(settings.admission);
   const service = await serveHttp<GatewayContext>(
     {
       name: 'gateway',
       apollo,
       log,
+      ...(admission.enabled ? { admit: admitRequests({ admission, verifyToken: runtime.verifyToken, audit, log }) } : {}),
       maxBodyBytes: limits.maxBodyBytes,
       checkBody: (body) => checkBatchSize(body, limits),
       ...(options.routes ? { routes: options.routes } : {}),

@@ -13,6 +13,8 @@ export interface Settings {
   readonly dataDir: string | undefined;
   readonly trustedIssuersFile: string | undefined;
   readonly tokenAudience: string;
+  /** Tokens whose `exp` lies further than this past `iat` (or past now) are refused (SPEC 8). */
+  readonly tokenMaxLifetimeSeconds: number;
   readonly redisUrl: string | undefined;
   readonly rateLimitPerSubject: number;
   readonly rateLimitPerOrg: number;
@@ -24,7 +26,34 @@ export interface Settings {
   readonly logLevel: string;
   /** Upstream (subgraph) call timeout at the gateway. */
   readonly subgraphTimeoutMs: number;
+  /** Admission control at the gateway (gateway/admission.ts): in flight, queued, longest wait. */
+  readonly admission: AdmissionSettings;
 }
+
+/**
+ * How much one gateway process takes on at once. Load-bearing: beyond `maxInFlight` requests a
+ * gateway only gets slower for everyone (the bench saturates two cores at 8 connections), so
+ * the rest wait in a short queue, and beyond that are refused at once with 503 and
+ * `retry-after` rather than left to time out.
+ */
+export interface AdmissionSettings {
+  /** GraphQL requests executing at once; `0` turns admission control off. */
+  readonly maxInFlight: number;
+  /** Requests waiting for a place; beyond it a request is refused at once. */
+  readonly maxQueue: number;
+  /** How long a request waits in the queue before it is refused. */
+  readonly maxQueueWaitMs: number;
+}
+
+/**
+ * 32 in flight: twice the bench's heaviest load (16 connections) and four times the
+ * concurrency at which it saturates two cores (8), so neither it, the soak test (8) nor an
+ * analyst's UI ever waits; at 100-record pages (~30 per second per gateway on two cores) 32 in
+ * flight already costs about a second each. 64 queued at most 2 s: about what drains within
+ * the wait at that rate; a request that would wait longer is better told to retry.
+ */
+export const DEFAULT_ADMISSION: AdmissionSettings = { maxInFlight: 32, maxQueue: 64, maxQueueWaitMs: 2_000 };
+
 
 export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
   gateway: 4000,
@@ -75,6 +104,7 @@ export function readSettings(env: Env = process.env): Settings {
     dataDir: optional(env, 'DATA_DIR'),
     trustedIssuersFile: optional(env, 'TRUSTED_ISSUERS_FILE'),
     tokenAudience: optional(env, 'TOKEN_AUDIENCE') ?? 'tributary',
+    tokenMaxLifetimeSeconds: integer(env, 'TOKEN_MAX_LIFETIME_SECONDS', 86_400, 1),
     redisUrl: optional(env, 'REDIS_URL'),
     rateLimitPerSubject: integer(env, 'RATE_LIMIT_PER_SUBJECT', 600),
     rateLimitPerOrg: integer(env, 'RATE_LIMIT_PER_ORG', 6_000),
@@ -84,5 +114,10 @@ export function readSettings(env: Env = process.env): Settings {
     subgraphUrls,
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     subgraphTimeoutMs: integer(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1),
+    admission: {
+      maxInFlight: integer(env, 'GATEWAY_MAX_IN_FLIGHT', DEFAULT_ADMISSION.maxInFlight),
+      maxQueue: integer(env, 'GATEWAY_MAX_QUEUE', DEFAULT_ADMISSION.maxQueue),
+      maxQueueWaitMs: integer(env, 'GATEWAY_MAX_QUEUE_WAIT_MS', DEFAULT_ADMISSION.maxQueueWaitMs),
+    },
   };
 }

@@ -5,6 +5,7 @@
  * stderr with exit code 2 (bad flags) or 1 (anything else).
  */
 import { parseArgs } from 'node:util';
+import { readSettings } from '../lib/config.js';
 import { AGENCIES, PURPOSES, ROLES, SECTORS, isAgency, isPurpose, isRole } from '../lib/domain.js';
 import { TributaryError } from '../lib/errors.js';
 import {
@@ -18,7 +19,11 @@ import {
 } from '../lib/identity/index.js';
 import type { SubjectClaims } from '../lib/identity/index.js';
 
-const MAX_TTL_SECONDS = 7 * 24 * 3600;
+/**
+ * The longest lifetime services accept (TOKEN_MAX_LIFETIME_SECONDS, read as they read it): a
+ * longer --ttl is refused here rather than printed as a token every service would refuse.
+ */
+const maxTtlSeconds = (): number => readSettings().tokenMaxLifetimeSeconds;
 
 const USAGE = `Usage:
   npm run -s token -- --persona <name>            sign a token for a development persona
@@ -26,7 +31,7 @@ const USAGE = `Usage:
   npm run -s token -- --agency CBP --org cbp-tucson [--roles analyst,agent] [--jurisdictions TUCSON]
                       [--purposes INVESTIGATION] [--pii] [--cfr28] [--sworn] [--sub <id>]
 Flags also override a persona's claims (--no-pii, --no-cfr28, --no-sworn turn flags off).
-  --ttl <seconds>       lifetime (default ${DEFAULT_TOKEN_TTL_SECONDS}, at most ${MAX_TTL_SECONDS})
+  --ttl <seconds>       lifetime (default ${DEFAULT_TOKEN_TTL_SECONDS}, at most TOKEN_MAX_LIFETIME_SECONDS, 86400 unless set)
   --audience <aud>      default: env TOKEN_AUDIENCE, else "tributary"
   --role, --jurisdiction, --purpose may be repeated instead of the comma-separated lists.`;
 
@@ -139,10 +144,17 @@ function listFlag<T extends string>(
 }
 
 function parseTtl(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_TOKEN_TTL_SECONDS;
+  const max = maxTtlSeconds();
+  // An operator who set a maximum below an hour still gets a token services accept.
+  if (raw === undefined) return Math.min(DEFAULT_TOKEN_TTL_SECONDS, max);
   const ttl = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {
-    throw new UsageError(`--ttl must be a whole number of seconds between 1 and ${MAX_TTL_SECONDS}, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ttl) || ttl <= 0) {
+    throw new UsageError(`--ttl must be a whole number of seconds between 1 and ${max}, got "${raw}"`);
+  }
+  if (ttl > max) {
+    throw new UsageError(
+      `--ttl ${ttl} exceeds the maximum token lifetime of ${max} s (TOKEN_MAX_LIFETIME_SECONDS): services would refuse the token`,
+    );
   }
   return ttl;
 }

@@ -14,6 +14,7 @@ export const AUTHENTICATION_FAILURES = [
   'signature_invalid',
   'expired',
   'not_yet_valid',
+  'lifetime_too_long',
   'wrong_audience',
   'missing_claim',
   'invalid_claim',

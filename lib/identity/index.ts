@@ -25,5 +25,5 @@ export { loadTrustedIssuers, parseTrustedIssuers, trustIssuer } from './trusted-
 export type { LoadTrustedIssuersOptions, TrustedIssuer, TrustedIssuers } from './trusted-issuers.js';
 export { VerifiedTokenCache } from './verified-token-cache.js';
 export type { TokenLifetime, VerifiedTokenCacheOptions } from './verified-token-cache.js';
-export { DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_TOKEN_CACHE, createTokenVerifier } from './verify-token.js';
+export { DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_TOKEN_CACHE, DEFAULT_TOKEN_MAX_LIFETIME_SECONDS, createTokenVerifier } from './verify-token.js';
 export type { TokenVerifier, TokenVerifierOptions } from './verify-token.js';

@@ -15,6 +15,11 @@ export interface TokenVerifierOptions {
   readonly issuers: TrustedIssuers;
   /** Allowed clock skew between issuer and service for `exp`, `nbf` and `iat` (default 5 s). */
   readonly clockToleranceSeconds?: number;
+  /**
+   * The longest lifetime a token may claim, in seconds (SPEC 8 `TOKEN_MAX_LIFETIME_SECONDS`,
+   * default 86400): `exp` may lie at most this far past `iat`, or past now when `iat` is absent.
+   */
+  readonly maxLifetimeSeconds?: number;
   /** The clock, for tests that freeze time (default: the system clock). */
   readonly currentDate?: () => Date;
   /**
@@ -28,6 +33,12 @@ export interface TokenVerifierOptions {
 export type TokenVerifier = (authorizationHeader: string | undefined) => Promise<Principal>;
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * A day: a stolen token is good for at most that long, whatever its issuer wrote in `exp`
+ * (a ten-year token is a standing credential no revocation list here could recall).
+ */
+export const DEFAULT_TOKEN_MAX_LIFETIME_SECONDS = 86_400;
 
 /**
  * A minute of reuse bounds how long a key withdrawn from a remote JWKS keeps its tokens working;
@@ -56,6 +67,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const audience = options.audience ?? tokenAudience();
   const clockTolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   const now = options.currentDate ?? (() => new Date());
+  const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_TOKEN_MAX_LIFETIME_SECONDS;
+  if (!Number.isSafeInteger(maxLifetime) || maxLifetime < 1) {
+    throw new RangeError(`maxLifetimeSeconds must be a whole number of seconds of at least 1, got ${maxLifetime}`);
+  }
   const { issuers } = options;
   const cache =
     options.cache === false ? undefined : new VerifiedTokenCache({ ...DEFAULT_TOKEN_CACHE, ...options.cache, clockToleranceSeconds: clockTolerance });
@@ -103,14 +118,33 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (payload.iat !== undefined && payload.iat > currentDate.getTime() / 1000 + clockTolerance) {
       throw authenticationError('not_yet_valid', 'token not yet valid (issued in the future; check the issuer\'s clock)');
     }
+    checkLifetime(payload, currentDate, maxLifetime);
     const principal: Principal = Object.freeze({ iss: issuer.iss, ...parseSubjectClaims(payload) });
     // Only a token that passed every check above is remembered; `exp` is a number here
-    // (`requiredClaims`, and jose refuses a non-numeric one).
+    // (`requiredClaims`, and jose refuses a non-numeric one). The lifetime check needs no
+    // repeating on a cache hit: `exp - iat` never changes, and `exp - now` only shrinks.
     if (cache !== undefined && typeof payload.exp === 'number') {
       cache.set(token, principal, { exp: payload.exp, nbf: payload.nbf, iat: payload.iat }, currentDate);
     }
     return principal;
   };
+}
+
+/**
+ * Refuses a token that claims to live longer than `maxLifetime` seconds: `exp` further than that
+ * past `iat`, or, without `iat`, past now (whole seconds, as jose counts them). No clock
+ * tolerance: this compares the issuer's own claims (or bounds what is left of the token), and
+ * exactly the maximum is accepted, one second more is not.
+ */
+function checkLifetime(payload: JWTPayload, now: Date, maxLifetime: number): void {
+  const { exp, iat } = payload;
+  // jose has already refused a non-numeric `exp` or `iat`; `exp` is required.
+  if (typeof exp !== 'number') return;
+  const from = typeof iat === 'number' ? iat : Math.floor(now.getTime() / 1000);
+  const lifetime = exp - from;
+  if (lifetime <= maxLifetime) return;
+  const measured = typeof iat === 'number' ? `exp is ${lifetime} s after iat` : `exp is ${lifetime} s from now and the token has no iat`;
+  throw authenticationError('lifetime_too_long', `token lifetime exceeds the maximum of ${maxLifetime} s (${measured})`);
 }
 
 /**

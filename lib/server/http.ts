@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import { TributaryError } from '../errors.js';
@@ -16,6 +16,19 @@ export interface HealthReport {
   readonly checks: Readonly<Record<string, string>>;
 }
 
+/** What admission control sees of a GraphQL request: its body is not read yet. */
+export interface AdmissionRequest {
+  readonly requestId: string;
+  readonly headers: IncomingHttpHeaders;
+  /** Aborts when the client goes away before it is answered. */
+  readonly gone: AbortSignal;
+}
+
+/** Admission control's verdict (the gateway's, see gateway/admission.ts). */
+export type AdmissionVerdict =
+  | { readonly admitted: true; readonly release: () => void; readonly headers: Readonly<Record<string, string>> }
+  | { readonly admitted: false; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly error: TributaryError };
+
 export interface HttpServiceOptions<C extends BaseContext> {
   readonly name: string;
   readonly apollo: ApolloServer<C>;
@@ -28,6 +41,12 @@ export interface HttpServiceOptions<C extends BaseContext> {
   readonly health: () => Promise<HealthReport>;
   /** Other routes (the auditor console's files); returns false when the path is not its own. */
   readonly routes?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+  /**
+   * Asked for each GraphQL request before its body is read (health and other routes never
+   * are): an admitted request holds its place until its answer is sent or its client leaves;
+   * a refused one is answered with the verdict's status, headers and error at once.
+   */
+  readonly admit?: (request: AdmissionRequest) => Promise<AdmissionVerdict>;
 }
 
 export interface RunningService {
@@ -114,6 +133,25 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
       return;
     }
 
+    let admittedAt: number | undefined;
+    if (options.admit) {
+      const gone = new AbortController();
+      response.once('close', () => gone.abort());
+      const verdict = await options.admit({ requestId, headers: request.headers, gone: gone.signal });
+      if (!verdict.admitted) {
+        // The unread body is discarded by node once the answer is sent; the connection stays usable.
+        if (!gone.signal.aborted) sendJson(response, verdict.status, { errors: [verdict.error.toJSON()] }, requestId, verdict.headers);
+        return;
+      }
+      if (gone.signal.aborted) {
+        verdict.release();
+        return;
+      }
+      response.once('close', verdict.release);
+      for (const [key, value] of Object.entries(verdict.headers)) response.setHeader(key, value);
+      admittedAt = performance.now();
+    }
+
     let body: unknown;
     if (request.method === 'POST') {
       let text: string;
@@ -156,6 +194,9 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
       context: () => options.context({ requestId, headers, body }),
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);
+    // How long an admitted request took once it had its place, beside its queue wait: what an
+    // operator (and the overload test) compares with the unloaded latency.
+    if (admittedAt !== undefined) response.appendHeader('server-timing', `exec;dur=${(performance.now() - admittedAt).toFixed(1)}`);
     response.setHeader(REQUEST_ID_HEADER, requestId);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {

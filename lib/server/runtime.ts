@@ -56,7 +56,7 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     store,
     auditStore,
     policy: options.policy ?? defaultPolicyEngine(),
-    verifyToken: createTokenVerifier({ audience: settings.tokenAudience, issuers }),
+    verifyToken: createTokenVerifier({ audience: settings.tokenAudience, issuers, maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds }),
     log,
     clock: options.clock ?? (() => new Date()),
     auditWriter(service) {

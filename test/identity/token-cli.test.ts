@@ -25,7 +25,11 @@ beforeAll(async () => {
 });
 
 async function token(...args: string[]): Promise<Outcome> {
-  const env = { ...process.env, DEV_ISSUER_DIR: dir, TOKEN_AUDIENCE: 'tributary' };
+  return tokenWithEnv({}, ...args);
+}
+
+async function tokenWithEnv(extraEnv: Readonly<Record<string, string>>, ...args: string[]): Promise<Outcome> {
+  const env = { ...process.env, DEV_ISSUER_DIR: dir, TOKEN_AUDIENCE: 'tributary', ...extraEnv };
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', ...args], { cwd: REPO_ROOT, env });
     return { code: 0, stdout, stderr };
@@ -68,6 +72,25 @@ describe('npm run token', { timeout: 30_000 }, () => {
 
     const overridden = await token('--persona', 'ngo-shelter', '--no-pii', '--purpose', 'HUMANITARIAN');
     await expect(verify(`Bearer ${overridden.stdout.trim()}`)).resolves.toMatchObject({ org: 'ngo-desert-refuge', pii: false, purposes: ['HUMANITARIAN'] });
+  });
+
+  it('mints within the maximum token lifetime and refuses a longer --ttl rather than print a token services refuse', async () => {
+    const day = await token('--persona', 'auditor', '--ttl', '86400');
+    expect(day.code).toBe(0);
+    const claims = JSON.parse(Buffer.from(day.stdout.trim().split('.')[1] ?? '', 'base64url').toString()) as { iat: number; exp: number };
+    expect(claims.exp - claims.iat).toBe(86_400);
+
+    const week = await token('--persona', 'auditor', '--ttl', '604800');
+    expect(week.code).toBe(2);
+    expect(week.stdout).toBe('');
+    expect(week.stderr).toMatch(/--ttl 604800 exceeds the maximum token lifetime of 86400 s \(TOKEN_MAX_LIFETIME_SECONDS\)/);
+
+    // The operator's maximum is the command's too; the default hour shrinks to fit under it.
+    const short = await tokenWithEnv({ TOKEN_MAX_LIFETIME_SECONDS: '600' }, '--persona', 'auditor');
+    expect(short.code).toBe(0);
+    const shortClaims = JSON.parse(Buffer.from(short.stdout.trim().split('.')[1] ?? '', 'base64url').toString()) as { iat: number; exp: number };
+    expect(shortClaims.exp - shortClaims.iat).toBe(600);
+    expect((await tokenWithEnv({ TOKEN_MAX_LIFETIME_SECONDS: '600' }, '--persona', 'auditor', '--ttl', '601')).code).toBe(2);
   });
 
   it.each([

@@ -26,6 +26,8 @@ export interface SendOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Query string for GET requests. */
   readonly search?: Readonly<Record<string, string>>;
+  /** Aborting it disconnects the client before its answer (a user who gives up). */
+  readonly signal?: AbortSignal;
 }
 
 /** A fresh, well-formed request id: ties a response to its audit entries. */
@@ -48,6 +50,7 @@ export async function send(url: string, options: SendOptions = {}): Promise<Answ
       ...options.headers,
     },
     ...(body === undefined ? {} : { body }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const text = await response.text();
   let parsed: GraphQLBody = {};
