@@ -11,7 +11,8 @@ import { isSubgraphName } from '../lib/domain.js';
 import { repoPath } from '../lib/paths.js';
 import { authenticate } from '../lib/server/authenticate.js';
 import { serveHttp, type RunningService } from '../lib/server/http.js';
-import { formatError, logErrors } from '../lib/server/mask-errors.js';
+import { useArgumentChecks } from '../lib/server/argument-checks.js';
+import { errorFormatter, formatError, logErrors } from '../lib/server/mask-errors.js';
 import type { Runtime } from '../lib/server/runtime.js';
 import type { GatewayContext } from './context.js';
 import { checkBatchSize, operationLimitsFromEnv, useOperationLimits, type OperationLimits } from './limits/index.js';
@@ -57,9 +58,10 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
       }),
   });
   const operationLimits = useOperationLimits(limits);
+  const argumentChecks = useArgumentChecks<GatewayContext>();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    formatError,
+    formatError: errorFormatter(settings),
     includeStacktraceInErrorResponses: false,
     // Introspection answers only authenticated callers (the context refuses everyone else) and
     // only outside production (SPEC 8).
@@ -69,12 +71,14 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     // stops itself on SIGINT/SIGTERM at once, failing requests still in flight, while
     // serveHttp's close() is draining them. The process that owns the server handles signals.
     stopOnTerminationSignals: false,
-    validationRules: operationLimits.validationRules,
+    validationRules: [...operationLimits.validationRules, argumentChecks.validationRule],
     // The token limit applies while parsing, so an oversized document is never fully parsed.
     parseOptions: operationLimits.parseOptions,
     // Limit plugins first: they restore OPERATION_LIMIT codes before errors are logged.
     plugins: [
       ...operationLimits.plugins,
+      // Before planning: a malformed argument never reaches a subgraph (and is logged as BAD_USER_INPUT).
+      argumentChecks.plugin,
       ApolloServerPluginLandingPageDisabled(),
       logErrors(log, (context) => context.requestId),
       awaitRequestEntry(log),
@@ -210,7 +214,8 @@ function awaitRequestEntry(log: Logger): ApolloServerPlugin<GatewayContext> {
             const refusal = failure(error);
             log.error({ err: error, requestId: contextValue.requestId }, refusal.message);
             response.body = { kind: 'single', singleResult: { errors: [formatError(refusal.toJSON())] } };
-            response.http.status = 500;
+            response.http.status = refusal.httpStatus;
+            for (const [name, value] of refusal.httpHeaders) response.http.headers.set(name, value);
           }
         },
       };

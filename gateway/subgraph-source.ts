@@ -47,6 +47,15 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
     // HTTP failure (a proxy's 502 page, say) is the service being unavailable, and says which.
     const status = error instanceof GraphQLError ? httpStatusOf(error) : undefined;
     if (error instanceof GraphQLError && (status === undefined || status < 500)) throw error;
+    // A subgraph that could not audit answers 503 with AUDIT_UNAVAILABLE (SPEC 8): the service is
+    // up, its records were withheld. The client gets that code (503, retry-after) rather than
+    // "unavailable", and the other subgraphs' fields as usual.
+    if (error instanceof GraphQLError && status === 503 && bodyCodesOf(error).includes('AUDIT_UNAVAILABLE')) {
+      throw new TributaryError('AUDIT_UNAVAILABLE', `The ${this.options.name} service could not record this access in the audit log; its fields are missing from this response. Try again shortly`, {
+        details: { service: this.options.name },
+        cause: error,
+      });
+    }
     if (status !== undefined) {
       throw new TributaryError('SERVICE_UNAVAILABLE', `The ${this.options.name} service answered HTTP ${status}; its fields are missing from this response`, {
         details: { service: this.options.name },
@@ -69,4 +78,17 @@ function httpStatusOf(error: GraphQLError): number | undefined {
   const response = error.extensions['response'];
   if (typeof response !== 'object' || response === null || !('status' in response)) return undefined;
   return typeof response.status === 'number' ? response.status : undefined;
+}
+
+/** The `extensions.code` of each error in the failed response's body (parsed JSON, or text). */
+function bodyCodesOf(error: GraphQLError): unknown[] {
+  const response = error.extensions['response'];
+  if (typeof response !== 'object' || response === null || !('body' in response)) return [];
+  const { body } = response;
+  if (typeof body !== 'object' || body === null || !('errors' in body) || !Array.isArray(body.errors)) return [];
+  return (body.errors as unknown[]).map((item) =>
+    typeof item === 'object' && item !== null && 'extensions' in item && typeof item.extensions === 'object' && item.extensions !== null && 'code' in item.extensions
+      ? item.extensions.code
+      : undefined,
+  );
 }
