@@ -1,5 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { AUDIT_UNAVAILABLE_MESSAGE } from '../lib/audit/writer.js';
 import { TributaryError } from '../lib/errors.js';
 import { GATEWAY_IDENTITY_HEADER, JUSTIFICATION_HEADER, PURPOSE_HEADER } from '../lib/identity/index.js';
 import { REQUEST_ID_HEADER } from '../lib/server/request-id.js';
@@ -51,7 +52,7 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
     // up, its records were withheld. The client gets that code (503, retry-after) rather than
     // "unavailable", and the other subgraphs' fields as usual.
     if (error instanceof GraphQLError && status === 503 && bodyCodesOf(error).includes('AUDIT_UNAVAILABLE')) {
-      throw new TributaryError('AUDIT_UNAVAILABLE', `The ${this.options.name} service could not record this access in the audit log; its fields are missing from this response. Try again shortly`, {
+      throw new TributaryError('AUDIT_UNAVAILABLE', AUDIT_UNAVAILABLE_MESSAGE, {
         details: { service: this.options.name },
         cause: error,
       });

@@ -204,10 +204,14 @@ describe('faults', () => {
       audit.set('reject');
       const requestId = newRequestId();
       const answer = await ask(iceGateway.url, NETWORKS_AND_ROUTES, requestId);
-      expect(answer.status).toBe(200);
+      // The subgraph answers 503 (issue #14, class 5); the gateway passes the code on, with 503
+      // and retry-after, rather than calling the service unavailable.
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toBe('5');
       expect(answer.body).toEqual({
         data: null,
-        errors: [{ message: 'The audit log could not be written; nothing was released', path: ['networks'], extensions: { code: 'AUDIT_UNAVAILABLE', serviceName: 'ice' } }],
+        // A failed fetch has no path (as with SERVICE_UNAVAILABLE); `service` names the subgraph.
+        errors: [{ message: 'The audit log could not be written; nothing was released', extensions: { code: 'AUDIT_UNAVAILABLE', service: 'ice' } }],
       });
       expect(answer.text).not.toMatch(/N-\d{4}/);
       // The request is recorded (at the gateway); no READ of any network is, because none was released.
@@ -231,8 +235,9 @@ describe('faults', () => {
       audit.set('reject');
       const requestId = newRequestId();
       const answer = await ask(wholeGateway.url, NETWORKS_AND_ROUTES, requestId);
-      // Reported: 500, where 503 would say "try again later" better.
-      expect(answer.status).toBe(500);
+      // 503 with retry-after: "try again later" (was 500 before issue #14).
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toBe('5');
       expect(answer.body).toEqual({ errors: [{ message: 'The audit log could not be written; nothing was released', extensions: { code: 'AUDIT_UNAVAILABLE' } }] });
       expect(answer.text).not.toMatch(/N-\d{4}|R-\d{4}/);
       // No request entry. The subgraphs may have recorded READs of records the gateway fetched
@@ -333,7 +338,8 @@ describe('faults', () => {
           {
             message: 'Internal error: the request could not be completed (see the service logs for its request id)',
             path: ['routes'],
-            extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'cbp' },
+            // The body names the request id as the header does (issue #14, class 5).
+            extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'cbp', requestId },
           },
         ],
       });
