@@ -74,11 +74,12 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     validationRules: [...operationLimits.validationRules, argumentChecks.validationRule],
     // The token limit applies while parsing, so an oversized document is never fully parsed.
     parseOptions: operationLimits.parseOptions,
-    // Limit plugins first: they restore OPERATION_LIMIT codes before errors are logged.
+    // Limit plugins first: they restore OPERATION_LIMIT codes before errors are logged. The
+    // argument checks before them: a malformed `first` (negative, past 32 bits) is refused as
+    // malformed rather than as too large. Nothing malformed reaches the query planner.
     plugins: [
-      ...operationLimits.plugins,
-      // Before planning: a malformed argument never reaches a subgraph (and is logged as BAD_USER_INPUT).
       argumentChecks.plugin,
+      ...operationLimits.plugins,
       ApolloServerPluginLandingPageDisabled(),
       logErrors(log, (context) => context.requestId),
       awaitRequestEntry(log),
