@@ -190,12 +190,14 @@ describe('faults', () => {
     let audit: FaultyStore;
     let iceGateway: RunningService;
     let wholeGateway: RunningService;
+    let iceUrl: string;
 
     beforeAll(async () => {
       audit = faultyStore(fed.testStore.store);
       const auditDown = await runtime({ auditStore: audit.store, auditTimeoutMs: 1_000 });
       // ICE writes its entries to the breakable store; this gateway's own entries go to the good one.
-      iceGateway = await gateway({ subgraphUrls: { ice: (await subgraph('ice', auditDown)).url } });
+      iceUrl = (await subgraph('ice', auditDown)).url;
+      iceGateway = await gateway({ subgraphUrls: { ice: iceUrl } });
       // A gateway (over the healthy subgraphs) whose own request-level entries cannot be written.
       wholeGateway = await gateway({ runtime: auditDown });
     });
@@ -216,6 +218,15 @@ describe('faults', () => {
       expect(answer.text).not.toMatch(/N-\d{4}/);
       // The request is recorded (at the gateway); no READ of any network is, because none was released.
       expect(summary(await entriesOf(fed.testStore.store, requestId))).toEqual(['gateway REQUEST ALLOW']);
+    });
+
+    it('answers a caller who reaches the subgraph directly with 503, retry-after and AUDIT_UNAVAILABLE, and no records', async () => {
+      audit.set('reject');
+      const answer = await ask(iceUrl, NETWORKS);
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toBe('5');
+      expect(codes(answer.body)).toEqual(['AUDIT_UNAVAILABLE']);
+      expect(answer.text).not.toMatch(/N-\d{4}/);
     });
 
     it('withholds the nested records of the failing subgraph and keeps those of the healthy one', async () => {
@@ -319,12 +330,14 @@ describe('faults', () => {
 
   describe("a subgraph's records store down", () => {
     let records: FaultyStore;
+    let cbpUrl: string;
     let url: string;
 
     beforeAll(async () => {
       records = faultyStore(fed.testStore.store);
       const recordsDown = await runtime({ store: records.store });
-      url = (await gateway({ subgraphUrls: { cbp: (await subgraph('cbp', recordsDown)).url }, settings: { subgraphTimeoutMs: 1_000 } })).url;
+      cbpUrl = (await subgraph('cbp', recordsDown)).url;
+      url = (await gateway({ subgraphUrls: { cbp: cbpUrl }, settings: { subgraphTimeoutMs: 1_000 } })).url;
     });
 
     it('answers a masked internal error with the request id: no SQL, no connection string, no stack', async () => {
@@ -347,6 +360,16 @@ describe('faults', () => {
       for (const marker of FAULT_MESSAGE_MARKERS) expect(answer.text).not.toContain(marker);
       expect(answer.text).not.toMatch(/\bat .+\.(ts|js):\d+|stacktrace|57P01/);
       expect(summary(await entriesOf(fed.testStore.store, requestId))).toEqual(['gateway REQUEST ALLOW']);
+    });
+
+    it('names the request id in the masked error of a subgraph reached directly, as its header does', async () => {
+      records.set('reject');
+      // No x-request-id sent: the one the service made up is in the header and in the body alike.
+      const answer = await send(cbpUrl, { token: analyst, purpose: 'INTERDICTION', json: { query: ROUTES } });
+      expect(codes(answer.body)).toEqual(['INTERNAL_SERVER_ERROR']);
+      expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(answer.body.errors?.[0]?.extensions?.['requestId']).toBe(answer.headers.get('x-request-id'));
+      for (const marker of FAULT_MESSAGE_MARKERS) expect(answer.text).not.toContain(marker);
     });
 
     it("keeps the other subgraphs' data and the gateway up", async () => {
