@@ -316,7 +316,9 @@ describe('faults', () => {
       await admin(`ALTER DATABASE ${name()} WITH ALLOW_CONNECTIONS false`);
       await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name()}' AND pid <> pg_backend_pid()`);
       const refused = await ask(url, NETWORKS);
-      expect(refused.body).toEqual({ data: null, errors: [expect.objectContaining({ extensions: { code: 'AUDIT_UNAVAILABLE', serviceName: 'ice' } })] });
+      // The subgraph answers 503; the gateway keeps the code and names the service (issue #14).
+      expect(refused.status).toBe(503);
+      expect(refused.body).toEqual({ data: null, errors: [expect.objectContaining({ extensions: { code: 'AUDIT_UNAVAILABLE', service: 'ice' } })] });
       expect(refused.text).not.toMatch(/N-\d{4}/);
       expect(refused.ms).toBeLessThan(6_000);
 
