@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import { TributaryError } from '../errors.js';
-import { INTERNAL_ERROR_MESSAGE } from './mask-errors.js';
+import { formatError, INTERNAL_ERROR_MESSAGE } from './mask-errors.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
 /** What the context builder sees of an HTTP request. */
@@ -168,7 +168,8 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
         options.checkBody?.(body);
       } catch (error) {
         if (error instanceof TributaryError) {
-          sendJson(response, error.httpStatus === 200 ? 400 : error.httpStatus, { errors: [error.toJSON()] }, requestId);
+          // formatError drops `extensions.http` (Apollo's instruction, not the client's business).
+          sendJson(response, error.httpStatus === 200 ? 400 : error.httpStatus, { errors: [formatError(error.toJSON())] }, requestId);
           return;
         }
         throw error;
