@@ -25,6 +25,8 @@
  *   - `Fragment "F" cannot be spread here as objects of type "A" can never be of type "B".` →
  *     `Fragment "F" cannot be spread here.`
  *   - `... they return conflicting types "A" and "B" ...` → `... they return conflicting types ...`
+ *   - `Argument "a" of required type "T!" was provided the variable "$v" which was not provided a
+ *     runtime value.` and `Argument "a" of non-null type "T!" must not be null.` → without the type
  *
  * Kept, and why:
  *   - Messages that name only what the client wrote: `Unknown type "X".` (its own variable type
@@ -55,6 +57,7 @@ const REWRITES: readonly (readonly [RegExp, string])[] = [
   [/^Variable "(\$[^"]+)" of type "([^"]+)" used in position expecting type "[^"]+"\./, 'Variable "$1" of type "$2" cannot be used in this position.'],
   [/^Fragment (?:"([^"]+)" )?cannot be spread here as objects of type "[^"]+" can never be of type "[^"]+"\./, 'Fragment "$1" cannot be spread here.'],
   [/they return conflicting types "[^"]+" and "[^"]+"/g, 'they return conflicting types'],
+  [/^Argument "([^"]+)" of (?:required|non-null) type "[^"]+" (was provided the variable|must not be null)/, 'Argument "$1" $2'],
 ];
 
 /** The message with the schema's type names taken out (see above); other messages as they are. */
