@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ASTNode } from 'graphql';
 
 /**
  * Every error Tributary raises on purpose carries one of these codes. Clients switch on
@@ -54,6 +54,8 @@ export interface TributaryErrorOptions {
    * data when a resolver finds it).
    */
   readonly httpStatus?: number;
+  /** Where in the operation the error is (its `locations`): the argument a malformed value sits in. */
+  readonly nodes?: ASTNode;
 }
 
 /**
@@ -75,6 +77,7 @@ export class TributaryError extends GraphQLError {
         ...(status === undefined ? {} : { http: { status } }),
       },
       ...(options.cause instanceof Error ? { originalError: options.cause } : {}),
+      ...(options.nodes === undefined ? {} : { nodes: options.nodes }),
     });
     this.name = 'TributaryError';
     this.code = code;
@@ -113,5 +116,5 @@ export const badInput = (message: string, details?: TributaryErrorOptions['detai
  * A malformed argument found before execution (lib/server/argument-checks.ts, the page-size
  * limit): the whole request is refused with HTTP 400, and nothing was read or written.
  */
-export const malformedArgument = (message: string, details: TributaryErrorOptions['details']): TributaryError =>
-  new TributaryError('BAD_USER_INPUT', message, { httpStatus: 400, ...(details ? { details } : {}) });
+export const malformedArgument = (message: string, details: TributaryErrorOptions['details'], nodes?: ASTNode): TributaryError =>
+  new TributaryError('BAD_USER_INPUT', message, { httpStatus: 400, ...(details ? { details } : {}), ...(nodes === undefined ? {} : { nodes }) });

@@ -145,7 +145,7 @@ function checkArgument(
 ): TributaryError | undefined {
   const problem = literalProblem(definition.type, node.value, node.name.value, variables);
   if (problem === undefined) return undefined;
-  return malformedArgument(`Argument "${problem.path}" of ${owner.kind} "${owner.name}" ${problem.reason}`, { argument: problem.path, [owner.kind]: owner.name });
+  return malformedArgument(`Argument "${problem.path}" of ${owner.kind} "${owner.name}" ${problem.reason}`, { argument: problem.path, [owner.kind]: owner.name }, node);
 }
 
 interface Problem {

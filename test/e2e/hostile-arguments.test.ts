@@ -115,6 +115,8 @@ describe('malformed arguments', () => {
     expect(answer.body.data ?? undefined).toBeUndefined();
     expect(answer.body.errors?.[0]?.message).toContain(`"${malformed.argument}"`);
     expect(answer.body.errors?.[0]?.extensions).toMatchObject({ argument: malformed.argument });
+    // And where it is written, for the client to find it.
+    expect(answer.body.errors?.[0]).toHaveProperty('locations');
     // Refused before execution: no record was read or written for it.
     const entries = await entriesOf(fed.testStore.store, requestId);
     expect(entries.filter((entry) => entry.action === 'READ' || entry.action === 'WRITE')).toEqual([]);
