@@ -23,9 +23,8 @@ import {
   type ValidationRule,
   type ValueNode,
 } from 'graphql';
-import { cursorProblem } from '../connection.js';
 import { malformedArgument, TributaryError } from '../errors.js';
-import { calendarDateProblem, dateTimeProblem } from './scalars.js';
+import { scalarProblem } from './argument-values.js';
 
 /**
  * Malformed arguments are the client's mistake: each is refused before execution with
@@ -48,18 +47,6 @@ export interface ArgumentChecks<C extends BaseContext> {
   readonly validationRule: ValidationRule;
   readonly plugin: ApolloServerPlugin<C>;
 }
-
-/** Ids in this API are short (`R-0001`, a UUID); anything past this is an attack on a log or an index. */
-export const MAX_ID_LENGTH = 128;
-/** The longest free text any argument takes (referral notes, reasons); the body limit stays the outer bound. */
-export const MAX_STRING_LENGTH = 10_000;
-/** Arguments that set a page size, and those that carry a cursor. */
-const PAGE_SIZE_ARGUMENTS: ReadonlySet<string> = new Set(['first', 'last']);
-const CURSOR_ARGUMENTS: ReadonlySet<string> = new Set(['after', 'before']);
-const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 } as const;
-
-/** With the `u` flag a surrogate pair is one code point: only lone halves match, and they are not UTF-8. */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 export function useArgumentChecks<C extends BaseContext = BaseContext>(): ArgumentChecks<C> {
   return {
@@ -233,55 +220,10 @@ function valueProblem(type: GraphQLInputType, value: unknown, path: string): Pro
 function leafProblem(type: GraphQLNamedInputType, value: unknown, path: string): Problem | undefined {
   const named = getNamedType(type);
   if (isEnumType(named)) return undefined;
-  const name = path.slice(path.lastIndexOf('.') + 1);
-  const reason = scalarProblem(named.name, name, value);
+  // Page sizes and cursors are arguments of their own (`first`, `after`), never input fields.
+  const argument = /[.[]/.test(path) ? undefined : path;
+  const reason = scalarProblem(named.name, argument, value);
   return reason === undefined ? undefined : { path, reason };
-}
-
-/** Why a scalar's value is malformed, by the scalar's name (the gateway's scalars are bare names). */
-function scalarProblem(scalar: string, argument: string, value: unknown): string | undefined {
-  switch (scalar) {
-    case 'DateTime':
-      return dateTimeProblem(value);
-    case 'Date':
-      return calendarDateProblem(value);
-    case 'Int':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-      if (!Number.isInteger(value) || value < INT32.min || value > INT32.max) return `must be a whole number within 32 bits, got ${String(value).slice(0, 30)}`;
-      if (PAGE_SIZE_ARGUMENTS.has(argument) && value < 0) return `is a page size and must be 0 or more, got ${value}`;
-      return undefined;
-    case 'Float':
-    case 'Boolean':
-      return undefined;
-    case 'ID':
-      return typeof value === 'string' ? stringProblem(value, MAX_ID_LENGTH) : undefined;
-    case 'String':
-      if (typeof value !== 'string') return undefined;
-      return stringProblem(value, MAX_STRING_LENGTH) ?? (CURSOR_ARGUMENTS.has(argument) ? cursorProblem(value) : undefined);
-    default:
-      // A scalar we do not know the shape of (`_Any`, `_FieldSet`): every string in it is still
-      // text that may reach a store.
-      return dataProblem(value, 0);
-  }
-}
-
-function stringProblem(value: string, maxLength: number): string | undefined {
-  if (value.includes('\u0000')) return 'contains a NUL byte (\\u0000), which no text here may hold';
-  if (LONE_SURROGATE.test(value)) return 'is not valid Unicode (it holds half of a UTF-16 surrogate pair)';
-  if (value.length > maxLength) return `is ${value.length} characters long; the limit is ${maxLength}`;
-  return undefined;
-}
-
-/** Every string inside a structured value; the body limit bounds its size, 64 levels its depth. */
-function dataProblem(value: unknown, depth: number): string | undefined {
-  if (depth > 64) return 'is nested too deeply';
-  if (typeof value === 'string') return stringProblem(value, MAX_STRING_LENGTH);
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const problem = stringProblem(key, MAX_STRING_LENGTH) ?? dataProblem(item, depth + 1);
-    if (problem) return problem;
-  }
-  return undefined;
 }
 
 /** The values variables have in this request: what the client sent, else the operation's default. */

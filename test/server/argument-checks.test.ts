@@ -1,6 +1,7 @@
 import { buildSchema, parse, validate, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { checkOperationArguments, MAX_ID_LENGTH, useArgumentChecks } from '../../lib/server/argument-checks.js';
+import { checkOperationArguments, useArgumentChecks } from '../../lib/server/argument-checks.js';
+import { MAX_ID_LENGTH } from '../../lib/server/argument-values.js';
 import { genericValidationMessage } from '../../lib/server/validation-messages.js';
 
 /** A schema of the shapes the real ones use, with bare custom scalars as the gateway's supergraph has. */
