@@ -40,6 +40,11 @@ import { scalarProblem } from './argument-values.js';
  *     gateway needs it for custom scalars most of all: the supergraph's DateTime has no parse
  *     function, so without it a bad value travels to a subgraph inside a query plan.
  *
+ * Install both (they lean on each other): the plugin leaves operations without variables to the
+ * rule, and restores BAD_USER_INPUT on the rule's errors, which Apollo re-codes as validation
+ * failures. List the plugin before the operation limits' plugins, so that a negative or 64-bit
+ * `first` is refused as malformed rather than as too large, and before `logErrors`.
+ *
  * Enum values and wrong types are left to graphql-js, whose validation and variable coercion
  * already answer them with 400.
  */
