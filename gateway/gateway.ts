@@ -11,7 +11,8 @@ import { isSubgraphName } from '../lib/domain.js';
 import { repoPath } from '../lib/paths.js';
 import { authenticate } from '../lib/server/authenticate.js';
 import { serveHttp, type RunningService } from '../lib/server/http.js';
-import { formatError, logErrors } from '../lib/server/mask-errors.js';
+import { useArgumentChecks } from '../lib/server/argument-checks.js';
+import { errorFormatter, formatError, logErrors } from '../lib/server/mask-errors.js';
 import type { Runtime } from '../lib/server/runtime.js';
 import { AdmissionControl } from './admission.js';
 import { admitRequests } from './admit-requests.js';
@@ -59,9 +60,10 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
       }),
   });
   const operationLimits = useOperationLimits(limits);
+  const argumentChecks = useArgumentChecks<GatewayContext>();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    formatError,
+    formatError: errorFormatter(settings),
     includeStacktraceInErrorResponses: false,
     // Introspection answers only authenticated callers (the context refuses everyone else) and
     // only outside production (SPEC 8).
@@ -71,11 +73,14 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     // stops itself on SIGINT/SIGTERM at once, failing requests still in flight, while
     // serveHttp's close() is draining them. The process that owns the server handles signals.
     stopOnTerminationSignals: false,
-    validationRules: operationLimits.validationRules,
+    validationRules: [...operationLimits.validationRules, argumentChecks.validationRule],
     // The token limit applies while parsing, so an oversized document is never fully parsed.
     parseOptions: operationLimits.parseOptions,
-    // Limit plugins first: they restore OPERATION_LIMIT codes before errors are logged.
+    // Limit plugins first: they restore OPERATION_LIMIT codes before errors are logged. The
+    // argument checks before them: a malformed `first` (negative, past 32 bits) is refused as
+    // malformed rather than as too large. Nothing malformed reaches the query planner.
     plugins: [
+      argumentChecks.plugin,
       ...operationLimits.plugins,
       ApolloServerPluginLandingPageDisabled(),
       logErrors(log, (context) => context.requestId),
@@ -216,7 +221,8 @@ function awaitRequestEntry(log: Logger): ApolloServerPlugin<GatewayContext> {
             const refusal = failure(error);
             log.error({ err: error, requestId: contextValue.requestId }, refusal.message);
             response.body = { kind: 'single', singleResult: { errors: [formatError(refusal.toJSON())] } };
-            response.http.status = 500;
+            response.http.status = refusal.httpStatus;
+            for (const [name, value] of refusal.httpHeaders) response.http.headers.set(name, value);
           }
         },
       };

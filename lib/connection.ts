@@ -24,6 +24,22 @@ export function encodeCursor(type: string, id: string): string {
   return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
 }
 
+/** A cursor is `<Type>:<id>` in base64url; ids are short, so a cursor never needs to be long. */
+const CURSOR = /^[A-Za-z0-9_-]{1,400}$/;
+const DECODED_CURSOR = /^[A-Za-z][A-Za-z0-9]*:[^\u0000]+$/u;
+
+/**
+ * Why a string cannot be a cursor of this API (of any type), or undefined when it may be one.
+ * The argument checks refuse garbage with this before execution; `decodeCursor` still checks
+ * the type when the page is read.
+ */
+export function cursorProblem(cursor: string): string | undefined {
+  if (!CURSOR.test(cursor)) return 'is not a cursor from this API (cursors are short base64url strings)';
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!DECODED_CURSOR.test(decoded) || Buffer.from(decoded, 'utf8').toString('base64url') !== cursor) return 'is not a cursor from this API';
+  return undefined;
+}
+
 export function decodeCursor(type: string, cursor: string): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const prefix = `${type}:`;
@@ -35,7 +51,7 @@ export function decodeCursor(type: string, cursor: string): string {
 
 export function readPage(type: string, args: PageArgs): Page {
   const size = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 0) throw badInput(`"first" must be a whole number from 0 to ${MAX_PAGE_SIZE}, got ${size}`);
+  if (!Number.isInteger(size) || size < 0) throw badInput(`Argument "first" must be a whole number from 0 to ${MAX_PAGE_SIZE}, got ${size}`, { argument: 'first' });
   if (size > MAX_PAGE_SIZE) {
     throw new TributaryError('OPERATION_LIMIT', `Page size ${size} exceeds the limit of ${MAX_PAGE_SIZE}`, {
       details: { limit: 'pageSize', max: MAX_PAGE_SIZE, actual: size },

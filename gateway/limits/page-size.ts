@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
-import { badInput } from '../../lib/errors.js';
+import { malformedArgument } from '../../lib/errors.js';
 import { operationLimitError } from './limit-error.js';
 import { memoByOperation } from './operation-memo.js';
 import { fragmentsOf, operationOf, type Fragments, type RawVariables } from './operation.js';
@@ -49,7 +49,7 @@ function checkWrittenPageSizes(
     if (size === undefined) continue;
     const { name, field } = argument;
     const where = `"${name}" on field "${field.name.value}"`;
-    if (size < 0) throw badInput(`Page size ${where} must be 0 or more, got ${size}`, { argument: name, field: field.name.value });
+    if (size < 0) throw malformedArgument(`Page size ${where} must be 0 or more, got ${size}`, { argument: name, field: field.name.value });
     if (size > limits.maxPageSize) {
       throw operationLimitError('pageSize', `Page size ${size} (${where}) exceeds the limit of ${limits.maxPageSize}`, {
         max: limits.maxPageSize,

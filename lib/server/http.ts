@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import { TributaryError } from '../errors.js';
+import { formatError, INTERNAL_ERROR_MESSAGE } from './mask-errors.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
 /** What the context builder sees of an HTTP request. */
@@ -110,6 +111,35 @@ function sendJson(response: ServerResponse, status: number, body: unknown, reque
 const errorBody = (code: string, message: string): unknown => ({ errors: [{ message, extensions: { code } }] });
 
 /**
+ * The masked internal error (mask-errors.ts) carries the request id in `extensions.requestId`,
+ * so that a client can quote it from the body as well as from the `x-request-id` header. Added
+ * here because this is the one place every answer passes with its request id known: errors from
+ * execution, from plugins and from the context alike, single and batched. Answers without an
+ * internal error (nearly all) are sent as they are, unparsed.
+ */
+function withRequestId(body: string, requestId: string): string {
+  if (!body.includes('"INTERNAL_SERVER_ERROR"')) return body;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  const results = Array.isArray(parsed) ? parsed : [parsed];
+  for (const result of results) {
+    if (typeof result !== 'object' || result === null || !('errors' in result) || !Array.isArray(result.errors)) continue;
+    for (const error of result.errors as unknown[]) {
+      if (typeof error !== 'object' || error === null || !('extensions' in error)) continue;
+      const { extensions } = error;
+      if (typeof extensions === 'object' && extensions !== null && 'code' in extensions && extensions.code === 'INTERNAL_SERVER_ERROR') {
+        Object.assign(extensions, { requestId });
+      }
+    }
+  }
+  return JSON.stringify(parsed);
+}
+
+/**
  * A small node:http integration for Apollo Server: it owns what Apollo leaves to the host
  * (body size, request ids, health, graceful shutdown) and nothing else, so every service,
  * gateway and subgraphs alike, faces the network the same way.
@@ -119,8 +149,7 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
   let inFlight = 0;
   let draining: (() => void) | undefined;
 
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER] as string | undefined);
+  const handle = async (request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://service.local');
     if (url.pathname === '/health') {
       const report = await options.health();
@@ -177,7 +206,8 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
         options.checkBody?.(body);
       } catch (error) {
         if (error instanceof TributaryError) {
-          sendJson(response, error.httpStatus === 200 ? 400 : error.httpStatus, { errors: [error.toJSON()] }, requestId);
+          // formatError drops `extensions.http` (Apollo's instruction, not the client's business).
+          sendJson(response, error.httpStatus === 200 ? 400 : error.httpStatus, { errors: [formatError(error.toJSON())] }, requestId);
           return;
         }
         throw error;
@@ -200,7 +230,7 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
     response.setHeader(REQUEST_ID_HEADER, requestId);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
-      response.end(result.body.string);
+      response.end(withRequestId(result.body.string, requestId));
       return;
     }
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
@@ -209,10 +239,11 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
 
   const server: Server = createServer((request, response) => {
     inFlight += 1;
-    handle(request, response)
+    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER] as string | undefined);
+    handle(request, response, requestId)
       .catch((error: unknown) => {
-        log.error({ err: error }, 'unhandled error in HTTP handler');
-        if (!response.headersSent) sendJson(response, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal error'), 'unknown');
+        log.error({ err: error, requestId }, 'unhandled error in HTTP handler');
+        if (!response.headersSent) sendJson(response, 500, { errors: [{ message: INTERNAL_ERROR_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] }, requestId);
         else response.end();
       })
       .finally(() => {

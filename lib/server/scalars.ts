@@ -4,10 +4,28 @@ import { badInput } from '../errors.js';
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * Why a value is not a DateTime, or undefined when it is one. Shared with the argument checks
+ * (lib/server/argument-checks.ts), which must judge these values at the gateway too, where the
+ * supergraph's scalars have no parse functions of their own.
+ */
+export function dateTimeProblem(value: unknown): string | undefined {
+  if (typeof value === 'string' && ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))) return undefined;
+  return `expected an ISO 8601 date-time with a time zone (e.g. 2026-11-01T12:00:00Z), got ${shown(value)}`;
+}
+
+/** Why a value is not a calendar date (YYYY-MM-DD), or undefined when it is one. */
+export function calendarDateProblem(value: unknown): string | undefined {
+  if (typeof value === 'string' && ISO_DATE.test(value) && !Number.isNaN(Date.parse(value))) return undefined;
+  return `expected a calendar date (YYYY-MM-DD), got ${shown(value)}`;
+}
+
+/** The bad value, short, and with control characters escaped by JSON. */
+const shown = (value: unknown): string => (JSON.stringify(value) ?? String(value)).slice(0, 60);
+
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
-    throw badInput(`Expected an ISO 8601 date-time with a time zone (e.g. 2026-11-01T12:00:00Z), got ${JSON.stringify(value)?.slice(0, 60)}`);
-  }
+  const problem = dateTimeProblem(value);
+  if (problem !== undefined || typeof value !== 'string') throw badInput(`DateTime: ${problem ?? 'expected a string'}`);
   return new Date(value);
 }
 
@@ -26,9 +44,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
 });
 
 function parseCalendarDate(value: unknown): string {
-  if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
-    throw badInput(`Expected a calendar date (YYYY-MM-DD), got ${JSON.stringify(value)?.slice(0, 40)}`);
-  }
+  const problem = calendarDateProblem(value);
+  if (problem !== undefined || typeof value !== 'string') throw badInput(`Date: ${problem ?? 'expected a string'}`);
   return value;
 }
 

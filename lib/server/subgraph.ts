@@ -17,7 +17,8 @@ import type { Store } from '../store/index.js';
 import { authenticate } from './authenticate.js';
 import type { RequestContext } from './context.js';
 import { serveHttp, type RunningService } from './http.js';
-import { formatError, logErrors } from './mask-errors.js';
+import { useArgumentChecks } from './argument-checks.js';
+import { errorFormatter, logErrors } from './mask-errors.js';
 import { toSubgraphResolvers, type ResolverMap } from './resolvers.js';
 import type { Runtime } from './runtime.js';
 
@@ -57,9 +58,13 @@ export async function startSubgraph<L>(
   const schema = guardOwnedFields(buildSubgraphSchema({ typeDefs, resolvers: toSubgraphResolvers(definition.resolvers) }), definition.owns);
   const log = runtime.log.child({ service: definition.name });
   const audit = runtime.auditWriter(definition.name);
+  const argumentChecks = useArgumentChecks<RequestContext<L>>();
   const apollo = new ApolloServer<RequestContext<L>>({
     schema,
-    formatError,
+    formatError: errorFormatter(runtime.settings),
+    // Malformed arguments are BAD_USER_INPUT with HTTP 400 here as at the gateway (one check):
+    // a subgraph is reachable directly.
+    validationRules: [argumentChecks.validationRule],
     includeStacktraceInErrorResponses: false,
     // Subgraphs are reached by the gateway (or an agency's own tools) with a token; the IDE
     // and its CDN-hosted landing page have no place here.
@@ -76,6 +81,7 @@ export async function startSubgraph<L>(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      argumentChecks.plugin,
       logErrors(log, (context) => context.requestId),
     ],
   });

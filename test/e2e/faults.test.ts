@@ -190,12 +190,14 @@ describe('faults', () => {
     let audit: FaultyStore;
     let iceGateway: RunningService;
     let wholeGateway: RunningService;
+    let iceUrl: string;
 
     beforeAll(async () => {
       audit = faultyStore(fed.testStore.store);
       const auditDown = await runtime({ auditStore: audit.store, auditTimeoutMs: 1_000 });
       // ICE writes its entries to the breakable store; this gateway's own entries go to the good one.
-      iceGateway = await gateway({ subgraphUrls: { ice: (await subgraph('ice', auditDown)).url } });
+      iceUrl = (await subgraph('ice', auditDown)).url;
+      iceGateway = await gateway({ subgraphUrls: { ice: iceUrl } });
       // A gateway (over the healthy subgraphs) whose own request-level entries cannot be written.
       wholeGateway = await gateway({ runtime: auditDown });
     });
@@ -204,14 +206,27 @@ describe('faults', () => {
       audit.set('reject');
       const requestId = newRequestId();
       const answer = await ask(iceGateway.url, NETWORKS_AND_ROUTES, requestId);
-      expect(answer.status).toBe(200);
+      // The subgraph answers 503 (issue #14, class 5); the gateway passes the code on, with 503
+      // and retry-after, rather than calling the service unavailable.
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toBe('5');
       expect(answer.body).toEqual({
         data: null,
-        errors: [{ message: 'The audit log could not be written; nothing was released', path: ['networks'], extensions: { code: 'AUDIT_UNAVAILABLE', serviceName: 'ice' } }],
+        // A failed fetch has no path (as with SERVICE_UNAVAILABLE); `service` names the subgraph.
+        errors: [{ message: 'The audit log could not be written; nothing was released', extensions: { code: 'AUDIT_UNAVAILABLE', service: 'ice' } }],
       });
       expect(answer.text).not.toMatch(/N-\d{4}/);
       // The request is recorded (at the gateway); no READ of any network is, because none was released.
       expect(summary(await entriesOf(fed.testStore.store, requestId))).toEqual(['gateway REQUEST ALLOW']);
+    });
+
+    it('answers a caller who reaches the subgraph directly with 503, retry-after and AUDIT_UNAVAILABLE, and no records', async () => {
+      audit.set('reject');
+      const answer = await ask(iceUrl, NETWORKS);
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toBe('5');
+      expect(codes(answer.body)).toEqual(['AUDIT_UNAVAILABLE']);
+      expect(answer.text).not.toMatch(/N-\d{4}/);
     });
 
     it('withholds the nested records of the failing subgraph and keeps those of the healthy one', async () => {
@@ -231,8 +246,9 @@ describe('faults', () => {
       audit.set('reject');
       const requestId = newRequestId();
       const answer = await ask(wholeGateway.url, NETWORKS_AND_ROUTES, requestId);
-      // Reported: 500, where 503 would say "try again later" better.
-      expect(answer.status).toBe(500);
+      // 503 with retry-after: "try again later" (was 500 before issue #14).
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toBe('5');
       expect(answer.body).toEqual({ errors: [{ message: 'The audit log could not be written; nothing was released', extensions: { code: 'AUDIT_UNAVAILABLE' } }] });
       expect(answer.text).not.toMatch(/N-\d{4}|R-\d{4}/);
       // No request entry. The subgraphs may have recorded READs of records the gateway fetched
@@ -300,7 +316,9 @@ describe('faults', () => {
       await admin(`ALTER DATABASE ${name()} WITH ALLOW_CONNECTIONS false`);
       await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name()}' AND pid <> pg_backend_pid()`);
       const refused = await ask(url, NETWORKS);
-      expect(refused.body).toEqual({ data: null, errors: [expect.objectContaining({ extensions: { code: 'AUDIT_UNAVAILABLE', serviceName: 'ice' } })] });
+      // The subgraph answers 503; the gateway keeps the code and names the service (issue #14).
+      expect(refused.status).toBe(503);
+      expect(refused.body).toEqual({ data: null, errors: [expect.objectContaining({ extensions: { code: 'AUDIT_UNAVAILABLE', service: 'ice' } })] });
       expect(refused.text).not.toMatch(/N-\d{4}/);
       expect(refused.ms).toBeLessThan(6_000);
 
@@ -314,12 +332,14 @@ describe('faults', () => {
 
   describe("a subgraph's records store down", () => {
     let records: FaultyStore;
+    let cbpUrl: string;
     let url: string;
 
     beforeAll(async () => {
       records = faultyStore(fed.testStore.store);
       const recordsDown = await runtime({ store: records.store });
-      url = (await gateway({ subgraphUrls: { cbp: (await subgraph('cbp', recordsDown)).url }, settings: { subgraphTimeoutMs: 1_000 } })).url;
+      cbpUrl = (await subgraph('cbp', recordsDown)).url;
+      url = (await gateway({ subgraphUrls: { cbp: cbpUrl }, settings: { subgraphTimeoutMs: 1_000 } })).url;
     });
 
     it('answers a masked internal error with the request id: no SQL, no connection string, no stack', async () => {
@@ -333,7 +353,8 @@ describe('faults', () => {
           {
             message: 'Internal error: the request could not be completed (see the service logs for its request id)',
             path: ['routes'],
-            extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'cbp' },
+            // The body names the request id as the header does (issue #14, class 5).
+            extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'cbp', requestId },
           },
         ],
       });
@@ -341,6 +362,16 @@ describe('faults', () => {
       for (const marker of FAULT_MESSAGE_MARKERS) expect(answer.text).not.toContain(marker);
       expect(answer.text).not.toMatch(/\bat .+\.(ts|js):\d+|stacktrace|57P01/);
       expect(summary(await entriesOf(fed.testStore.store, requestId))).toEqual(['gateway REQUEST ALLOW']);
+    });
+
+    it('names the request id in the masked error of a subgraph reached directly, as its header does', async () => {
+      records.set('reject');
+      // No x-request-id sent: the one the service made up is in the header and in the body alike.
+      const answer = await send(cbpUrl, { token: analyst, purpose: 'INTERDICTION', json: { query: ROUTES } });
+      expect(codes(answer.body)).toEqual(['INTERNAL_SERVER_ERROR']);
+      expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(answer.body.errors?.[0]?.extensions?.['requestId']).toBe(answer.headers.get('x-request-id'));
+      for (const marker of FAULT_MESSAGE_MARKERS) expect(answer.text).not.toContain(marker);
     });
 
     it("keeps the other subgraphs' data and the gateway up", async () => {

@@ -53,7 +53,19 @@ const HOSTILE: readonly Hostile[] = [
   },
   { name: 'batch of 11', request: (_, token) => ({ token, purpose: 'INTERDICTION', json: Array.from({ length: 11 }, () => ({ query: '{ __typename }' })) }), status: 400, code: 'OPERATION_LIMIT' },
   { name: 'malformed JSON', request: (_, token) => ({ token, purpose: 'INTERDICTION', raw: '{"query": ' }), status: 400, code: 'BAD_USER_INPUT' },
+  // Malformed arguments (issue #14, class 5): refused before execution, never a 5xx.
+  ...malformedArguments(),
 ];
+
+function malformedArguments(): Hostile[] {
+  const asAnalyst = (query: string, variables: Record<string, unknown> = {}) => (_: string, token: string): SendOptions => ({ token, purpose: 'INTERDICTION', json: { query, variables } });
+  return [
+    { name: 'negative first', request: asAnalyst('{ routes(first: -1) { totalCount } }'), status: 400, code: 'BAD_USER_INPUT' },
+    { name: 'invalid DateTime', request: asAnalyst('query($f: RouteFilter) { routes(filter: $f) { totalCount } }', { f: { seenAfter: 'yesterday' } }), status: 400, code: 'BAD_USER_INPUT' },
+    { name: 'NUL byte in an id', request: asAnalyst('query($id: ID!) { route(id: $id) { id } }', { id: 'R-0001\u0000' }), status: 400, code: 'BAD_USER_INPUT' },
+    { name: 'garbage cursor', request: asAnalyst('{ networks(after: "garbage!!") { totalCount } }'), status: 400, code: 'BAD_USER_INPUT' },
+  ];
+}
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
 
