@@ -14,7 +14,7 @@ import { serveHttp, type RunningService } from '../lib/server/http.js';
 import { formatError, logErrors } from '../lib/server/mask-errors.js';
 import type { Runtime } from '../lib/server/runtime.js';
 import type { GatewayContext } from './context.js';
-import { checkBatchSize, operationLimitsFromEnv, useOperationLimits, type OperationLimits } from './limits/index.js';
+import { checkBatchSize, operationLimitsFromEnv, useOperationLimits, type OperationLimits } from '../lib/limits/index.js';
 import { rateLimitedError, rateLimiterFromSettings } from './rate-limit/index.js';
 import { requestIdentity } from './request-identity.js';
 import { SubgraphSource } from './subgraph-source.js';

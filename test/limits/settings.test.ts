@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPERATION_LIMITS, operationLimitsFromEnv } from '../../gateway/limits/index.js';
+import { DEFAULT_OPERATION_LIMITS, operationLimitsFromEnv } from '../../lib/limits/index.js';
 
 describe('operation limit settings', () => {
   it('default to SPEC section 8', () => {
