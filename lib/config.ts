@@ -1,4 +1,5 @@
 import { isSubgraphName, type ServiceName, type SubgraphName } from './domain.js';
+import { operationLimitsFromEnv, type OperationLimits } from './limits/settings.js';
 
 /**
  * Operator settings (SPEC section 8), read once from the environment at start-up. Every
@@ -24,6 +25,8 @@ export interface Settings {
   readonly logLevel: string;
   /** Upstream (subgraph) call timeout at the gateway. */
   readonly subgraphTimeoutMs: number;
+  /** SPEC 8's operation limits (`LIMIT_*`): the gateway's, and the subgraphs' derived from them. */
+  readonly operationLimits: OperationLimits;
 }
 
 export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
@@ -84,5 +87,6 @@ export function readSettings(env: Env = process.env): Settings {
     subgraphUrls,
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     subgraphTimeoutMs: integer(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1),
+    operationLimits: operationLimitsFromEnv(env),
   };
 }

@@ -12,6 +12,7 @@ import { guardOwnedFields } from '../access/field-guard.js';
 import type { AccessRequest } from '../../policies/decision.js';
 import type { RecordType, SubgraphName } from '../domain.js';
 import { verifyGatewayIdentity } from '../identity/index.js';
+import { checkBatchSize, subgraphOperationLimits, useOperationLimits } from '../limits/index.js';
 import { repoPath } from '../paths.js';
 import type { Store } from '../store/index.js';
 import { authenticate } from './authenticate.js';
@@ -20,6 +21,7 @@ import { serveHttp, type RunningService } from './http.js';
 import { formatError, logErrors } from './mask-errors.js';
 import { toSubgraphResolvers, type ResolverMap } from './resolvers.js';
 import type { Runtime } from './runtime.js';
+import { useSdlGate } from './sdl-gate.js';
 
 /** What a subgraph's own loaders may use: its store, the funnel, the request. */
 export interface LoaderDeps {
@@ -46,8 +48,6 @@ export async function loadSubgraphSdl(name: SubgraphName): Promise<string> {
   return readFile(repoPath('schema', `${name}.graphql`), 'utf8');
 }
 
-export const MAX_SUBGRAPH_BODY_BYTES = 4 * 1024 * 1024;
-
 export async function startSubgraph<L>(
   definition: SubgraphDefinition<L>,
   runtime: Runtime,
@@ -57,6 +57,10 @@ export async function startSubgraph<L>(
   const schema = guardOwnedFields(buildSubgraphSchema({ typeDefs, resolvers: toSubgraphResolvers(definition.resolvers) }), definition.owns);
   const log = runtime.log.child({ service: definition.name });
   const audit = runtime.auditWriter(definition.name);
+  // A subgraph is reachable directly (SPEC 8), so it applies the gateway's operation limits with
+  // the gateway's code; see `subgraphOperationLimits` for what a router's fetches need besides.
+  const limits = subgraphOperationLimits(runtime.settings.operationLimits);
+  const operationLimits = useOperationLimits<RequestContext<L>>(limits);
   const apollo = new ApolloServer<RequestContext<L>>({
     schema,
     formatError,
@@ -68,11 +72,16 @@ export async function startSubgraph<L>(
     // stops itself on SIGINT/SIGTERM at once, and the gateway's requests still in flight fail
     // here while the gateway drains them. The process that owns the server handles signals.
     stopOnTerminationSignals: false,
+    validationRules: operationLimits.validationRules,
+    parseOptions: operationLimits.parseOptions,
     // Inline tracing (Apollo's usage reporting) is off: no one here collects it, and it would
     // send resolver timings to every caller that asks. Cache control is off too: no record
     // here may be cached by anyone (each release is decided and audited per request), and its
     // per-field hook wrapped every resolver (3-4% of a subgraph's CPU, measured by bench/).
+    // Limit plugins first: they restore OPERATION_LIMIT codes before errors are logged.
     plugins: [
+      ...operationLimits.plugins,
+      useSdlGate<L>({ service: definition.name, production: runtime.settings.production, audit, log }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
@@ -86,7 +95,8 @@ export async function startSubgraph<L>(
       name: definition.name,
       apollo,
       log,
-      maxBodyBytes: MAX_SUBGRAPH_BODY_BYTES,
+      maxBodyBytes: limits.maxBodyBytes,
+      checkBody: (body) => checkBatchSize(body, limits),
       health: async () => {
         const checks: Record<string, string> = {};
         try {
