@@ -51,17 +51,19 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
 };
 
 /**
- * The limits a subgraph applies: the gateway's (SPEC 8: a subgraph reached directly is no
+ * The figures a subgraph applies: the gateway's (SPEC 8: a subgraph reached directly is no
  * softer), set by the same `LIMIT_*` variables, with headroom only where a Federation router's
  * fetch for an operation the gateway admitted is bigger than that operation:
  *
  * - tokens: a plan adds `__typename` and key fields at every entity boundary, `... on Type`
- *   around each entity selection and the `_entities(representations: $representations)` wrapper,
- *   so a fetch can hold more tokens than the operation it serves; twice the limit covers that.
+ *   around each entity selection, the `_entities(representations: $representations)` wrapper,
+ *   and (Hive Gateway, merging fetches) an alias and renamed variables per root field, so a
+ *   fetch can hold more tokens than the operation it serves; twice the limit covers that.
  *
  * Depth needs none (an entity fetch's `_entities` stands for at least the one level above the
  * entity), and the cost of an entity fetch is counted from its number of representations (see
- * cost.ts), which for an admitted operation is what the gateway's estimate assumed.
+ * cost.ts), which for an admitted operation is what the gateway's estimate assumed. Aliases:
+ * see `RootAliases` in aliases.ts.
  */
 export function subgraphOperationLimits(limits: OperationLimits): OperationLimits {
   return { ...limits, maxTokens: limits.maxTokens * 2 };

@@ -12,7 +12,7 @@ import { guardOwnedFields } from '../access/field-guard.js';
 import type { AccessRequest } from '../../policies/decision.js';
 import type { RecordType, SubgraphName } from '../domain.js';
 import { verifyGatewayIdentity } from '../identity/index.js';
-import { checkBatchSize, subgraphOperationLimits, useOperationLimits } from '../limits/index.js';
+import { checkBatchSize, useSubgraphOperationLimits } from '../limits/index.js';
 import { repoPath } from '../paths.js';
 import type { Store } from '../store/index.js';
 import { authenticate } from './authenticate.js';
@@ -58,9 +58,9 @@ export async function startSubgraph<L>(
   const log = runtime.log.child({ service: definition.name });
   const audit = runtime.auditWriter(definition.name);
   // A subgraph is reachable directly (SPEC 8), so it applies the gateway's operation limits with
-  // the gateway's code; see `subgraphOperationLimits` for what a router's fetches need besides.
-  const limits = subgraphOperationLimits(runtime.settings.operationLimits);
-  const operationLimits = useOperationLimits<RequestContext<L>>(limits);
+  // the gateway's code; `useSubgraphOperationLimits` says what a router's fetches need besides.
+  const limits = runtime.settings.operationLimits;
+  const operationLimits = useSubgraphOperationLimits<RequestContext<L>>(limits);
   const apollo = new ApolloServer<RequestContext<L>>({
     schema,
     formatError,
