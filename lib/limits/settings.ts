@@ -26,6 +26,11 @@ export interface OperationLimits {
   readonly maxBodyBytes: number;
   /** Estimated cost per operation (see `estimateCost`). */
   readonly maxCost: number;
+  /**
+   * Records one subgraph request may pass through the access funnel (released or withheld),
+   * whatever the estimate said: the cost is a guess from typical list sizes, this is the count.
+   */
+  readonly maxRecords: number;
 }
 
 export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
@@ -48,6 +53,11 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
   // 500 cost at least 500 x 500 x 2 (edge + node) = 500,000 and are refused, as is a
   // route-network-route cycle under one page (about 55 million).
   maxCost: 250_000,
+  // A page of 500 records with ten related records each, twice over. The largest admitted
+  // queries we know of decide a few thousand records per subgraph request (a page of 500
+  // transfers with each person's transfers: about 1,500 at ICE); 10,000 is about 7 s of work for
+  // the embedded store on a loaded machine, inside the gateway's 10 s wait for a subgraph.
+  maxRecords: 10_000,
 };
 
 /**
@@ -79,6 +89,7 @@ const ENV_OVERRIDES = {
   LIMIT_MAX_BATCH: 'maxBatch',
   LIMIT_MAX_BODY_BYTES: 'maxBodyBytes',
   LIMIT_MAX_COST: 'maxCost',
+  LIMIT_MAX_RECORDS: 'maxRecords',
 } as const satisfies Readonly<Record<string, keyof OperationLimits>>;
 
 /**

@@ -19,6 +19,7 @@ import { authenticate } from './authenticate.js';
 import type { RequestContext } from './context.js';
 import { serveHttp, type RunningService } from './http.js';
 import { formatError, logErrors } from './mask-errors.js';
+import { budgetedAudit } from './request-budget.js';
 import { toSubgraphResolvers, type ResolverMap } from './resolvers.js';
 import type { Runtime } from './runtime.js';
 import { useSdlGate } from './sdl-gate.js';
@@ -113,7 +114,10 @@ export async function startSubgraph<L>(
         }
         const who = await authenticate({ service: definition.name, verifyToken: runtime.verifyToken, audit, log }, incoming);
         const request: AccessRequest = { principal: who.principal, purpose: who.purpose, now: runtime.clock() };
-        const access = new AccessFunnel(runtime.policy, audit, request, {
+        // Bounded, whatever the estimate admitted: see request-budget.ts. Past the gateway's wait
+        // for a subgraph, any further work is wasted.
+        const budget = { maxRecords: limits.maxRecords, deadlineMs: runtime.settings.subgraphTimeoutMs };
+        const access = new AccessFunnel(runtime.policy, budgetedAudit(audit, budget), request, {
           requestId: incoming.requestId,
           operationName: who.operationName,
           operationHash: who.operationHash,
