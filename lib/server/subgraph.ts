@@ -114,9 +114,10 @@ export async function startSubgraph<L>(
         }
         const who = await authenticate({ service: definition.name, verifyToken: runtime.verifyToken, audit, log }, incoming);
         const request: AccessRequest = { principal: who.principal, purpose: who.purpose, now: runtime.clock() };
-        // Bounded, whatever the estimate admitted: see request-budget.ts. Past the gateway's wait
-        // for a subgraph, any further work is wasted.
-        const budget = { maxRecords: limits.maxRecords, deadlineMs: runtime.settings.subgraphTimeoutMs };
+        // Bounded, whatever the estimate admitted: see request-budget.ts. The deadline falls at
+        // four fifths of the gateway's wait for a subgraph, so that the refusal reaches the
+        // gateway (and the client learns why) before it gives up; past that, work is wasted.
+        const budget = { maxRecords: limits.maxRecords, deadlineMs: Math.floor(runtime.settings.subgraphTimeoutMs * 0.8) };
         const access = new AccessFunnel(runtime.policy, budgetedAudit(audit, budget), request, {
           requestId: incoming.requestId,
           operationName: who.operationName,
