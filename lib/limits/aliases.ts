@@ -1,6 +1,6 @@
 import { maxAliasesRule as armorMaxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { Kind, type ASTVisitor, type GraphQLError, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
-import type { TributaryError } from '../../lib/errors.js';
+import type { TributaryError } from '../errors.js';
 import { operationLimitError } from './limit-error.js';
 import type { OperationLimits } from './settings.js';
 

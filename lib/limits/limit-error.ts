@@ -1,4 +1,4 @@
-import { TributaryError } from '../../lib/errors.js';
+import { TributaryError } from '../errors.js';
 
 /** The limits of SPEC section 8, as they appear in `extensions.limit` of a refusal. */
 export type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'pageSize' | 'cost' | 'batch' | 'records' | 'time';

@@ -1,4 +1,4 @@
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../lib/connection.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../connection.js';
 
 /**
  * The gateway's operation limits (SPEC section 8). Each one bounds a different way a single
