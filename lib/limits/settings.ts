@@ -93,12 +93,13 @@ const ENV_OVERRIDES = {
 } as const satisfies Readonly<Record<string, keyof OperationLimits>>;
 
 /**
- * The limits with the operator's overrides applied. A present but malformed value stops the
- * gateway at start-up, naming the variable: a typo must not silently leave a limit at its
- * default (or turn it off).
+ * The limits with the operator's overrides applied (read once, into `Settings.operationLimits`,
+ * by every service). A present but malformed value stops the service at start-up, naming the
+ * variable: a typo must not silently leave a limit at its default (or turn it off).
  *
- * Note that `LIMIT_MAX_PAGE_SIZE` changes what the gateway admits; the subgraphs keep their own
- * cap (`MAX_PAGE_SIZE` in lib/connection.ts), so raising it past 500 needs both.
+ * Note that `LIMIT_MAX_PAGE_SIZE` changes what the gateway and the subgraphs admit, but the
+ * subgraphs' pagination keeps its own cap (`MAX_PAGE_SIZE` in lib/connection.ts), so raising it
+ * past 500 needs both.
  */
 export function operationLimitsFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
