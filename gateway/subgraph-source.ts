@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { TributaryError } from '../lib/errors.js';
+import { isErrorCode, TributaryError } from '../lib/errors.js';
 import { GATEWAY_IDENTITY_HEADER, JUSTIFICATION_HEADER, PURPOSE_HEADER } from '../lib/identity/index.js';
 import { REQUEST_ID_HEADER } from '../lib/server/request-id.js';
 import type { GatewayContext } from './context.js';
@@ -46,6 +46,10 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
     // A GraphQL answer (even one of errors) passes through as the subgraph gave it; a bare
     // HTTP failure (a proxy's 502 page, say) is the service being unavailable, and says which.
     const status = error instanceof GraphQLError ? httpStatusOf(error) : undefined;
+    // A refusal the subgraph answered with a 4xx (one of its operation limits, say) is passed
+    // on with its own code and message; Apollo would report it as "400: Bad Request", masked.
+    const refusal = error instanceof GraphQLError && status !== undefined && status < 500 ? refusalOf(error, this.options.name) : undefined;
+    if (refusal) throw refusal;
     if (error instanceof GraphQLError && (status === undefined || status < 500)) throw error;
     if (status !== undefined) {
       throw new TributaryError('SERVICE_UNAVAILABLE', `The ${this.options.name} service answered HTTP ${status}; its fields are missing from this response`, {
@@ -69,4 +73,22 @@ function httpStatusOf(error: GraphQLError): number | undefined {
   const response = error.extensions['response'];
   if (typeof response !== 'object' || response === null || !('status' in response)) return undefined;
   return typeof response.status === 'number' ? response.status : undefined;
+}
+
+/**
+ * The subgraph's own refusal inside a 4xx answer (`{ errors: [{ message, extensions: { code } }] }`,
+ * under `extensions.response.body`), when its code is one of ours; `undefined` otherwise. The body
+ * is the subgraph's, so only a known code and a string message are taken from it.
+ */
+function refusalOf(error: GraphQLError, service: string): TributaryError | undefined {
+  const response = error.extensions['response'];
+  const body = typeof response === 'object' && response !== null && 'body' in response ? response.body : undefined;
+  const errors = typeof body === 'object' && body !== null && 'errors' in body ? body.errors : undefined;
+  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+  if (typeof first !== 'object' || first === null || !('message' in first) || typeof first.message !== 'string') return undefined;
+  const extensions = 'extensions' in first && typeof first.extensions === 'object' && first.extensions !== null ? first.extensions : {};
+  const code = 'code' in extensions ? extensions.code : undefined;
+  if (!isErrorCode(code) || code === 'INTERNAL_SERVER_ERROR') return undefined;
+  const limit = 'limit' in extensions && typeof extensions.limit === 'string' ? { limit: extensions.limit } : {};
+  return new TributaryError(code, first.message, { details: { service, ...limit }, cause: error });
 }

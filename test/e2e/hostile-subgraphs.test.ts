@@ -6,8 +6,10 @@ import { readSettings } from '../../lib/config.js';
 import type { Purpose, SubgraphName } from '../../lib/domain.js';
 import { DEV_ISSUER, GATEWAY_IDENTITY_HEADER, getDevIssuerJwks, signGatewayIdentity, type PersonaName } from '../../lib/identity/index.js';
 import type { RunningService } from '../../lib/server/http.js';
+import { DEFAULT_OPERATION_LIMITS } from '../../lib/limits/index.js';
 import { createRuntime, type Runtime } from '../../lib/server/runtime.js';
 import { SUBGRAPH_STARTERS } from '../../subgraphs/index.js';
+import { startExtraGateway } from '../support/extra-gateway.js';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
 import { codes, entriesOf, newRequestId, send, type Answer, type SendOptions } from '../support/http-client.js';
 
@@ -53,6 +55,19 @@ describe('hostile inputs straight to each subgraph', () => {
   });
   afterAll(async () => {
     await fed?.close();
+  });
+
+  it("passes a subgraph's refusal on to the client with its code and message, not as an internal error", async () => {
+    // A gateway whose own page limit is looser than the subgraphs' admits what ICE then refuses.
+    const loose = await startExtraGateway(fed.federation, { gateway: { limits: { ...DEFAULT_OPERATION_LIMITS, maxPageSize: 1_000 } } });
+    try {
+      const answer = await send(loose.url, { token: await fed.token('ice-officer'), purpose: 'CUSTODY_TRANSFER', json: { query: '{ transfers(first: 600) { totalCount } }' } });
+      expect(answer.body.data ?? null).toBeNull();
+      expect(answer.body.errors?.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: 'OPERATION_LIMIT', limit: 'pageSize', service: 'ice' })]);
+      expect(answer.body.errors?.[0]?.message).toMatch(/^Page size 600 .* exceeds the limit of 500$/);
+    } finally {
+      await loose.close();
+    }
   });
 
   for (const target of TARGETS) {
