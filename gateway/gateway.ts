@@ -17,7 +17,7 @@ import type { Runtime } from '../lib/server/runtime.js';
 import { AdmissionControl } from './admission.js';
 import { admitRequests } from './admit-requests.js';
 import type { GatewayContext } from './context.js';
-import { checkBatchSize, operationLimitsFromEnv, useOperationLimits, type OperationLimits } from './limits/index.js';
+import { checkBatchSize, useOperationLimits, type OperationLimits } from '../lib/limits/index.js';
 import { rateLimitedError, rateLimiterFromSettings } from './rate-limit/index.js';
 import { requestIdentity } from './request-identity.js';
 import { SubgraphSource } from './subgraph-source.js';
@@ -44,7 +44,7 @@ export interface GatewayOptions {
  */
 export async function startGateway(runtime: Runtime, options: GatewayOptions): Promise<RunningService> {
   const { settings } = runtime;
-  const limits = options.limits ?? operationLimitsFromEnv(process.env);
+  const limits = options.limits ?? settings.operationLimits;
   const log = runtime.log.child({ service: 'gateway' });
   const audit = runtime.auditWriter('gateway');
   const supergraphSdl = options.supergraphSdl ?? (await readFile(repoPath('schema', 'supergraph.graphql'), 'utf8'));

@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { AUDIT_UNAVAILABLE_MESSAGE } from '../lib/audit/writer.js';
-import { TributaryError } from '../lib/errors.js';
+import { isErrorCode, TributaryError } from '../lib/errors.js';
 import { GATEWAY_IDENTITY_HEADER, JUSTIFICATION_HEADER, PURPOSE_HEADER } from '../lib/identity/index.js';
 import { REQUEST_ID_HEADER } from '../lib/server/request-id.js';
 import type { GatewayContext } from './context.js';
@@ -47,19 +47,15 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
     // A GraphQL answer (even one of errors) passes through as the subgraph gave it; a bare
     // HTTP failure (a proxy's 502 page, say) is the service being unavailable, and says which.
     const status = error instanceof GraphQLError ? httpStatusOf(error) : undefined;
-    // A subgraph refuses a malformed argument before execution with 400 (argument-checks.ts).
-    // The gateway checks the same arguments first, so this is a value the plan itself carried
-    // (an entity key, say): the client gets the subgraph's message, which names the argument,
-    // rather than Apollo's bare "400: Bad Request" masked as an internal error.
-    const refusal = error instanceof GraphQLError && status === 400 ? bodyErrorsOf(error)[0] : undefined;
-    if (refusal?.code === 'BAD_USER_INPUT' && typeof refusal.message === 'string') {
-      throw new TributaryError('BAD_USER_INPUT', refusal.message, { details: { service: this.options.name }, cause: error });
-    }
+    // A refusal the subgraph answered with a 4xx (one of its operation limits, say) is passed
+    // on with its own code and message; Apollo would report it as "400: Bad Request", masked.
+    const refusal = error instanceof GraphQLError && status !== undefined && status < 500 ? refusalOf(error, this.options.name) : undefined;
+    if (refusal) throw refusal;
     if (error instanceof GraphQLError && (status === undefined || status < 500)) throw error;
     // A subgraph that could not audit answers 503 with AUDIT_UNAVAILABLE (SPEC 8): the service is
     // up, its records were withheld. The client gets that code (503, retry-after) rather than
     // "unavailable", and the other subgraphs' fields as usual.
-    if (error instanceof GraphQLError && status === 503 && bodyErrorsOf(error).some((item) => item.code === 'AUDIT_UNAVAILABLE')) {
+    if (error instanceof GraphQLError && status === 503 && refusalOf(error, this.options.name)?.code === 'AUDIT_UNAVAILABLE') {
       throw new TributaryError('AUDIT_UNAVAILABLE', AUDIT_UNAVAILABLE_MESSAGE, {
         details: { service: this.options.name },
         cause: error,
@@ -89,16 +85,20 @@ function httpStatusOf(error: GraphQLError): number | undefined {
   return typeof response.status === 'number' ? response.status : undefined;
 }
 
-/** The message and `extensions.code` of each error in the failed response's body (parsed JSON, or text). */
-function bodyErrorsOf(error: GraphQLError): { readonly message: unknown; readonly code: unknown }[] {
+/**
+ * The subgraph's own refusal inside a 4xx answer (`{ errors: [{ message, extensions: { code } }] }`,
+ * under `extensions.response.body`), when its code is one of ours; `undefined` otherwise. The body
+ * is the subgraph's, so only a known code and a string message are taken from it.
+ */
+function refusalOf(error: GraphQLError, service: string): TributaryError | undefined {
   const response = error.extensions['response'];
-  if (typeof response !== 'object' || response === null || !('body' in response)) return [];
-  const { body } = response;
-  if (typeof body !== 'object' || body === null || !('errors' in body) || !Array.isArray(body.errors)) return [];
-  return (body.errors as unknown[]).map((item) => {
-    if (typeof item !== 'object' || item === null) return { message: undefined, code: undefined };
-    const message = 'message' in item ? item.message : undefined;
-    const extensions = 'extensions' in item && typeof item.extensions === 'object' && item.extensions !== null ? item.extensions : {};
-    return { message, code: 'code' in extensions ? extensions.code : undefined };
-  });
+  const body = typeof response === 'object' && response !== null && 'body' in response ? response.body : undefined;
+  const errors = typeof body === 'object' && body !== null && 'errors' in body ? body.errors : undefined;
+  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+  if (typeof first !== 'object' || first === null || !('message' in first) || typeof first.message !== 'string') return undefined;
+  const extensions = 'extensions' in first && typeof first.extensions === 'object' && first.extensions !== null ? first.extensions : {};
+  const code = 'code' in extensions ? extensions.code : undefined;
+  if (!isErrorCode(code) || code === 'INTERNAL_SERVER_ERROR') return undefined;
+  const limit = 'limit' in extensions && typeof extensions.limit === 'string' ? { limit: extensions.limit } : {};
+  return new TributaryError(code, first.message, { details: { service, ...limit }, cause: error });
 }

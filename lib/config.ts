@@ -1,4 +1,5 @@
 import { isSubgraphName, type ServiceName, type SubgraphName } from './domain.js';
+import { operationLimitsFromEnv, type OperationLimits } from './limits/settings.js';
 
 /**
  * Operator settings (SPEC section 8), read once from the environment at start-up. Every
@@ -28,6 +29,8 @@ export interface Settings {
   readonly subgraphTimeoutMs: number;
   /** Admission control at the gateway (gateway/admission.ts): in flight, queued, longest wait. */
   readonly admission: AdmissionSettings;
+  /** SPEC 8's operation limits (`LIMIT_*`): the gateway's, and the subgraphs' derived from them. */
+  readonly operationLimits: OperationLimits;
 }
 
 /**
@@ -119,5 +122,6 @@ export function readSettings(env: Env = process.env): Settings {
       maxQueue: integer(env, 'GATEWAY_MAX_QUEUE', DEFAULT_ADMISSION.maxQueue),
       maxQueueWaitMs: integer(env, 'GATEWAY_MAX_QUEUE_WAIT_MS', DEFAULT_ADMISSION.maxQueueWaitMs),
     },
+    operationLimits: operationLimitsFromEnv(env),
   };
 }

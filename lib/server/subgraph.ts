@@ -12,6 +12,7 @@ import { guardOwnedFields } from '../access/field-guard.js';
 import type { AccessRequest } from '../../policies/decision.js';
 import type { RecordType, SubgraphName } from '../domain.js';
 import { verifyGatewayIdentity } from '../identity/index.js';
+import { checkBatchSize, useSubgraphOperationLimits } from '../limits/index.js';
 import { repoPath } from '../paths.js';
 import type { Store } from '../store/index.js';
 import { authenticate } from './authenticate.js';
@@ -19,8 +20,10 @@ import type { RequestContext } from './context.js';
 import { serveHttp, type RunningService } from './http.js';
 import { useArgumentChecks } from './argument-checks.js';
 import { errorFormatter, logErrors } from './mask-errors.js';
+import { budgetedAudit } from './request-budget.js';
 import { toSubgraphResolvers, type ResolverMap } from './resolvers.js';
 import type { Runtime } from './runtime.js';
+import { useSdlGate } from './sdl-gate.js';
 
 /** What a subgraph's own loaders may use: its store, the funnel, the request. */
 export interface LoaderDeps {
@@ -47,8 +50,6 @@ export async function loadSubgraphSdl(name: SubgraphName): Promise<string> {
   return readFile(repoPath('schema', `${name}.graphql`), 'utf8');
 }
 
-export const MAX_SUBGRAPH_BODY_BYTES = 4 * 1024 * 1024;
-
 export async function startSubgraph<L>(
   definition: SubgraphDefinition<L>,
   runtime: Runtime,
@@ -59,12 +60,16 @@ export async function startSubgraph<L>(
   const log = runtime.log.child({ service: definition.name });
   const audit = runtime.auditWriter(definition.name);
   const argumentChecks = useArgumentChecks<RequestContext<L>>();
+  // A subgraph is reachable directly (SPEC 8), so it applies the gateway's operation limits with
+  // the gateway's code; `useSubgraphOperationLimits` says what a router's fetches need besides.
+  const limits = runtime.settings.operationLimits;
+  const operationLimits = useSubgraphOperationLimits<RequestContext<L>>(limits);
   const apollo = new ApolloServer<RequestContext<L>>({
     schema,
     formatError: errorFormatter(runtime.settings),
     // Malformed arguments are BAD_USER_INPUT with HTTP 400 here as at the gateway (one check):
     // a subgraph is reachable directly.
-    validationRules: [argumentChecks.validationRule],
+    validationRules: [argumentChecks.validationRule, ...operationLimits.validationRules],
     includeStacktraceInErrorResponses: false,
     // Subgraphs are reached by the gateway (or an agency's own tools) with a token; the IDE
     // and its CDN-hosted landing page have no place here.
@@ -73,15 +78,19 @@ export async function startSubgraph<L>(
     // stops itself on SIGINT/SIGTERM at once, and the gateway's requests still in flight fail
     // here while the gateway drains them. The process that owns the server handles signals.
     stopOnTerminationSignals: false,
+    parseOptions: operationLimits.parseOptions,
     // Inline tracing (Apollo's usage reporting) is off: no one here collects it, and it would
     // send resolver timings to every caller that asks. Cache control is off too: no record
     // here may be cached by anyone (each release is decided and audited per request), and its
     // per-field hook wrapped every resolver (3-4% of a subgraph's CPU, measured by bench/).
+    // Limit plugins first: they restore OPERATION_LIMIT codes before errors are logged.
     plugins: [
+      argumentChecks.plugin,
+      ...operationLimits.plugins,
+      useSdlGate<L>({ service: definition.name, production: runtime.settings.production, audit, log }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
-      argumentChecks.plugin,
       logErrors(log, (context) => context.requestId),
     ],
   });
@@ -92,7 +101,8 @@ export async function startSubgraph<L>(
       name: definition.name,
       apollo,
       log,
-      maxBodyBytes: MAX_SUBGRAPH_BODY_BYTES,
+      maxBodyBytes: limits.maxBodyBytes,
+      checkBody: (body) => checkBatchSize(body, limits),
       health: async () => {
         const checks: Record<string, string> = {};
         try {
@@ -109,7 +119,11 @@ export async function startSubgraph<L>(
         }
         const who = await authenticate({ service: definition.name, verifyToken: runtime.verifyToken, audit, log }, incoming);
         const request: AccessRequest = { principal: who.principal, purpose: who.purpose, now: runtime.clock() };
-        const access = new AccessFunnel(runtime.policy, audit, request, {
+        // Bounded, whatever the estimate admitted: see request-budget.ts. The deadline falls at
+        // four fifths of the gateway's wait for a subgraph, so that the refusal reaches the
+        // gateway (and the client learns why) before it gives up; past that, work is wasted.
+        const budget = { maxRecords: limits.maxRecords, deadlineMs: Math.floor(runtime.settings.subgraphTimeoutMs * 0.8) };
+        const access = new AccessFunnel(runtime.policy, budgetedAudit(audit, budget), request, {
           requestId: incoming.requestId,
           operationName: who.operationName,
           operationHash: who.operationHash,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OPERATION_LIMITS } from '../../gateway/limits/index.js';
+import { DEFAULT_OPERATION_LIMITS } from '../../lib/limits/index.js';
 import { isRecordType, type Purpose, type SubgraphName } from '../../lib/domain.js';
 import { PERSONAS, type PersonaName } from '../../lib/identity/index.js';
 import { categoryOf } from '../../policies/index.js';

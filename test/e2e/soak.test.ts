@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChains } from '../../lib/audit/index.js';
 import { readSettings } from '../../lib/config.js';
-import type { Purpose } from '../../lib/domain.js';
+import type { Purpose, SubgraphName } from '../../lib/domain.js';
 import { mintToken, PERSONAS, type PersonaName } from '../../lib/identity/index.js';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
 import { codes, countEntries, send, type Answer, type SendOptions } from '../support/http-client.js';
@@ -38,6 +38,8 @@ const WORKLOAD: readonly Legitimate[] = [
 
 interface Hostile {
   readonly name: string;
+  /** Where it is sent: the gateway, unless it names a subgraph (reachable directly, SPEC 8). */
+  readonly service?: SubgraphName;
   readonly request: (expiredToken: string, token: string) => SendOptions;
   readonly status: number;
   readonly code: string;
@@ -51,6 +53,28 @@ const HOSTILE: readonly Hostile[] = [
     status: 400,
     code: 'OPERATION_LIMIT',
   },
+  {
+    name: 'depth bomb straight to cbp',
+    service: 'cbp',
+    request: (_, token) => ({ token, purpose: 'INTERDICTION', json: { query: `{ route(id: "R-0001") { ${'networks { routes { '.repeat(6)}id${' } }'.repeat(6)} } }` } }),
+    status: 400,
+    code: 'OPERATION_LIMIT',
+  },
+  {
+    name: 'entity fetch multiplying past the cost, straight to ice',
+    service: 'ice',
+    request: (_, token) => ({
+      token,
+      purpose: 'INTERDICTION',
+      json: {
+        query: 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Person { transfers { person { transfers { person { transfers { id } } } } } } } }',
+        variables: { r: Array.from({ length: 300 }, (_, i) => ({ __typename: 'Person', id: `P-${String(i + 1).padStart(6, '0')}` })) },
+      },
+    }),
+    status: 400,
+    code: 'OPERATION_LIMIT',
+  },
+  { name: 'page of 501 straight to partner', service: 'partner', request: (_, token) => ({ token, purpose: 'INTERDICTION', json: { query: '{ bookings(first: 501) { totalCount } }' } }), status: 400, code: 'OPERATION_LIMIT' },
   { name: 'batch of 11', request: (_, token) => ({ token, purpose: 'INTERDICTION', json: Array.from({ length: 11 }, () => ({ query: '{ __typename }' })) }), status: 400, code: 'OPERATION_LIMIT' },
   { name: 'malformed JSON', request: (_, token) => ({ token, purpose: 'INTERDICTION', raw: '{"query": ' }), status: 400, code: 'BAD_USER_INPUT' },
   // Malformed arguments (issue #14, class 5): refused before execution, never a 5xx.
@@ -115,7 +139,7 @@ describe('soak', () => {
         const n = sequence++;
         if (n % HOSTILE_EVERY === HOSTILE_EVERY - 1) {
           const fault = HOSTILE[Math.floor(n / HOSTILE_EVERY) % HOSTILE.length] as Hostile;
-          const answer = await send(fed.gatewayUrl, fault.request(expired, analyst));
+          const answer = await send((fault.service ? fed.federation.urls[fault.service] : fed.gatewayUrl) ?? '', fault.request(expired, analyst));
           hostile += 1;
           const got = { status: answer.status, code: codes(answer.body)[0], data: answer.body.data ?? undefined };
           if (got.status !== fault.status || got.code !== fault.code || got.data !== undefined) failures.push(`${fault.name}: ${answer.status} ${answer.text.slice(0, 200)}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApolloServer } from '@apollo/server';
 import { getIntrospectionQuery } from 'graphql';
-import { DEFAULT_OPERATION_LIMITS, operationLimitsFromEnv, tokenLimitParseOptions, useLimitErrorCodes } from '../../gateway/limits/index.js';
+import { DEFAULT_OPERATION_LIMITS, operationLimitsFromEnv, tokenLimitParseOptions, useLimitErrorCodes } from '../../lib/limits/index.js';
 import { limitedServer, nestedQuery, schema } from './fixture.js';
 
 const server = limitedServer();

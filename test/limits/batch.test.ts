@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBatchSize, DEFAULT_OPERATION_LIMITS as limits } from '../../gateway/limits/index.js';
+import { checkBatchSize, DEFAULT_OPERATION_LIMITS as limits } from '../../lib/limits/index.js';
 
 const operations = (count: number): unknown => Array.from({ length: count }, () => ({ query: '{ __typename }' }));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'graphql';
 import { TributaryError } from '../../lib/errors.js';
-import { DEFAULT_OPERATION_LIMITS as limits, checkCost, estimateCost } from '../../gateway/limits/index.js';
+import { DEFAULT_OPERATION_LIMITS as limits, checkCost, estimateCost } from '../../lib/limits/index.js';
 import { schema } from './fixture.js';
 
 const cost = (query: string, variables?: Record<string, unknown>): number => estimateCost(schema, parse(query), variables, limits);

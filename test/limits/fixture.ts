@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { buildSchema, type GraphQLFormattedError } from 'graphql';
-import { DEFAULT_OPERATION_LIMITS, useOperationLimits, type OperationLimits } from '../../gateway/limits/index.js';
+import { DEFAULT_OPERATION_LIMITS, useOperationLimits, type OperationLimits } from '../../lib/limits/index.js';
 
 /**
  * A small schema shaped like the supergraph's (SPEC section 7): Relay connections at the root,

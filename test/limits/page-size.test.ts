@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'graphql';
 import { TributaryError } from '../../lib/errors.js';
-import { DEFAULT_OPERATION_LIMITS as limits, checkPageSizes } from '../../gateway/limits/index.js';
+import { DEFAULT_OPERATION_LIMITS as limits, checkPageSizes } from '../../lib/limits/index.js';
 
 function outcome(query: string, variables?: Record<string, unknown>, operationName?: string): string {
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { memoByOperation } from '../../gateway/limits/operation-memo.js';
+import { memoByOperation } from '../../lib/limits/operation-memo.js';
 import { limitedServer } from './fixture.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPERATION_LIMITS, operationLimitsFromEnv } from '../../gateway/limits/index.js';
+import { DEFAULT_OPERATION_LIMITS, operationLimitsFromEnv } from '../../lib/limits/index.js';
 
 describe('operation limit settings', () => {
   it('default to SPEC section 8', () => {
@@ -27,6 +27,7 @@ describe('operation limit settings', () => {
     { variable: 'LIMIT_MAX_BATCH', value: '5', key: 'maxBatch', expected: 5 },
     { variable: 'LIMIT_MAX_BODY_BYTES', value: '2097152', key: 'maxBodyBytes', expected: 2_097_152 },
     { variable: 'LIMIT_MAX_COST', value: '100000', key: 'maxCost', expected: 100_000 },
+    { variable: 'LIMIT_MAX_RECORDS', value: '20000', key: 'maxRecords', expected: 20_000 },
   ];
   for (const { variable, value, key, expected } of overrides) {
     it(`take ${key} from ${variable}`, () => {

@@ -9,8 +9,8 @@ import {
   maxTokensRule,
   operationDepth,
   tokenLimitParseOptions,
-} from '../../gateway/limits/index.js';
-import { fragmentsOf } from '../../gateway/limits/operation.js';
+} from '../../lib/limits/index.js';
+import { fragmentsOf } from '../../lib/limits/operation.js';
 import { nestedQuery, schema } from './fixture.js';
 
 /** Only the errors of the rule under test: the rest of graphql's rules run too, and must agree. */

@@ -19,6 +19,8 @@ export interface FaultProxy {
   readonly port: number;
   /** Requests received since the proxy started, whatever their fate. */
   readonly requests: number;
+  /** Their bodies, when the proxy was started with `keepBodies` (to see what a router sent); a test may empty it. */
+  readonly bodies: string[];
   set(mode: ProxyMode): void;
   close(): Promise<void>;
 }
@@ -27,9 +29,10 @@ export interface FaultProxy {
  * A loopback HTTP proxy in front of one real subgraph, registered as that subgraph's URL in a
  * gateway's settings: the gateway cannot tell it from the subgraph until a fault is switched on.
  */
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+export async function startFaultProxy(target: string, options: { readonly keepBodies?: boolean } = {}): Promise<FaultProxy> {
   let mode: ProxyMode = { kind: 'pass' };
   let requests = 0;
+  const bodies: string[] = [];
   const sockets = new Set<Socket>();
 
   const forward = async (request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> => {
@@ -53,6 +56,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
+    if (options.keepBodies) bodies.push(body.toString('utf8'));
     const current = mode;
     switch (current.kind) {
       case 'pass':
@@ -101,6 +105,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     get requests() {
       return requests;
     },
+    bodies,
     set(next) {
       mode = next;
     },

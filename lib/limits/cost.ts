@@ -15,6 +15,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { isEntitiesField, representationCount, representationVariableNames } from './entities.js';
 import { formatCount, operationLimitError } from './limit-error.js';
 import { memoByOperation } from './operation-memo.js';
 import { fragmentsOf, isMetaField, operationOf, type Fragments, type RawVariables } from './operation.js';
@@ -36,7 +37,14 @@ const CEILING = Number.MAX_SAFE_INTEGER;
  * - a plain list (`routes`, `members`, `hazards`) by its `first`/`last` if it takes one, else by
  *   `listFanOut` (10), a guess at a typical record's related entities.
  *
- * So `networks(first: 500) { edges { node { id } } }` costs 1 + (1 + 500 x (1 + 1)) = 1,002.
+ * - a subgraph's entity fetch (`_entities`, see entities.ts) by its number of representations,
+ *   each entity costing 1 besides what is selected on it, as the field that referenced it
+ *   (`person`) costs 1 in the operation the router planned the fetch for.
+ *
+ * So `networks(first: 500) { edges { node { id } } }` costs 1 + (1 + 500 x (1 + 1)) = 1,002, and
+ * the fetch of those 500 networks' routes from another subgraph,
+ * `_entities(representations: [500 networks]) { ... on Network { routes { id } } }`, costs
+ * 1 + 500 x (1 + (1 + 10 x 1)) = 6,001.
  * Variables are read from the request (literals and defaults alike), which is why the check
  * runs per request rather than as a validation rule. Fragments are costed once per page-size
  * context, so fragments spread into fragments cannot make the estimate itself exponential.
@@ -101,11 +109,15 @@ export function estimateOperationCost(
     const child = isCompositeType(named) ? named : undefined;
     const requested = requestedPageSize(field, values);
     let multiplier = 1;
+    let perItem = 0;
     let childPageSize: number | undefined;
     if (isConnection(named)) childPageSize = requested ?? model.defaultPageSize;
-    else if (definition && isListType(getNullableType(definition.type))) multiplier = requested ?? pageSize ?? model.listFanOut;
+    else if (isEntitiesField(field)) {
+      multiplier = representationCount(field, values) ?? model.listFanOut;
+      perItem = 1;
+    } else if (definition && isListType(getNullableType(definition.type))) multiplier = requested ?? pageSize ?? model.listFanOut;
     const below = field.selectionSet ? setCost(field.selectionSet, child, childPageSize) : 0;
-    return Math.min(1 + multiplier * below, CEILING);
+    return Math.min(1 + multiplier * (perItem + below), CEILING);
   };
 
   return setCost(operation.selectionSet, rootType(schema, operation), undefined);
@@ -144,28 +156,37 @@ function refuseCost(cost: number, limits: Pick<OperationLimits, 'maxCost'>): voi
 
 /**
  * Estimates already made for one operation. The estimate depends on the request only through
- * the values of the variables its page arguments read (`pageVariables`), so it is kept per
- * combination of those values: an operation without such variables is estimated once, and one
- * whose `$first` changes is estimated again for each new size. Kept per schema too, since a
- * supergraph update changes which fields are lists and connections.
+ * the values of the variables its page arguments read (`pageVariables`) and the lengths of the
+ * representation lists its entity fetches read (`representationVariables`, subgraphs only), so
+ * it is kept per combination of those: an operation without such variables is estimated once,
+ * and one whose `$first` changes is estimated again for each new size. Kept per schema too,
+ * since a supergraph update changes which fields are lists and connections.
  */
 interface OperationCosts {
   readonly fragments: Fragments;
   readonly pageVariables: readonly string[];
+  readonly representationVariables: readonly string[];
   readonly bySchema: WeakMap<GraphQLSchema, Map<string, number>>;
 }
 
 /** Sizes remembered per operation and schema: each size a client sends is a new key, so the oldest goes past it. */
 const MAX_SIZES_PER_OPERATION = 32;
 
-/** The key of the page variables' values; a value that is not a whole number counts as absent, as in `pageArguments`. */
-function sizesKey(pageVariables: readonly string[], values: ReadonlyMap<string, unknown>): string {
-  return pageVariables
-    .map((name) => {
-      const value = values.get(name);
-      return typeof value === 'number' && Number.isInteger(value) ? String(value) : '';
-    })
-    .join(',');
+/**
+ * The key of the page variables' values and the representation lists' lengths; a page value
+ * that is not a whole number counts as absent, as in `pageArguments`, and so does a
+ * representations value that is not a list, as in `representationCount`.
+ */
+function sizesKey(costs: OperationCosts, values: ReadonlyMap<string, unknown>): string {
+  const pages = costs.pageVariables.map((name) => {
+    const value = values.get(name);
+    return typeof value === 'number' && Number.isInteger(value) ? String(value) : '';
+  });
+  const entities = costs.representationVariables.map((name) => {
+    const value = values.get(name);
+    return Array.isArray(value) ? String(value.length) : '';
+  });
+  return `${pages.join(',')}|${entities.join(',')}`;
 }
 
 /**
@@ -176,20 +197,27 @@ function sizesKey(pageVariables: readonly string[], values: ReadonlyMap<string, 
 export function useCostLimit<C extends BaseContext = BaseContext>(limits: Pick<OperationLimits, 'maxCost' | 'defaultPageSize' | 'listFanOut'>): ApolloServerPlugin<C> {
   const costsOf = memoByOperation((operation, document): OperationCosts => {
     const fragments = fragmentsOf(document);
-    return { fragments, pageVariables: pageVariableNames(operation, fragments), bySchema: new WeakMap() };
+    return {
+      fragments,
+      pageVariables: pageVariableNames(operation, fragments),
+      representationVariables: representationVariableNames(operation, fragments),
+      bySchema: new WeakMap(),
+    };
   });
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, operation, document, request }) {
           if (!operation) return;
-          const { fragments, pageVariables, bySchema } = costsOf(operation, document);
+          const costs = costsOf(operation, document);
+          const { fragments, bySchema } = costs;
           let estimates = bySchema.get(schema);
           if (estimates === undefined) {
             estimates = new Map();
             bySchema.set(schema, estimates);
           }
-          const key = pageVariables.length === 0 ? '' : sizesKey(pageVariables, variableValues(operation, request.variables));
+          const variableDependent = costs.pageVariables.length > 0 || costs.representationVariables.length > 0;
+          const key = variableDependent ? sizesKey(costs, variableValues(operation, request.variables)) : '';
           let cost = estimates.get(key);
           if (cost === undefined) {
             cost = estimateOperationCost(schema, operation, fragments, request.variables, limits);

@@ -26,6 +26,9 @@ export function useLimitErrorCodes<C extends BaseContext = BaseContext>(): Apoll
 }
 
 function restoreCode(error: GraphQLError): void {
+  // Our own error, thrown as is (from a plugin hook, say), already carries its code; its
+  // `originalError` is then its cause, whose code must not replace it.
+  if (error instanceof TributaryError) return;
   const original = error.originalError;
   if (original instanceof TributaryError) {
     if (error.extensions['code'] !== original.code) Object.assign(error.extensions, original.extensions);

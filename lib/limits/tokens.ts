@@ -1,5 +1,5 @@
 import { TokenKind, type ASTVisitor, type GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
-import type { TributaryError } from '../../lib/errors.js';
+import type { TributaryError } from '../errors.js';
 import { operationLimitError } from './limit-error.js';
 import type { OperationLimits } from './settings.js';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../lib/connection.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../connection.js';
 
 /**
  * The gateway's operation limits (SPEC section 8). Each one bounds a different way a single
@@ -26,6 +26,11 @@ export interface OperationLimits {
   readonly maxBodyBytes: number;
   /** Estimated cost per operation (see `estimateCost`). */
   readonly maxCost: number;
+  /**
+   * Records one subgraph request may pass through the access funnel (released or withheld),
+   * whatever the estimate said: the cost is a guess from typical list sizes, this is the count.
+   */
+  readonly maxRecords: number;
 }
 
 export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
@@ -48,7 +53,31 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
   // 500 cost at least 500 x 500 x 2 (edge + node) = 500,000 and are refused, as is a
   // route-network-route cycle under one page (about 55 million).
   maxCost: 250_000,
+  // A page of 500 records with ten related records each, twice over. The largest admitted
+  // queries we know of decide a few thousand records per subgraph request (a page of 500
+  // transfers with each person's transfers: about 1,500 at ICE); 10,000 is about 7 s of work for
+  // the embedded store on a loaded machine, inside the gateway's 10 s wait for a subgraph.
+  maxRecords: 10_000,
 };
+
+/**
+ * The figures a subgraph applies: the gateway's (SPEC 8: a subgraph reached directly is no
+ * softer), set by the same `LIMIT_*` variables, with headroom only where a Federation router's
+ * fetch for an operation the gateway admitted is bigger than that operation:
+ *
+ * - tokens: a plan adds `__typename` and key fields at every entity boundary, `... on Type`
+ *   around each entity selection, the `_entities(representations: $representations)` wrapper,
+ *   and (Hive Gateway, merging fetches) an alias and renamed variables per root field, so a
+ *   fetch can hold more tokens than the operation it serves; twice the limit covers that.
+ *
+ * Depth needs none (an entity fetch's `_entities` stands for at least the one level above the
+ * entity), and the cost of an entity fetch is counted from its number of representations (see
+ * cost.ts), which for an admitted operation is what the gateway's estimate assumed. Aliases:
+ * see `RootAliases` in aliases.ts.
+ */
+export function subgraphOperationLimits(limits: OperationLimits): OperationLimits {
+  return { ...limits, maxTokens: limits.maxTokens * 2 };
+}
 
 /** Environment variables that override a limit (all optional). */
 const ENV_OVERRIDES = {
@@ -60,15 +89,17 @@ const ENV_OVERRIDES = {
   LIMIT_MAX_BATCH: 'maxBatch',
   LIMIT_MAX_BODY_BYTES: 'maxBodyBytes',
   LIMIT_MAX_COST: 'maxCost',
+  LIMIT_MAX_RECORDS: 'maxRecords',
 } as const satisfies Readonly<Record<string, keyof OperationLimits>>;
 
 /**
- * The limits with the operator's overrides applied. A present but malformed value stops the
- * gateway at start-up, naming the variable: a typo must not silently leave a limit at its
- * default (or turn it off).
+ * The limits with the operator's overrides applied (read once, into `Settings.operationLimits`,
+ * by every service). A present but malformed value stops the service at start-up, naming the
+ * variable: a typo must not silently leave a limit at its default (or turn it off).
  *
- * Note that `LIMIT_MAX_PAGE_SIZE` changes what the gateway admits; the subgraphs keep their own
- * cap (`MAX_PAGE_SIZE` in lib/connection.ts), so raising it past 500 needs both.
+ * Note that `LIMIT_MAX_PAGE_SIZE` changes what the gateway and the subgraphs admit, but the
+ * subgraphs' pagination keeps its own cap (`MAX_PAGE_SIZE` in lib/connection.ts), so raising it
+ * past 500 needs both.
  */
 export function operationLimitsFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,

@@ -1,12 +1,13 @@
-export { maxAliasesRule } from './aliases.js';
+export { maxAliasesRule, type RootAliases } from './aliases.js';
 export { checkBatchSize } from './batch.js';
 export { checkCost, estimateCost, estimateOperationCost, useCostLimit } from './cost.js';
 export { maxDepthRule, operationDepth } from './depth.js';
 export { maxDirectivesRule } from './directives.js';
+export { ENTITIES_FIELD, representationCount } from './entities.js';
 export { useLimitErrorCodes } from './error-codes.js';
 export { operationLimitError, type LimitName } from './limit-error.js';
-export { useOperationLimits, type OperationLimitsConfig } from './operation-limits.js';
+export { useOperationLimits, useSubgraphOperationLimits, type OperationLimitsConfig } from './operation-limits.js';
 export { checkOperationPageSizes, checkPageSizes, usePageSizeLimit } from './page-size.js';
-export { DEFAULT_OPERATION_LIMITS, operationLimitsFromEnv, type OperationLimits } from './settings.js';
+export { DEFAULT_OPERATION_LIMITS, operationLimitsFromEnv, subgraphOperationLimits, type OperationLimits } from './settings.js';
 export { useNoSuggestions, withoutSuggestions } from './suggestions.js';
 export { maxTokensRule, tokenLimitParseOptions } from './tokens.js';

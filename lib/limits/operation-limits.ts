@@ -1,12 +1,12 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { ParseOptions, ValidationRule } from 'graphql';
-import { maxAliasesRule } from './aliases.js';
+import { maxAliasesRule, type RootAliases } from './aliases.js';
 import { useCostLimit } from './cost.js';
 import { maxDepthRule } from './depth.js';
 import { maxDirectivesRule } from './directives.js';
 import { useLimitErrorCodes } from './error-codes.js';
 import { usePageSizeLimit } from './page-size.js';
-import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './settings.js';
+import { DEFAULT_OPERATION_LIMITS, subgraphOperationLimits, type OperationLimits } from './settings.js';
 import { useNoSuggestions } from './suggestions.js';
 import { maxTokensRule, tokenLimitParseOptions } from './tokens.js';
 
@@ -32,11 +32,26 @@ export interface OperationLimitsConfig<C extends BaseContext = BaseContext> {
  * layer: see `checkBatchSize` and `maxBodyBytes`.
  */
 export function useOperationLimits<C extends BaseContext = BaseContext>(limits: OperationLimits = DEFAULT_OPERATION_LIMITS): OperationLimitsConfig<C> {
+  return limitsConfig<C>(limits, 'counted');
+}
+
+/**
+ * The same limits, with the same code, for a subgraph (SPEC 8: subgraphs are reachable directly
+ * and apply the gateway's limits), given the gateway's settings. What differs is only what a
+ * Federation router's fetches for an operation the gateway admitted need: a larger token budget
+ * (`subgraphOperationLimits`), root-field aliases left uncounted (`RootAliases`), and entity
+ * fetches costed by their representations (cost.ts, which only subgraph schemas reach).
+ */
+export function useSubgraphOperationLimits<C extends BaseContext = BaseContext>(limits: OperationLimits = DEFAULT_OPERATION_LIMITS): OperationLimitsConfig<C> {
+  return limitsConfig<C>(subgraphOperationLimits(limits), 'exempt');
+}
+
+function limitsConfig<C extends BaseContext>(limits: OperationLimits, rootAliases: RootAliases): OperationLimitsConfig<C> {
   return {
     // Order matters twice: `useLimitErrorCodes` before anything that logs errors by code, and
     // `usePageSizeLimit` before `useCostLimit`.
     plugins: [useLimitErrorCodes<C>(), useNoSuggestions<C>(), usePageSizeLimit<C>(limits), useCostLimit<C>(limits)],
-    validationRules: [maxTokensRule(limits), maxDepthRule(limits), maxAliasesRule(limits), maxDirectivesRule(limits)],
+    validationRules: [maxTokensRule(limits), maxDepthRule(limits), maxAliasesRule(limits, rootAliases), maxDirectivesRule(limits)],
     parseOptions: tokenLimitParseOptions(limits),
   };
 }

@@ -1,7 +1,7 @@
-import { TributaryError } from '../../lib/errors.js';
+import { TributaryError } from '../errors.js';
 
 /** The limits of SPEC section 8, as they appear in `extensions.limit` of a refusal. */
-export type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'pageSize' | 'cost' | 'batch';
+export type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'pageSize' | 'cost' | 'batch' | 'records' | 'time';
 
 /**
  * A refusal clients can act on: `extensions.code` is `OPERATION_LIMIT`, `extensions.limit`
