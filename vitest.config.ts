@@ -8,7 +8,13 @@ const graphqlCommonJs = createRequire(import.meta.url).resolve('graphql');
 const resolve = { alias: [{ find: /^graphql$/, replacement: graphqlCommonJs }] };
 
 /**
- * Two projects: `unit` (a module at a time, stores in process) and `e2e` (the real gateway and
+ * Tests whose assertions are about latency under load: they run once, by themselves, after
+ * the other suites (`npm run test:alone`), so that no other test file shares the cores.
+ */
+const ALONE = ['test/e2e/overload.test.ts'];
+
+/**
+ * Two projects (and `alone`, above): `unit` (a module at a time, stores in process) and `e2e` (the real gateway and
  * subgraphs over HTTP on loopback). `npm test` runs both on the embedded store and again on
  * the PostgreSQL named by DATABASE_URL.
  */
@@ -30,7 +36,17 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          exclude: [...ALONE, 'node_modules/**'],
           testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: 'alone',
+          include: [...ALONE],
+          testTimeout: 120_000,
           hookTimeout: 120_000,
         },
       },

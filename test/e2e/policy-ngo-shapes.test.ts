@@ -117,9 +117,14 @@ describe('no NGO caller receives intelligence, tactical detail or enforcement re
   it.each(['cbp', 'ice', 'partner', 'ngo'] as const)('straight to the %s subgraph: root fields and _entities representations', async (name) => {
     const sub = subgraph(name);
     await fc.assert(
-      fc.asyncProperty(callerArb, fc.oneof(rootShapeArb(sub, ids), entitiesShapeArb(sub, ids)), async ({ persona, purpose }, shape) => {
-        expect(await ask(urlOf(name), persona, purpose, shape)).toEqual([]);
-      }),
+      // Within the subgraph's operation limits too (SPEC 8: a subgraph applies the gateway's).
+      fc.asyncProperty(
+        callerArb,
+        fc.oneof(rootShapeArb(sub, ids), entitiesShapeArb(sub, ids)).filter((shape) => aliasCount(shape) <= DEFAULT_OPERATION_LIMITS.maxAliases),
+        async ({ persona, purpose }, shape) => {
+          expect(await ask(urlOf(name), persona, purpose, shape)).toEqual([]);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
