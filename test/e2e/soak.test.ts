@@ -36,34 +36,44 @@ const WORKLOAD: readonly Legitimate[] = [
   { persona: 'cbp-agent', purpose: 'INTERDICTION', query: 'mutation { recordEncounter(input: { subject: { name: "Soak Subject" }, sector: TUCSON, station: "Ajo", disposition: RELEASED }) { id station } }' },
 ];
 
+/** The tokens hostile requests are sent with: an analyst's, an expired one, a ten-year one, a partner's. */
+interface HostileTokens {
+  readonly analyst: string;
+  readonly expired: string;
+  readonly tenYear: string;
+  readonly partner: string;
+}
+
 interface Hostile {
   readonly name: string;
   /** Where it is sent: the gateway, unless it names a subgraph (reachable directly, SPEC 8). */
   readonly service?: SubgraphName;
-  readonly request: (expiredToken: string, token: string) => SendOptions;
+  readonly request: (tokens: HostileTokens) => SendOptions;
+  /** Values that must not appear anywhere in the answer (a hidden person's identity, say). */
+  readonly neverIn?: readonly string[];
   readonly status: number;
   readonly code: string;
 }
 
 const HOSTILE: readonly Hostile[] = [
-  { name: 'expired token', request: (expired) => ({ token: expired, purpose: 'INTERDICTION', json: { query: '{ routes { totalCount } }' } }), status: 401, code: 'UNAUTHENTICATED' },
+  { name: 'expired token', request: ({ expired }) => ({ token: expired, purpose: 'INTERDICTION', json: { query: '{ routes { totalCount } }' } }), status: 401, code: 'UNAUTHENTICATED' },
   {
     name: 'depth bomb',
-    request: (_, token) => ({ token, purpose: 'INTERDICTION', json: { query: `{ route(id: "R-0001") { ${'networks { routes { '.repeat(6)}id${' } }'.repeat(6)} } }` } }),
+    request: ({ analyst: token }) => ({ token, purpose: 'INTERDICTION', json: { query: `{ route(id: "R-0001") { ${'networks { routes { '.repeat(6)}id${' } }'.repeat(6)} } }` } }),
     status: 400,
     code: 'OPERATION_LIMIT',
   },
   {
     name: 'depth bomb straight to cbp',
     service: 'cbp',
-    request: (_, token) => ({ token, purpose: 'INTERDICTION', json: { query: `{ route(id: "R-0001") { ${'networks { routes { '.repeat(6)}id${' } }'.repeat(6)} } }` } }),
+    request: ({ analyst: token }) => ({ token, purpose: 'INTERDICTION', json: { query: `{ route(id: "R-0001") { ${'networks { routes { '.repeat(6)}id${' } }'.repeat(6)} } }` } }),
     status: 400,
     code: 'OPERATION_LIMIT',
   },
   {
     name: 'entity fetch multiplying past the cost, straight to ice',
     service: 'ice',
-    request: (_, token) => ({
+    request: ({ analyst: token }) => ({
       token,
       purpose: 'INTERDICTION',
       json: {
@@ -74,15 +84,45 @@ const HOSTILE: readonly Hostile[] = [
     status: 400,
     code: 'OPERATION_LIMIT',
   },
-  { name: 'page of 501 straight to partner', service: 'partner', request: (_, token) => ({ token, purpose: 'INTERDICTION', json: { query: '{ bookings(first: 501) { totalCount } }' } }), status: 400, code: 'OPERATION_LIMIT' },
-  { name: 'batch of 11', request: (_, token) => ({ token, purpose: 'INTERDICTION', json: Array.from({ length: 11 }, () => ({ query: '{ __typename }' })) }), status: 400, code: 'OPERATION_LIMIT' },
-  { name: 'malformed JSON', request: (_, token) => ({ token, purpose: 'INTERDICTION', raw: '{"query": ' }), status: 400, code: 'BAD_USER_INPUT' },
+  { name: 'page of 501 straight to partner', service: 'partner', request: ({ analyst: token }) => ({ token, purpose: 'INTERDICTION', json: { query: '{ bookings(first: 501) { totalCount } }' } }), status: 400, code: 'OPERATION_LIMIT' },
+  { name: 'batch of 11', request: ({ analyst: token }) => ({ token, purpose: 'INTERDICTION', json: Array.from({ length: 11 }, () => ({ query: '{ __typename }' })) }), status: 400, code: 'OPERATION_LIMIT' },
+  { name: 'malformed JSON', request: ({ analyst: token }) => ({ token, purpose: 'INTERDICTION', raw: '{"query": ' }), status: 400, code: 'BAD_USER_INPUT' },
   // Malformed arguments (issue #14, class 5): refused before execution, never a 5xx.
   ...malformedArguments(),
+  // A token that claims to live ten years (class 6).
+  { name: 'ten-year token', request: ({ tenYear }) => ({ token: tenYear, purpose: 'INTERDICTION', json: { query: '{ routes { totalCount } }' } }), status: 401, code: 'UNAUTHENTICATED' },
+  // Writes that would widen reads (class 1): a person nobody's records name is hidden from a
+  // partner, so naming it is refused like an unknown id, and nothing of it comes back.
+  {
+    name: 'booking naming a hidden person',
+    request: ({ partner }) => ({
+      token: partner,
+      purpose: 'CUSTODY_TRANSFER',
+      json: { query: `mutation { recordBooking(input: { personId: "${HIDDEN_PERSON}", county: "county:saguaro", charges: ["soak"] }) { id person { id name aNumber } } }` },
+    }),
+    status: 200,
+    code: 'BAD_USER_INPUT',
+    neverIn: ['"name"', '"aNumber"'],
+  },
+  {
+    name: 'transfer request naming a hidden person',
+    request: ({ partner }) => ({
+      token: partner,
+      purpose: 'CUSTODY_TRANSFER',
+      json: { query: `mutation { requestTransfer(input: { personId: "${HIDDEN_PERSON}", toOrg: "ice-ero-phoenix", toFacility: "Eloy", reason: "soak" }) { id person { name } } }` },
+    }),
+    status: 200,
+    code: 'BAD_USER_INPUT',
+    neverIn: ['"name"'],
+  },
 ];
 
+/** Linked to no org's records in the seed (the soak's own encounters name a subject, not a person). */
+const HIDDEN_PERSON = 'P-000001';
+const YEAR_SECONDS = 365 * 86_400;
+
 function malformedArguments(): Hostile[] {
-  const asAnalyst = (query: string, variables: Record<string, unknown> = {}) => (_: string, token: string): SendOptions => ({ token, purpose: 'INTERDICTION', json: { query, variables } });
+  const asAnalyst = (query: string, variables: Record<string, unknown> = {}) => ({ analyst: token }: HostileTokens): SendOptions => ({ token, purpose: 'INTERDICTION', json: { query, variables } });
   return [
     { name: 'negative first', request: asAnalyst('{ routes(first: -1) { totalCount } }'), status: 400, code: 'BAD_USER_INPUT' },
     { name: 'invalid DateTime', request: asAnalyst('query($f: RouteFilter) { routes(filter: $f) { totalCount } }', { f: { seenAfter: 'yesterday' } }), status: 400, code: 'BAD_USER_INPUT' },
@@ -118,7 +158,13 @@ describe('soak', () => {
       const tokens = new Map<PersonaName, string>();
       for (const { persona } of WORKLOAD) tokens.set(persona, await fed.token(persona));
       const analyst = tokens.get('cbp-analyst') ?? '';
-      const expired = await mintToken(PERSONAS['cbp-analyst'], { dir: process.env.DEV_ISSUER_DIR ?? '', now: new Date(Date.now() - 7_200_000), expiresIn: 600 });
+      const dir = process.env.DEV_ISSUER_DIR ?? '';
+      const hostileTokens: HostileTokens = {
+        analyst,
+        expired: await mintToken(PERSONAS['cbp-analyst'], { dir, now: new Date(Date.now() - 7_200_000), expiresIn: 600 }),
+        tenYear: await mintToken(PERSONAS['cbp-analyst'], { dir, expiresIn: 10 * YEAR_SECONDS }),
+        partner: await fed.token('partner-saguaro'),
+      };
 
       // Every legitimate request is known good before the load starts: a failure later is the load's.
       for (const work of WORKLOAD) {
@@ -139,10 +185,13 @@ describe('soak', () => {
         const n = sequence++;
         if (n % HOSTILE_EVERY === HOSTILE_EVERY - 1) {
           const fault = HOSTILE[Math.floor(n / HOSTILE_EVERY) % HOSTILE.length] as Hostile;
-          const answer = await send((fault.service ? fed.federation.urls[fault.service] : fed.gatewayUrl) ?? '', fault.request(expired, analyst));
+          const answer = await send((fault.service ? fed.federation.urls[fault.service] : fed.gatewayUrl) ?? '', fault.request(hostileTokens));
           hostile += 1;
           const got = { status: answer.status, code: codes(answer.body)[0], data: answer.body.data ?? undefined };
-          if (got.status !== fault.status || got.code !== fault.code || got.data !== undefined) failures.push(`${fault.name}: ${answer.status} ${answer.text.slice(0, 200)}`);
+          const leaked = (fault.neverIn ?? []).filter((value) => answer.text.includes(value));
+          if (got.status !== fault.status || got.code !== fault.code || got.data !== undefined || leaked.length > 0) {
+            failures.push(`${fault.name}: ${answer.status} ${answer.text.slice(0, 200)}`);
+          }
           return;
         }
         const work = WORKLOAD[n % WORKLOAD.length] as Legitimate;
