@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AuditEntryInput, AuditWriter } from '../lib/audit/index.js';
+import { requestEntry, type AuditWriter } from '../lib/audit/index.js';
 import type { Principal } from '../lib/domain.js';
 import { TributaryError, UnreachableCaseError } from '../lib/errors.js';
 import { PURPOSE_HEADER, type TokenVerifier } from '../lib/identity/index.js';
@@ -53,26 +53,20 @@ export function admitRequests(options: AdmitRequestsOptions): (request: Admissio
     const authorization = request.headers.authorization;
     const principal: Principal | null = await verifyToken(authorization).catch(() => null);
     const purpose = request.headers[PURPOSE_HEADER];
-    const entry: AuditEntryInput = {
-      requestId: request.requestId,
-      operationName: null,
-      operationHash: null,
-      subject: principal && { iss: principal.iss, sub: principal.sub, agency: principal.agency, org: principal.org, roles: principal.roles },
-      purpose: typeof purpose === 'string' ? purpose.slice(0, 64) : null,
-      justification: null,
-      action: 'REQUEST',
-      recordType: null,
-      recordId: null,
-      ownerOrg: null,
-      personId: null,
-      fieldsReleased: [],
-      fieldsRedacted: [],
-      decision: 'DENY',
-      rules: [],
-      service: 'gateway',
-      reason: `overloaded (${reason}): ${error.message}${principal === null ? '; the token did not verify' : ''}`,
-    };
-    await audit.append([entry]);
+    await audit.append([
+      requestEntry({
+        requestId: request.requestId,
+        operationName: null,
+        operationHash: null,
+        principal,
+        purpose: typeof purpose === 'string' ? purpose.slice(0, 64) : null,
+        justification: null,
+        action: 'REQUEST',
+        decision: 'DENY',
+        service: 'gateway',
+        reason: `overloaded (${reason}): ${error.message}${principal === null ? '; the token did not verify' : ''}`,
+      }),
+    ]);
   };
 
   const recordLater = (request: AdmissionRequest, reason: ShedReason, error: TributaryError): void => {

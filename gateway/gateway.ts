@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { AuditEntryInput } from '../lib/audit/index.js';
+import { requestEntry } from '../lib/audit/index.js';
 import { auditUnavailable } from '../lib/audit/writer.js';
 import { TributaryError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
@@ -110,31 +110,18 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
         const who = await authenticate({ service: 'gateway', verifyToken: runtime.verifyToken, audit, log }, incoming);
         // One request-level entry ties the subgraphs' record entries (same request id) to the
         // operation as the caller sent it.
-        const entry: AuditEntryInput = {
+        const entry = requestEntry({
           requestId: incoming.requestId,
           operationName: who.operationName,
           operationHash: who.operationHash,
-          subject: {
-            iss: who.principal.iss,
-            sub: who.principal.sub,
-            agency: who.principal.agency,
-            org: who.principal.org,
-            roles: who.principal.roles,
-          },
+          principal: who.principal,
           purpose: who.purpose,
           justification: who.justification,
           action: 'REQUEST',
-          recordType: null,
-          recordId: null,
-          ownerOrg: null,
-          personId: null,
-          fieldsReleased: [],
-          fieldsRedacted: [],
           decision: 'ALLOW',
-          rules: [],
           service: 'gateway',
           reason: null,
-        };
+        });
         // After authentication (budgets are per verified subject and org), before anything is
         // planned or fetched. A batch costs one request per operation.
         const rate = await rateLimiter.check(who.principal, Array.isArray(incoming.body) ? incoming.body.length : 1);

@@ -1,4 +1,4 @@
-import type { AuditDecision, AuditEntryInput, AuditSubject, AuditWriter } from '../audit/index.js';
+import { auditSubjectOf, type AuditDecision, type AuditEntryInput, type AuditSubject, type AuditWriter } from '../audit/index.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Sql } from '../store/sql.js';
 import type { AccessRequest, ColumnMap, PolicyEngine, PolicyRecord, RecordDecision, Relation, Verdict, WriteAction } from '../../policies/decision.js';
@@ -197,7 +197,7 @@ export class AccessFunnel {
   /** One subject per request, shared by its entries (the writer copies what it stores). */
   private auditSubject(): AuditSubject {
     const { principal } = this.request;
-    this.subject ??= { iss: principal.iss, sub: principal.sub, agency: principal.agency, org: principal.org, roles: principal.roles };
+    this.subject ??= auditSubjectOf(principal);
     return this.subject;
   }
 

@@ -3,6 +3,8 @@ export type { AuditAction, AuditContent, AuditDecision, AuditEntry, AuditEntryIn
 export { CANONICAL_VERSION, GENESIS_HASH, canonicalEntry, chainHash, entryHash } from './chain.js';
 export { AUDIT_UNAVAILABLE_MESSAGE, DEFAULT_APPEND_TIMEOUT_MS, createAuditWriter } from './writer.js';
 export type { AuditWriter, AuditWriterOptions } from './writer.js';
+export { auditSubjectOf, requestEntry } from './request-entry.js';
+export type { RequestEntryFields } from './request-entry.js';
 export { verifyChains } from './verify.js';
 export type { ChainProblem, ChainReport, ChainStatus, VerifyOptions } from './verify.js';
 export {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditWriter } from '../audit/index.js';
+import { requestEntry, type AuditWriter } from '../audit/index.js';
 import type { Principal, Purpose, ServiceName } from '../domain.js';
 import { TributaryError } from '../errors.js';
 import { JUSTIFICATION_HEADER, PURPOSE_HEADER, resolvePurpose, type TokenVerifier } from '../identity/index.js';
@@ -53,24 +53,17 @@ export async function authenticate(
     if (!(error instanceof TributaryError)) throw error;
     await deps.audit
       .append([
-        {
+        requestEntry({
           requestId: request.requestId,
           ...operation,
-          subject: principal && { iss: principal.iss, sub: principal.sub, agency: principal.agency, org: principal.org, roles: principal.roles },
+          principal,
           purpose: request.headers.get(PURPOSE_HEADER)?.slice(0, 64) ?? null,
           justification: null,
           action: principal ? 'PURPOSE_CHECK' : 'AUTHENTICATE',
-          recordType: null,
-          recordId: null,
-          ownerOrg: null,
-          personId: null,
-          fieldsReleased: [],
-          fieldsRedacted: [],
           decision: 'DENY',
-          rules: [],
           service: deps.service,
           reason: error.message,
-        },
+        }),
       ])
       // The refusal stands whether or not the attempt could be recorded; the log keeps it then.
       .catch((auditError: unknown) => deps.log.error({ err: auditError, requestId: request.requestId }, 'could not audit a refused request'));

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { Logger } from 'pino';
-import type { AuditWriter } from '../audit/index.js';
+import { requestEntry, type AuditWriter } from '../audit/index.js';
 import type { ServiceName } from '../domain.js';
 import { TributaryError } from '../errors.js';
 import { GATEWAY_IDENTITY_HEADER, verifyGatewayIdentity } from '../identity/index.js';
@@ -47,27 +47,19 @@ export function useSdlGate<L>(options: SdlGateOptions): ApolloServerPlugin<Reque
             return;
           } catch (cause) {
             const refusal = new TributaryError('FORBIDDEN', 'The subgraph schema (_service) is served only to the gateway', { cause });
-            const { principal } = contextValue;
             await options.audit
               .append([
-                {
+                requestEntry({
                   requestId: contextValue.requestId,
                   ...describeOperation({ operationName: request.operationName, query: request.query }),
-                  subject: { iss: principal.iss, sub: principal.sub, agency: principal.agency, org: principal.org, roles: principal.roles },
+                  principal: contextValue.principal,
                   purpose: contextValue.purpose,
                   justification: contextValue.justification,
                   action: 'REQUEST',
-                  recordType: null,
-                  recordId: null,
-                  ownerOrg: null,
-                  personId: null,
-                  fieldsReleased: [],
-                  fieldsRedacted: [],
                   decision: 'DENY',
-                  rules: [],
                   service: options.service,
                   reason: `schema requested without the gateway identity: ${cause instanceof Error ? cause.message : String(cause)}`,
-                },
+                }),
               ])
               // The refusal releases nothing, so it stands whether or not it could be recorded.
               .catch((error: unknown) => options.log.error({ err: error, requestId: contextValue.requestId }, 'could not audit a refused schema request'));
