@@ -20,6 +20,7 @@ import type { GatewayContext } from './context.js';
 import { checkBatchSize, useOperationLimits, type OperationLimits } from '../lib/limits/index.js';
 import { rateLimitedError, rateLimiterFromSettings } from './rate-limit/index.js';
 import { requestIdentity } from './request-identity.js';
+import { disableApolloTelemetry } from './no-phone-home.js';
 import { SubgraphSource } from './subgraph-source.js';
 
 export interface GatewayOptions {
@@ -49,6 +50,7 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
   const audit = runtime.auditWriter('gateway');
   const supergraphSdl = options.supergraphSdl ?? (await readFile(repoPath('schema', 'supergraph.graphql'), 'utf8'));
 
+  disableApolloTelemetry();
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
+import { disableApolloTelemetry } from '../../gateway/no-phone-home.js';
 import { FORWARDED_HEADERS } from '../lib/supergraph.js';
 import type { RunningServers } from './running.js';
 
@@ -15,6 +16,8 @@ interface BareContext {
  * forwarding the headers the subgraphs need, because they still verify every token.
  */
 export async function startBareApollo(supergraphSdl: string): Promise<RunningServers> {
+  // Its one other departure from the defaults: nothing leaves the machine (see no-phone-home.ts).
+  disableApolloTelemetry();
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ url }) =>

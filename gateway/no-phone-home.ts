@@ -1,0 +1,10 @@
+/**
+ * @apollo/gateway (2.x) starts, unless APOLLO_TELEMETRY_DISABLED is set, an OpenTelemetry meter
+ * that reports usage to Apollo's servers and, to label it, probes every cloud's instance
+ * metadata endpoint (169.254.169.254 and the like) from each gateway process. A federation of
+ * law-enforcement records sends nothing anywhere its operators did not configure, so the switch
+ * is forced on before any gateway is built; an operator cannot turn it back on by accident.
+ */
+export function disableApolloTelemetry(): void {
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+}
