@@ -1,0 +1,3 @@
+export { enforceAllowlist, type AllowlistDeps, type AllowlistRequest } from './allowlist.js';
+export { loadManifest, MANIFEST_FORMAT, MANIFEST_VERSION, operationHash, parseManifest, PersistedOperations, type Manifest, type OperationType, type PersistedOperation } from './manifest.js';
+export { resolvePersistedQueries } from './resolve-persisted-queries.js';
