@@ -13,7 +13,12 @@ import { buildManifest, manifestJson, ManifestSourceError, type OperationSource 
 export async function readOperationSources(dirs: readonly string[]): Promise<OperationSource[]> {
   const sources: OperationSource[] = [];
   for (const dir of dirs) {
-    const files = (await readdir(dir, { recursive: true })).filter((file) => file.endsWith('.graphql')).sort();
+    let files: string[];
+    try {
+      files = (await readdir(dir, { recursive: true })).filter((file) => file.endsWith('.graphql')).sort();
+    } catch (error) {
+      throw new ManifestSourceError(`cannot read the directory ${dir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
     for (const file of files) sources.push({ file: relative(process.cwd(), join(dir, file)) || file, text: await readFile(join(dir, file), 'utf8') });
   }
   return sources;
