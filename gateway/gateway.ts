@@ -117,8 +117,6 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
       health: async () => ({ ok: true, checks: { gateway: 'ok' } }),
       context: async (incoming) => {
         const who = await authenticate({ service: 'gateway', verifyToken: runtime.verifyToken, audit, log }, incoming);
-        // After authentication (its entry names the subject), before anything is parsed or planned.
-        if (allowlist) await enforceAllowlist(allowlist, who, incoming);
         // One request-level entry ties the subgraphs' record entries (same request id) to the
         // operation as the caller sent it.
         const entry: AuditEntryInput = {
@@ -158,6 +156,10 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
             .catch((error: unknown) => log.error({ err: error, requestId: incoming.requestId }, 'could not audit a rate-limited request'));
           throw refusal;
         }
+        // After authentication (its entry names the subject) and the rate limit (a refused
+        // operation still costs its budget: refusals are audited writes), before anything is
+        // parsed or planned.
+        if (allowlist) await enforceAllowlist(allowlist, who, incoming);
         // Fail closed: no audit, no answer. The entry is committed while the operation is
         // planned and executed rather than before (one durable commit less on every request's
         // path); `awaitRequestEntry` holds the response until it is, and answers
