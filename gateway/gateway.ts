@@ -18,6 +18,7 @@ import { AdmissionControl } from './admission.js';
 import { admitRequests } from './admit-requests.js';
 import type { GatewayContext } from './context.js';
 import { checkBatchSize, useOperationLimits, type OperationLimits } from '../lib/limits/index.js';
+import { enforceAllowlist, loadManifest, resolvePersistedQueries } from './persisted-operations/index.js';
 import { rateLimitedError, rateLimiterFromSettings } from './rate-limit/index.js';
 import { requestIdentity } from './request-identity.js';
 import { disableApolloTelemetry } from './no-phone-home.js';
@@ -49,6 +50,9 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
   const log = runtime.log.child({ service: 'gateway' });
   const audit = runtime.auditWriter('gateway');
   const supergraphSdl = options.supergraphSdl ?? (await readFile(repoPath('schema', 'supergraph.graphql'), 'utf8'));
+  // Read and validated before anything listens: a bad manifest stops the gateway (manifest.ts).
+  const persisted = settings.persistedOperations.mode === 'none' ? undefined : await loadManifest(settings.persistedOperations.file);
+  const allowlist = settings.persistedOperations.mode === 'only' && persisted !== undefined ? { operations: persisted, audit, log } : undefined;
 
   disableApolloTelemetry();
   const gateway = new ApolloGateway({
@@ -71,6 +75,10 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     // only outside production (SPEC 8).
     introspection: !settings.production,
     allowBatchedHttpRequests: true,
+    // Load-bearing for PERSISTED_OPERATIONS_ONLY: Apollo's automatic persisted queries let any
+    // client register a text under its hash. Hashes are looked up in the read-only manifest
+    // before Apollo sees the body instead (persisted-operations/resolve-persisted-queries.ts).
+    persistedQueries: false,
     // Load-bearing for graceful shutdown: otherwise (whenever NODE_ENV is not `test`) Apollo
     // stops itself on SIGINT/SIGTERM at once, failing requests still in flight, while
     // serveHttp's close() is draining them. The process that owns the server handles signals.
@@ -106,6 +114,7 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
       ...(admission.enabled ? { admit: admitRequests({ admission, verifyToken: runtime.verifyToken, audit, log }) } : {}),
       maxBodyBytes: limits.maxBodyBytes,
       checkBody: (body) => checkBatchSize(body, limits),
+      prepareBody: (body) => resolvePersistedQueries(body, persisted),
       ...(options.routes ? { routes: options.routes } : {}),
       health: async () => ({ ok: true, checks: { gateway: 'ok' } }),
       context: async (incoming) => {
@@ -136,6 +145,10 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
             .catch((error: unknown) => log.error({ err: error, requestId: incoming.requestId }, 'could not audit a rate-limited request'));
           throw refusal;
         }
+        // After authentication (its entry names the subject) and the rate limit (a refused
+        // operation still costs its budget: refusals are audited writes), before anything is
+        // parsed or planned.
+        if (allowlist) await enforceAllowlist(allowlist, who, incoming);
         // Fail closed: no audit, no answer. The entry is committed while the operation is
         // planned and executed rather than before (one durable commit less on every request's
         // path); `awaitRequestEntry` holds the response until it is, and answers

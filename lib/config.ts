@@ -31,7 +31,19 @@ export interface Settings {
   readonly admission: AdmissionSettings;
   /** SPEC 8's operation limits (`LIMIT_*`): the gateway's, and the subgraphs' derived from them. */
   readonly operationLimits: OperationLimits;
+  /** The gateway's persisted operations (gateway/persisted-operations/): none, a manifest, or only a manifest. */
+  readonly persistedOperations: PersistedOperationsSettings;
 }
+
+/**
+ * `PERSISTED_OPERATIONS_FILE` and `PERSISTED_OPERATIONS_ONLY` (SPEC 8). `listed`: clients may
+ * send a manifest operation's hash instead of its text, and free-form operations still run;
+ * `only`: nothing but the manifest's operations runs (OPERATION_NOT_ALLOWED otherwise).
+ */
+export type PersistedOperationsSettings =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'listed'; readonly file: string }
+  | { readonly mode: 'only'; readonly file: string };
 
 /**
  * How much one gateway process takes on at once. Load-bearing: beyond `maxInFlight` requests a
@@ -89,6 +101,15 @@ const optional = (env: Env, name: string): string | undefined => {
   return raw === undefined || raw === '' ? undefined : raw;
 };
 
+function persistedOperations(env: Env): PersistedOperationsSettings {
+  const file = optional(env, 'PERSISTED_OPERATIONS_FILE');
+  const only = flag(env, 'PERSISTED_OPERATIONS_ONLY');
+  // Fail closed: an operator who asked for an allowlist and gave none must not get an open gateway.
+  if (only && file === undefined) throw new Error('PERSISTED_OPERATIONS_ONLY is on but PERSISTED_OPERATIONS_FILE is not set: name the manifest of the operations to allow');
+  if (file === undefined) return { mode: 'none' };
+  return { mode: only ? 'only' : 'listed', file };
+}
+
 export function readSettings(env: Env = process.env): Settings {
   const host = optional(env, 'HOST') ?? '127.0.0.1';
   const ports = Object.fromEntries(
@@ -123,5 +144,6 @@ export function readSettings(env: Env = process.env): Settings {
       maxQueueWaitMs: integer(env, 'GATEWAY_MAX_QUEUE_WAIT_MS', DEFAULT_ADMISSION.maxQueueWaitMs),
     },
     operationLimits: operationLimitsFromEnv(env),
+    persistedOperations: persistedOperations(env),
   };
 }

@@ -3,7 +3,8 @@ import { GraphQLError, type ASTNode } from 'graphql';
 /**
  * Every error Tributary raises on purpose carries one of these codes. Clients switch on
  * `extensions.code`; the list is pinned by SPEC section 7 (plus RATE_LIMITED and
- * SERVICE_UNAVAILABLE, which the spec leaves to the team).
+ * SERVICE_UNAVAILABLE, which the spec leaves to the team, and PERSISTED_QUERY_NOT_FOUND, Apollo's
+ * code for a persisted-operation hash it does not know, which Apollo clients react to).
  */
 export const ERROR_CODES = [
   'UNAUTHENTICATED',
@@ -15,6 +16,8 @@ export const ERROR_CODES = [
   'OPERATION_LIMIT',
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
+  'OPERATION_NOT_ALLOWED',
+  'PERSISTED_QUERY_NOT_FOUND',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -30,6 +33,11 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   PURPOSE_REQUIRED: 403,
   OPERATION_LIMIT: 400,
   RATE_LIMITED: 429,
+  // 403, not 400: the request is well formed and its caller authenticated; the deployment's
+  // allowlist (PERSISTED_OPERATIONS_ONLY) refuses it, and resending it unchanged never helps.
+  OPERATION_NOT_ALLOWED: 403,
+  // 400 where Apollo answers 200: the request as sent cannot run (SPEC's bad-input rule).
+  PERSISTED_QUERY_NOT_FOUND: 400,
   // Wherever it is raised: no audit, no answer (SPEC 6), and the client should come back later.
   // A subgraph's 503 reaches the gateway as a transport failure, which SubgraphSource turns
   // back into AUDIT_UNAVAILABLE by reading the body.

@@ -10,6 +10,8 @@ export interface IncomingGraphQLRequest {
   readonly requestId: string;
   readonly headers: ReadonlyMap<string, string>;
   readonly body: unknown;
+  /** The URL's query string (`?query=...` of a GET request). */
+  readonly search: string;
 }
 
 export interface HealthReport {
@@ -39,6 +41,11 @@ export interface HttpServiceOptions<C extends BaseContext> {
   readonly maxBodyBytes: number;
   /** Checks the parsed body before execution (the gateway caps batched operations here). */
   readonly checkBody?: (body: unknown) => void;
+  /**
+   * Rewrites the parsed body, after `checkBody`, before Apollo and the context see it (the
+   * gateway turns persisted-operation hashes into texts); a TributaryError refuses the request.
+   */
+  readonly prepareBody?: (body: unknown) => unknown;
   readonly health: () => Promise<HealthReport>;
   /** Other routes (the auditor console's files); returns false when the path is not its own. */
   readonly routes?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
@@ -204,6 +211,7 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
       }
       try {
         options.checkBody?.(body);
+        if (options.prepareBody) body = options.prepareBody(body);
       } catch (error) {
         if (error instanceof TributaryError) {
           // formatError drops `extensions.http` (Apollo's instruction, not the client's business).
@@ -221,7 +229,7 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
     headers.set(REQUEST_ID_HEADER, requestId);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method?.toUpperCase() ?? 'GET', headers, search: url.search, body },
-      context: () => options.context({ requestId, headers, body }),
+      context: () => options.context({ requestId, headers, body, search: url.search }),
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);
     // How long an admitted request took once it had its place, beside its queue wait: what an

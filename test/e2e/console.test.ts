@@ -10,6 +10,7 @@ import type { ServiceName } from '../../lib/domain.js';
 import { TributaryError } from '../../lib/errors.js';
 import { mintToken, PERSONAS } from '../../lib/identity/index.js';
 import { repoPath } from '../../lib/paths.js';
+import { startExtraGateway } from '../support/extra-gateway.js';
 import { openTestStore, type TestStore } from '../support/store.js';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
 
@@ -266,5 +267,39 @@ describe('the auditor console', () => {
     await page.reload();
     await page.getByRole('alert').filter({ hasText: 'Your token has expired or is not valid' }).waitFor();
     await expect(page.getByLabel('Bearer token').isVisible()).resolves.toBe(true);
+  });
+
+  it("works on a gateway that allows only the console's own operations (PERSISTED_OPERATIONS_ONLY)", async () => {
+    const locked = await startExtraGateway(fed.federation, {
+      settings: { persistedOperations: { mode: 'only', file: repoPath('console', 'operations.manifest.json') } },
+      gateway: { routes: consoleRoute({ root: dist }) },
+    });
+    const lockedPage = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    try {
+      const lockedOrigin = new URL(locked.url).origin;
+      const refused: string[] = [];
+      lockedPage.on('response', (response) => {
+        if (response.url().endsWith('/graphql') && response.status() !== 200) refused.push(`${response.status()} ${response.url()}`);
+      });
+      await lockedPage.goto(`${lockedOrigin}/console/`);
+      await lockedPage.getByLabel('Bearer token').fill(await fed.token('auditor'));
+      await lockedPage.getByRole('button', { name: 'Sign in' }).click();
+      await lockedPage.getByRole('heading', { name: 'Access log', level: 1 }).waitFor();
+      await lockedPage.locator('tr.entry').first().waitFor();
+      await lockedPage.getByRole('link', { name: 'Chain integrity' }).click();
+      await lockedPage.getByRole('button', { name: 'Verify now' }).click();
+      await lockedPage.locator('.verdict', { hasText: 'Every chain verifies' }).waitFor();
+      expect(refused).toEqual([]);
+      // The same gateway refuses what the console would never send.
+      const other = await fetch(locked.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await fed.token('auditor')}`, 'x-purpose-of-use': 'OVERSIGHT_AUDIT' },
+        body: JSON.stringify({ query: '{ auditChainStatus { valid } }' }),
+      });
+      expect(other.status).toBe(403);
+    } finally {
+      await lockedPage.close();
+      await locked.close();
+    }
   });
 });

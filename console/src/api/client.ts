@@ -8,6 +8,8 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface GraphQLRequest {
   readonly query: string;
+  /** The operation's name: the gateway's audit entries carry it. */
+  readonly operationName?: string;
   readonly variables?: Readonly<Record<string, unknown>>;
 }
 
@@ -38,7 +40,7 @@ export class GatewayClient {
       response = await this.fetchImpl(this.endpoint, {
         method: 'POST',
         headers: requestHeaders(this.token),
-        body: JSON.stringify({ query: request.query, variables: request.variables ?? {} }),
+        body: JSON.stringify({ query: request.query, ...(request.operationName === undefined ? {} : { operationName: request.operationName }), variables: request.variables ?? {} }),
         credentials: 'omit',
         cache: 'no-store',
       });

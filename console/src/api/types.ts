@@ -42,11 +42,7 @@ export interface AccessEvent {
   readonly prevHash: string;
 }
 
-/** The selection every query of entries asks for: keep in step with `accessEvent` below. */
-export const ACCESS_EVENT_FIELDS = `id at requestId operationName operationHash subjectIss subjectSub subjectOrg agency roles
-  purpose justification action recordType recordId ownerOrg personId decision fieldsReleased fieldsRedacted rules
-  service reason chain seq hash prevHash`;
-
+/** An entry as the console's fragment ConsoleAccessEvent selects it (console/operations/access-event.graphql). */
 export function accessEvent(value: unknown, where: string): AccessEvent {
   const o = object(value, where);
   return {
