@@ -1,4 +1,4 @@
-import type { AuditEntryInput, AuditWriter } from '../../lib/audit/index.js';
+import { requestEntry, type AuditWriter } from '../../lib/audit/index.js';
 import { TributaryError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import { describeOperation, type Authenticated } from '../../lib/server/authenticate.js';
@@ -31,22 +31,15 @@ export async function enforceAllowlist(deps: AllowlistDeps, who: Authenticated, 
     .map(describeOperation)
     .filter((operation) => operation.operationHash === null || !deps.operations.has(operation.operationHash));
   if (unlisted.length === 0) return;
-  const entries = unlisted.map(
-    (operation): AuditEntryInput => ({
+  const entries = unlisted.map((operation) =>
+    requestEntry({
       requestId: request.requestId,
       ...operation,
-      subject: { iss: who.principal.iss, sub: who.principal.sub, agency: who.principal.agency, org: who.principal.org, roles: who.principal.roles },
+      principal: who.principal,
       purpose: who.purpose,
       justification: who.justification,
       action: 'REQUEST',
-      recordType: null,
-      recordId: null,
-      ownerOrg: null,
-      personId: null,
-      fieldsReleased: [],
-      fieldsRedacted: [],
       decision: 'DENY',
-      rules: [],
       service: 'gateway',
       reason: `operation not allowed: ${operation.operationHash ?? 'no query'} is not in the persisted operations manifest`,
     }),
