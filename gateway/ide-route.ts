@@ -15,10 +15,10 @@ export const IDE_ASSETS_PATH = '/graphql/ide/';
  * GraphiQL runs only its own bundled scripts (no 'unsafe-eval': CodeMirror 5 and GraphiQL need
  * none), talks only to this origin's /graphql, and is never framed. Two allowances the console
  * does without, both for styles and fonts only, never for script:
- * - `style-src 'unsafe-inline'`: GraphiQL's dialogs and menus (Radix UI, react-remove-scroll)
- *   insert <style> elements at run time, and CodeMirror positions its widgets with style
- *   attributes; without it parts of the editor break. A development tool showing the
- *   developer's own queries, never served in production.
+ * - `style-src 'unsafe-inline'`: GraphiQL's dialogs (Radix UI's react-remove-scroll) insert a
+ *   <style> element when they open, whose text depends on the browser's scrollbar width, so no
+ *   fixed hash would do (the end-to-end test sees the violations without it). Styles only: a
+ *   development tool showing the developer's own queries, never served in production.
  * - `font-src data:`: GraphiQL's stylesheet carries its fonts inline, as data: URLs.
  */
 const IDE_CSP =

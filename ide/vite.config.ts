@@ -21,6 +21,13 @@ export default defineConfig({
     // that is expected of a development tool: it is never served in production.
     chunkSizeWarningLimit: 4_000,
     modulePreload: { polyfill: false },
+    rollupOptions: {
+      // Radix UI marks its modules "use client" (for React server components, which a static
+      // page has none of): rollup's warning about dropping the directive is noise here.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+      },
+    },
   },
   server: {
     proxy: { '/graphql': 'http://127.0.0.1:4000' },
