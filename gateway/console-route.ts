@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { repoPath } from '../lib/paths.js';
-import { buildTarget, buildWithVite, serveBuild, type BuildTarget, type Route, type StaticBuild } from './static-build.js';
+import { buildTarget, buildWithVite, buildWithViteIfMissing, serveBuild, type BuildLog, type BuildTarget, type Route, type StaticBuild } from './static-build.js';
 
 export type { Route } from './static-build.js';
 
@@ -67,14 +66,8 @@ export function consoleRoute(options: ConsoleRouteOptions = {}): Route {
  * is a development dependency: where it is absent (a production install) the gateway still
  * runs, and /console/ says how to build it.
  */
-export async function buildConsoleIfMissing(log: { info(message: string): void; warn(message: string): void }, outDir: string = CONSOLE_DIST): Promise<void> {
-  if (existsSync(resolve(outDir, 'index.html'))) return;
-  log.info('Building the auditor console (console/dist is missing)...');
-  try {
-    await buildConsole(outDir);
-  } catch (error) {
-    log.warn(`Could not build the auditor console (${error instanceof Error ? error.message : String(error)}); run \`npm run build\``);
-  }
+export async function buildConsoleIfMissing(log: BuildLog, outDir: string = CONSOLE_DIST): Promise<void> {
+  await buildWithViteIfMissing('the auditor console', repoPath('console', 'vite.config.ts'), outDir, log);
 }
 
 /** `npm run build`, in process: console/vite.config.ts, written to `outDir`. */

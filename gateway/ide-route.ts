@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
 import { repoPath } from '../lib/paths.js';
-import { buildTarget, buildWithVite, serveBuild, type Route, type StaticBuild } from './static-build.js';
+import { buildTarget, buildWithVite, buildWithViteIfMissing, serveBuild, type BuildLog, type Route, type StaticBuild } from './static-build.js';
 
 /** Where `npm run build` (vite, ide/vite.config.ts) writes the development IDE. */
 export const IDE_DIST = repoPath('ide', 'dist');
@@ -76,18 +75,9 @@ export function ideRoute(options: IdeRouteOptions): Route {
   };
 }
 
-/**
- * Builds the IDE with Vite when its build is missing (`npm start` on a fresh clone, in
- * development). Where Vite is absent the gateway still runs, and the page says how to build it.
- */
-export async function buildIdeIfMissing(log: { info(message: string): void; warn(message: string): void }, outDir: string = IDE_DIST): Promise<void> {
-  if (existsSync(resolve(outDir, 'index.html'))) return;
-  log.info('Building the GraphQL IDE (ide/dist is missing)...');
-  try {
-    await buildIde(outDir);
-  } catch (error) {
-    log.warn(`Could not build the GraphQL IDE (${error instanceof Error ? error.message : String(error)}); run \`npm run build\``);
-  }
+/** Builds the IDE when its build is missing (`npm start` on a fresh clone, in development). */
+export async function buildIdeIfMissing(log: BuildLog, outDir: string = IDE_DIST): Promise<void> {
+  await buildWithViteIfMissing('the GraphQL IDE', repoPath('ide', 'vite.config.ts'), outDir, log);
 }
 
 /** `npm run build`, in process: ide/vite.config.ts, written to `outDir`. */

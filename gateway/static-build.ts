@@ -155,6 +155,26 @@ export async function buildWithVite(configFile: string, outDir: string): Promise
   await vite.build({ configFile, logLevel: 'warn', build: { outDir: resolve(outDir), emptyOutDir: true } });
 }
 
+/** Where a build's progress and failure are told (the console, at `npm start`). */
+export interface BuildLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/**
+ * Builds a page when its build is missing (`npm start` on a fresh clone). Where Vite is absent
+ * (a production install) the gateway still runs, and the page's route says how to build it.
+ */
+export async function buildWithViteIfMissing(what: string, configFile: string, outDir: string, log: BuildLog): Promise<void> {
+  if (existsSync(resolve(outDir, 'index.html'))) return;
+  log.info(`Building ${what} (${outDir} is missing)...`);
+  try {
+    await buildWithVite(configFile, outDir);
+  } catch (error) {
+    log.warn(`Could not build ${what} (${error instanceof Error ? error.message : String(error)}); run \`npm run build\``);
+  }
+}
+
 /** Tries each route in turn; the first that owns the path answers. */
 export function firstRoute(...routes: readonly Route[]): Route {
   return async (request, response) => {

@@ -29,7 +29,10 @@ export default defineConfig({
       },
     },
   },
+  // `npx vite --config ide/vite.config.ts` serves the page at /graphql/ide/ with hot reload;
+  // only the endpoint itself goes to a gateway started with `npm start` (a prefix would take
+  // the page's own files there too).
   server: {
-    proxy: { '/graphql': 'http://127.0.0.1:4000' },
+    proxy: { '^/graphql$': 'http://127.0.0.1:4000' },
   },
 });

@@ -1,58 +1,18 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ideRoute, type IdeRouteOptions } from '../../gateway/ide-route.js';
-
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
+import { rawGet as get, serveRoute } from '../support/route-server.js';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
-/** A raw HTTP request: the path goes out exactly as written (fetch would normalise `..`). */
-function get(port: number, path: string, options: { method?: string; accept?: string } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.accept ? { accept: options.accept } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** The route alone; what it leaves is answered 418, standing for the gateway's GraphQL. */
-async function serve(options: IdeRouteOptions): Promise<{ server: Server; port: number }> {
-  const route = ideRoute(options);
-  const server = createServer((req, res) => {
-    route(req, res)
-      .then((handled) => {
-        if (!handled) {
-          res.writeHead(418);
-          res.end('left to the gateway');
-        }
-      })
-      .catch(() => {
-        res.writeHead(500);
-        res.end();
-      });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  return { server, port: typeof address === 'object' && address !== null ? address.port : 0 };
-}
-
-const close = (server: Server | undefined): Promise<void> => new Promise((done) => (server ? server.close(() => done()) : done()));
+const serve = (options: IdeRouteOptions): ReturnType<typeof serveRoute> => serveRoute(ideRoute(options));
 
 describe('the development IDE route', () => {
   let root: string;
   let outside: string;
-  let server: Server;
+  let served: Awaited<ReturnType<typeof serve>>;
   let port: number;
 
   beforeAll(async () => {
@@ -64,11 +24,12 @@ describe('the development IDE route', () => {
     await writeFile(join(root, 'assets', 'index-abc.css'), 'body{}');
     await writeFile(join(outside, 'secret.txt'), 'secret');
     await symlink(join(outside, 'secret.txt'), join(root, 'assets', 'link.txt'));
-    ({ server, port } = await serve({ production: false, root }));
+    served = await serve({ production: false, root });
+    ({ port } = served);
   });
 
   afterAll(async () => {
-    await close(server);
+    await served?.close();
     await rm(root, { recursive: true, force: true });
     await rm(outside, { recursive: true, force: true });
   });
@@ -151,24 +112,24 @@ describe('the development IDE route', () => {
 
   it('says how to build the IDE when it is not built', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'ide-empty-'));
-    const { server: bare, port: barePort } = await serve({ production: false, root: empty });
+    const bare = await serve({ production: false, root: empty });
     try {
-      const answer = await get(barePort, '/graphql', { accept: 'text/html' });
+      const answer = await get(bare.port, '/graphql', { accept: 'text/html' });
       expect(answer.status).toBe(503);
       expect(answer.body).toContain('npm run build');
     } finally {
-      await close(bare);
+      await bare.close();
       await rm(empty, { recursive: true, force: true });
     }
   });
 
   it('owns no path at all in production: the page and its files are left to the gateway', async () => {
-    const { server: production, port: productionPort } = await serve({ production: true, root });
+    const production = await serve({ production: true, root });
     try {
-      expect((await get(productionPort, '/graphql', { accept: BROWSER_ACCEPT })).status).toBe(418);
-      expect((await get(productionPort, '/graphql/ide/assets/index-abc.js')).status).toBe(418);
+      expect((await get(production.port, '/graphql', { accept: BROWSER_ACCEPT })).status).toBe(418);
+      expect((await get(production.port, '/graphql/ide/assets/index-abc.js')).status).toBe(418);
     } finally {
-      await close(production);
+      await production.close();
     }
   });
 });
