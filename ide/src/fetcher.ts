@@ -1,5 +1,5 @@
 import type { GraphiQLProps } from 'graphiql';
-import type { ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 
 type Fetcher = GraphiQLProps['fetcher'];
 
@@ -31,5 +31,5 @@ function asExecutionResult(body: unknown, status: number): ExecutionResult {
   if (typeof body === 'object' && body !== null && !Array.isArray(body) && ('data' in body || 'errors' in body)) {
     return body as ExecutionResult;
   }
-  return { errors: [{ message: `The gateway answered HTTP ${status} without a GraphQL result` }] } as unknown as ExecutionResult;
+  return { errors: [new GraphQLError(`The gateway answered HTTP ${status} without a GraphQL result`)] };
 }
