@@ -5,6 +5,8 @@ import type { RunningService } from '../lib/server/http.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../lib/server/runtime.js';
 import { parseScale, seedIfEmpty, type Scale } from '../seed/index.js';
 import { buildConsoleIfMissing, consoleRoute, type Route } from '../gateway/console-route.js';
+import { buildIdeIfMissing, ideRoute } from '../gateway/ide-route.js';
+import { firstRoute } from '../gateway/static-build.js';
 import { startGateway } from '../gateway/gateway.js';
 import { SUBGRAPH_STARTERS } from '../subgraphs/index.js';
 
@@ -97,12 +99,15 @@ export async function runFederation(options: FederationOptions): Promise<void> {
     console.warn('NODE_ENV=production without DATABASE_URL: running on the embedded store (fine for a trial, not for an agency)');
   }
   const withGateway = options.services === undefined || options.services.length === 0 || options.services.includes('gateway');
-  // The auditor console (SPEC 1) is served by the gateway at /console/, built first if needed.
-  if (withGateway) await buildConsoleIfMissing({ info: (message) => console.log(message), warn: (message) => console.warn(message) });
+  // The auditor console (SPEC 1) is served by the gateway at /console/, and in development the
+  // GraphQL IDE at /graphql (SPEC 8), each built first if needed.
+  const buildLog = { info: (message: string) => console.log(message), warn: (message: string) => console.warn(message) };
+  if (withGateway) await buildConsoleIfMissing(buildLog);
+  if (withGateway && !settings.production) await buildIdeIfMissing(buildLog);
   const federation = await startFederation({
     ...options,
     settings: { ...settings, dataDir },
-    ...(withGateway ? { gatewayRoutes: consoleRoute() } : {}),
+    ...(withGateway ? { gatewayRoutes: firstRoute(ideRoute({ production: settings.production }), consoleRoute()) } : {}),
   });
   const { urls } = federation;
   const consoleUrl = urls.gateway === undefined ? undefined : new URL('/console/', urls.gateway).toString();
@@ -112,6 +117,7 @@ export async function runFederation(options: FederationOptions): Promise<void> {
       `Tributary is running${embedded ? ` on the embedded store (${dataDir})` : ' on PostgreSQL'}:`,
       ...Object.entries(urls).map(([name, url]) => `  ${name.padEnd(8)} ${url}`),
       ...(consoleUrl ? [`  console  ${consoleUrl}  (sign in with: npm run -s token -- --persona auditor)`] : []),
+      ...(urls.gateway && !settings.production ? [`  IDE      ${urls.gateway}  (in a browser; paste a token from: npm run -s token -- --persona cbp-analyst)`] : []),
       '',
       'Try it:',
       '  TOKEN=$(npm run -s token -- --persona cbp-analyst)',

@@ -1,48 +1,11 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleRoute, consoleTarget } from '../../gateway/console-route.js';
+import { rawGet as get, serveRoute } from '../support/route-server.js';
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
-
-/** A raw HTTP request: the path goes out exactly as written (fetch would normalise `..`). */
-function get(port: number, path: string, options: { method?: string; accept?: string } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.accept ? { accept: options.accept } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function serve(root: string): Promise<{ server: Server; port: number }> {
-  const route = consoleRoute({ root });
-  const server = createServer((req, res) => {
-    route(req, res)
-      .then((handled) => {
-        if (!handled) {
-          res.writeHead(418);
-          res.end('not the console');
-        }
-      })
-      .catch(() => {
-        res.writeHead(500);
-        res.end();
-      });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  return { server, port: typeof address === 'object' && address !== null ? address.port : 0 };
-}
+const serve = (root: string): ReturnType<typeof serveRoute> => serveRoute(consoleRoute({ root }));
 
 describe('what a path under /console/ names', () => {
   it.each([
@@ -67,7 +30,7 @@ describe('what a path under /console/ names', () => {
 describe('the console route', () => {
   let root: string;
   let outside: string;
-  let server: Server;
+  let served: Awaited<ReturnType<typeof serve>>;
   let port: number;
 
   beforeAll(async () => {
@@ -80,11 +43,12 @@ describe('the console route', () => {
     await writeFile(join(root, 'assets', 'logo.svg'), '<svg/>');
     await writeFile(join(outside, 'secret.txt'), 'secret');
     await symlink(join(outside, 'secret.txt'), join(root, 'assets', 'link.txt'));
-    ({ server, port } = await serve(root));
+    served = await serve(root);
+    ({ port } = served);
   });
 
   afterAll(async () => {
-    await new Promise((done) => server?.close(done));
+    await served?.close();
     await rm(root, { recursive: true, force: true });
     await rm(outside, { recursive: true, force: true });
   });
@@ -172,13 +136,13 @@ describe('the console route', () => {
 
   it('says how to build the console when it is not built', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'console-empty-'));
-    const { server: bare, port: barePort } = await serve(empty);
+    const bare = await serve(empty);
     try {
-      const answer = await get(barePort, '/console/');
+      const answer = await get(bare.port, '/console/');
       expect(answer.status).toBe(503);
       expect(answer.body).toContain('npm run build');
     } finally {
-      await new Promise((done) => bare.close(done));
+      await bare.close();
       await rm(empty, { recursive: true, force: true });
     }
   });
