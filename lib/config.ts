@@ -31,6 +31,11 @@ export interface Settings {
   readonly admission: AdmissionSettings;
   /** SPEC 8's operation limits (`LIMIT_*`): the gateway's, and the subgraphs' derived from them. */
   readonly operationLimits: OperationLimits;
+  /**
+   * OpenTelemetry's standard OTEL_EXPORTER_OTLP_ENDPOINT: the collector's base URL; traces are
+   * posted (OTLP/HTTP) to `<it>/v1/traces`. Unset: no tracer provider exists, nothing is traced.
+   */
+  readonly otlpEndpoint: string | undefined;
 }
 
 /**
@@ -123,5 +128,6 @@ export function readSettings(env: Env = process.env): Settings {
       maxQueueWaitMs: integer(env, 'GATEWAY_MAX_QUEUE_WAIT_MS', DEFAULT_ADMISSION.maxQueueWaitMs),
     },
     operationLimits: operationLimitsFromEnv(env),
+    otlpEndpoint: optional(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
   };
 }
