@@ -52,6 +52,12 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
   const telemetry = runtime.telemetry('gateway');
   const supergraphSdl = options.supergraphSdl ?? (await readFile(repoPath('schema', 'supergraph.graphql'), 'utf8'));
 
+  // Load-bearing for privacy: unless this is set, @apollo/gateway exports its own OpenTelemetry
+  // metrics to Apollo (usage-reporting.api.apollographql.com) every hour and probes cloud metadata
+  // endpoints to describe the host. An interagency gateway sends nothing to a third party; its
+  // operators scrape /metrics and send traces to their own collector (docs/observability.md).
+  // Read when the gateway is constructed; an operator who sets it explicitly is obeyed.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
