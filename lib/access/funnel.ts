@@ -134,19 +134,21 @@ export class AccessFunnel {
    * Counts one batch's decisions by rule and its withheld fields by category, and opens its
    * span (tracing on): record type and counts only, never a record's id or contents.
    */
-  private countReleases(type: RecordType, records: number, tally: ReadonlyMap<Outcome, number>) {
-    const metrics = this.telemetry?.metrics;
+  private countReleases(type: RecordType, records: number, tally: ReadonlyMap<Outcome, number>): Span | undefined {
+    const telemetry = this.telemetry;
+    if (!telemetry) return undefined;
+    for (const [outcome, count] of tally) {
+      for (const rule of outcome.rules) telemetry.metrics.policyDecisions.inc({ rule, decision: outcome.decision }, count);
+      for (const field of outcome.redacted) telemetry.metrics.redactions.inc({ category: categoryOf(type, field) ?? 'UNCLASSIFIED' }, count);
+    }
+    if (!telemetry.tracingOn) return undefined;
     const byDecision: Record<AuditDecision, number> = { ALLOW: 0, PARTIAL: 0, DENY: 0 };
     const rules = new Set<string>();
     for (const [outcome, count] of tally) {
       byDecision[outcome.decision] += count;
-      for (const rule of outcome.rules) {
-        rules.add(rule);
-        metrics?.policyDecisions.inc({ rule, decision: outcome.decision }, count);
-      }
-      for (const field of outcome.redacted) metrics?.redactions.inc({ category: categoryOf(type, field) ?? 'UNCLASSIFIED' }, count);
+      for (const rule of outcome.rules) rules.add(rule);
     }
-    return this.telemetry?.startSpan('access.release', {
+    return telemetry.startSpan('access.release', {
       'tributary.record_type': type,
       'tributary.records': records,
       'tributary.decisions.allow': byDecision.ALLOW,
