@@ -21,7 +21,7 @@ export const codeOf = (error: unknown): string => (error instanceof TributaryErr
  * outcome, the access funnel and the gateway's fetches hang their spans from it, and serveHttp
  * counts the request once it is answered.
  *
- * With tracing off (`OTEL_EXPORTER_OTLP_ENDPOINT` unset) `trace` is undefined and every span
+ * With tracing off (`OTEL_EXPORTER_OTLP_ENDPOINT` unset) `tracing` is undefined and every span
  * helper is a null check: no span, no context, no allocation.
  */
 export class RequestTelemetry {
