@@ -1,4 +1,5 @@
 import type { Principal, Purpose } from '../lib/domain.js';
+import type { RequestTelemetry } from '../lib/telemetry/index.js';
 
 /** The gateway's per-request context: who is calling and why, and what to forward downstream. */
 export interface GatewayContext {
@@ -17,4 +18,6 @@ export interface GatewayContext {
      */
     readonly gatewayIdentity: () => Promise<string>;
   };
+  /** Its metrics and trace: the subgraph fetches time themselves and hang their spans from it. */
+  readonly telemetry?: RequestTelemetry | undefined;
 }

@@ -14,6 +14,8 @@ import { serveHttp, type RunningService } from '../lib/server/http.js';
 import { useArgumentChecks } from '../lib/server/argument-checks.js';
 import { errorFormatter, formatError, logErrors } from '../lib/server/mask-errors.js';
 import type { Runtime } from '../lib/server/runtime.js';
+import { liveness, readiness } from '../lib/server/readiness.js';
+import { useRequestTelemetry } from '../lib/telemetry/index.js';
 import { AdmissionControl } from './admission.js';
 import { admitRequests } from './admit-requests.js';
 import type { GatewayContext } from './context.js';
@@ -49,6 +51,7 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
   const limits = options.limits ?? settings.operationLimits;
   const log = runtime.log.child({ service: 'gateway' });
   const audit = runtime.auditWriter('gateway');
+  const telemetry = runtime.telemetry('gateway');
   const supergraphSdl = options.supergraphSdl ?? (await readFile(repoPath('schema', 'supergraph.graphql'), 'utf8'));
   // Read and validated before anything listens: a bad manifest stops the gateway (manifest.ts).
   const persisted = settings.persistedOperations.mode === 'none' ? undefined : await loadManifest(settings.persistedOperations.file);
@@ -63,7 +66,10 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
         url: isSubgraphName(name) ? settings.subgraphUrls[name] : (url ?? ''),
         timeoutMs: settings.subgraphTimeoutMs,
         signIdentity: settings.requireGatewayIdentity,
+        metrics: telemetry.metrics,
       }),
+    // Planning's end (its span starts with execution; the plan may come from the plan cache).
+    experimental_didResolveQueryPlan: ({ requestContext }) => (requestContext.context as Partial<GatewayContext>).telemetry?.planned(),
   });
   const operationLimits = useOperationLimits(limits);
   const argumentChecks = useArgumentChecks<GatewayContext>();
@@ -95,6 +101,8 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
       ApolloServerPluginLandingPageDisabled(),
       logErrors(log, (context) => context.requestId),
       awaitRequestEntry(log),
+      // Last: it counts the answer as sent, after the audit wait may have replaced it.
+      useRequestTelemetry<GatewayContext>((context) => context.telemetry),
     ],
   });
   await apollo.start();
@@ -116,7 +124,9 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
       checkBody: (body) => checkBatchSize(body, limits),
       prepareBody: (body) => resolvePersistedQueries(body, persisted),
       ...(options.routes ? { routes: options.routes } : {}),
-      health: async () => ({ ok: true, checks: { gateway: 'ok' } }),
+      telemetry,
+      health: liveness,
+      ready: readiness({ auditStore: runtime.auditStore, chain: audit.chain }),
       context: async (incoming) => {
         const who = await authenticate({ service: 'gateway', verifyToken: runtime.verifyToken, audit, log }, incoming);
         // One request-level entry ties the subgraphs' record entries (same request id) to the
@@ -137,6 +147,7 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
         // planned or fetched. A batch costs one request per operation.
         const rate = await rateLimiter.check(who.principal, Array.isArray(incoming.body) ? incoming.body.length : 1);
         if (!rate.allowed) {
+          telemetry.metrics.rateLimitRefusals.inc({ limit: rate.limit });
           const refusal = rateLimitedError(rate);
           // The refusal releases nothing, so it stands even when it cannot be recorded (as for a
           // refused token); the log keeps the failure then.
@@ -167,6 +178,7 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
             justification: who.justification,
             gatewayIdentity: requestIdentity(incoming.requestId),
           },
+          telemetry: incoming.telemetry,
         };
         return context;
       },

@@ -1,9 +1,11 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { AUDIT_UNAVAILABLE_MESSAGE } from '../lib/audit/writer.js';
 import { isErrorCode, TributaryError } from '../lib/errors.js';
 import { GATEWAY_IDENTITY_HEADER, JUSTIFICATION_HEADER, PURPOSE_HEADER } from '../lib/identity/index.js';
 import { REQUEST_ID_HEADER } from '../lib/server/request-id.js';
+import { codeOf, OK_OUTCOME, type ServiceMetrics } from '../lib/telemetry/index.js';
 import type { GatewayContext } from './context.js';
 import { httpFetcher } from './http-fetcher.js';
 
@@ -13,6 +15,8 @@ export interface SubgraphSourceOptions {
   readonly timeoutMs: number;
   /** Send the gateway's signed identity on every call (subgraphs with REQUIRE_GATEWAY_IDENTITY demand it). */
   readonly signIdentity: boolean;
+  /** The gateway's metrics: each fetch's latency by subgraph and outcome. */
+  readonly metrics?: ServiceMetrics;
 }
 
 /**
@@ -22,6 +26,8 @@ export interface SubgraphSourceOptions {
  */
 export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly options: SubgraphSourceOptions;
+  /** Each traced fetch's span, by its request, so that willSendRequest can name it as the subgraph's parent. */
+  private readonly spans = new WeakMap<GraphQLDataSourceProcessOptions<GatewayContext>['request'], Span>();
 
   constructor(options: SubgraphSourceOptions) {
     // With a deadline: a subgraph that hangs costs one timeout, never the gateway.
@@ -29,11 +35,32 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
     this.options = options;
   }
 
+  /** One fetch, timed by subgraph and outcome, and traced as a client span when tracing is on. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): ReturnType<RemoteGraphQLDataSource['process']> {
+    const { telemetry } = options.context as Partial<GatewayContext>;
+    const span = telemetry?.startSpan('gateway.fetch', { 'tributary.subgraph': this.options.name }, undefined, SpanKind.CLIENT);
+    if (span) this.spans.set(options.request, span);
+    const started = performance.now();
+    let outcome = OK_OUTCOME;
+    try {
+      return await super.process(options);
+    } catch (error) {
+      outcome = error instanceof GraphQLError && typeof error.extensions['code'] === 'string' ? error.extensions['code'] : codeOf(error);
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+      throw error;
+    } finally {
+      this.options.metrics?.subgraphDuration.observe({ subgraph: this.options.name, outcome }, (performance.now() - started) / 1000);
+      span?.end();
+    }
+  }
+
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const { request } = options;
     const context = options.context as Partial<GatewayContext>;
     if (!request.http || !context.forward) return;
     const { headers } = request.http;
+    // W3C trace context: the subgraph's spans continue this request's trace under this fetch.
+    context.telemetry?.propagate(this.spans.get(request), (name, value) => headers.set(name, value));
     headers.set('authorization', context.forward.authorization);
     headers.set(PURPOSE_HEADER, context.forward.purpose);
     if (context.forward.justification !== null) headers.set(JUSTIFICATION_HEADER, context.forward.justification);

@@ -33,6 +33,11 @@ export interface Settings {
   readonly operationLimits: OperationLimits;
   /** The gateway's persisted operations (gateway/persisted-operations/): none, a manifest, or only a manifest. */
   readonly persistedOperations: PersistedOperationsSettings;
+  /**
+   * OpenTelemetry's standard OTEL_EXPORTER_OTLP_ENDPOINT: the collector's base URL; traces are
+   * posted (OTLP/HTTP) to `<it>/v1/traces`. Unset: no tracer provider exists, nothing is traced.
+   */
+  readonly otlpEndpoint: string | undefined;
 }
 
 /**
@@ -145,5 +150,6 @@ export function readSettings(env: Env = process.env): Settings {
     },
     operationLimits: operationLimitsFromEnv(env),
     persistedOperations: persistedOperations(env),
+    otlpEndpoint: optional(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
   };
 }

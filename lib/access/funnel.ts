@@ -1,9 +1,12 @@
 import { auditSubjectOf, type AuditDecision, type AuditEntryInput, type AuditSubject, type AuditWriter } from '../audit/index.js';
 import type { GraphQLResolveInfo } from 'graphql';
+import type { Span } from '@opentelemetry/api';
 import type { Sql } from '../store/sql.js';
 import type { AccessRequest, ColumnMap, PolicyEngine, PolicyRecord, RecordDecision, Relation, Verdict, WriteAction } from '../../policies/decision.js';
 import type { RecordType, ServiceName } from '../domain.js';
 import { TributaryError } from '../errors.js';
+import { inSpan, type RequestTelemetry } from '../telemetry/index.js';
+import { categoryOf } from '../../policies/fields.js';
 import { markReleased, type Released } from './released.js';
 import { selectedFields } from './selection.js';
 
@@ -46,6 +49,8 @@ export class AccessFunnel {
     private readonly audit: AuditWriter,
     readonly request: AccessRequest,
     private readonly scope: AuditScope,
+    /** Decisions and redactions are counted, and releases traced, here (absent in unit tests). */
+    private readonly telemetry?: RequestTelemetry,
   ) {}
 
   /** The SQL condition that keeps exactly the records of `type` this request may see. */
@@ -60,15 +65,20 @@ export class AccessFunnel {
     if (items.length === 0) return [];
     // One pass: each record is decided and gets its entry; a page of 500 records allocates
     // nothing per record beyond its entry and, once the audit has committed, its release.
+    // Metrics count per distinct outcome (a handful per page), not per record.
     const decisions: RecordDecision[] = new Array<RecordDecision>(items.length);
     const entries: AuditEntryInput[] = new Array<AuditEntryInput>(items.length);
+    const tally = this.telemetry ? new Map<Outcome, number>() : undefined;
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as ReleaseItem<R>;
       const decision = this.policy.decide(this.request, type, item.record, item.relation);
+      const outcome = outcomeOf(decision, item.fields);
       decisions[i] = decision;
-      entries[i] = this.readEntry(type, item, decision);
+      entries[i] = this.readEntry(type, item, decision, outcome);
+      if (tally) tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
     }
-    await this.audit.append(entries);
+    const span = tally ? this.countReleases(type, items.length, tally) : undefined;
+    await inSpan(span, () => this.commit(entries, span));
     const released: (Released<R> | null)[] = new Array<Released<R> | null>(items.length);
     for (let i = 0; i < items.length; i++) {
       const decision = decisions[i] as RecordDecision;
@@ -120,6 +130,45 @@ export class AccessFunnel {
     );
   }
 
+  /**
+   * Counts one batch's decisions by rule and its withheld fields by category, and opens its
+   * span (tracing on): record type and counts only, never a record's id or contents.
+   */
+  private countReleases(type: RecordType, records: number, tally: ReadonlyMap<Outcome, number>): Span | undefined {
+    const telemetry = this.telemetry;
+    if (!telemetry) return undefined;
+    for (const [outcome, count] of tally) {
+      for (const rule of outcome.rules) telemetry.metrics.policyDecisions.inc({ rule, decision: outcome.decision }, count);
+      for (const field of outcome.redacted) telemetry.metrics.redactions.inc({ category: categoryOf(type, field) ?? 'UNCLASSIFIED' }, count);
+    }
+    if (!telemetry.tracingOn) return undefined;
+    const byDecision: Record<AuditDecision, number> = { ALLOW: 0, PARTIAL: 0, DENY: 0 };
+    const rules = new Set<string>();
+    for (const [outcome, count] of tally) {
+      byDecision[outcome.decision] += count;
+      for (const rule of outcome.rules) rules.add(rule);
+    }
+    return telemetry.startSpan('access.release', {
+      'tributary.record_type': type,
+      'tributary.records': records,
+      'tributary.decisions.allow': byDecision.ALLOW,
+      'tributary.decisions.partial': byDecision.PARTIAL,
+      'tributary.decisions.deny': byDecision.DENY,
+      'tributary.rules': [...rules],
+    });
+  }
+
+  /** The audit append, as a span of its own under `parent` when tracing is on. */
+  private commit(entries: readonly AuditEntryInput[], parent?: Span): Promise<void> {
+    const span = this.telemetry?.startSpan('audit.append', { 'tributary.audit_entries': entries.length }, parent);
+    return inSpan(span, () => this.audit.append(entries));
+  }
+
+  /** A write's or an audit read's single decision, counted like a release's. */
+  private countVerdict(verdict: Verdict): void {
+    this.telemetry?.metrics.policyDecisions.inc({ rule: verdict.rule, decision: verdict.allowed ? 'ALLOW' : 'DENY' });
+  }
+
   private async settleWrite<T extends RecordType>(
     action: WriteAction,
     type: T,
@@ -127,7 +176,8 @@ export class AccessFunnel {
     verdict: Verdict,
     refusal = `Not allowed to ${action} this ${type} (rule ${verdict.rule})`,
   ): Promise<void> {
-    await this.audit.append([
+    this.countVerdict(verdict);
+    await this.commit([
       this.entry({
         action: 'WRITE',
         recordType: type,
@@ -150,7 +200,8 @@ export class AccessFunnel {
    */
   async authorizeAuditRead(what: string): Promise<void> {
     const verdict = this.policy.canReadAuditLog(this.request);
-    await this.audit.append([
+    this.countVerdict(verdict);
+    await this.commit([
       this.entry({
         action: 'AUDIT_READ',
         recordType: null,
@@ -170,8 +221,7 @@ export class AccessFunnel {
   }
 
   /** A READ entry, written out in one literal: `entry` would build and spread a second object per record. */
-  private readEntry<T extends RecordType>(type: T, item: ReleaseItem<PolicyRecord<T>>, decision: RecordDecision): AuditEntryInput {
-    const outcome = outcomeOf(decision, item.fields);
+  private readEntry<T extends RecordType>(type: T, item: ReleaseItem<PolicyRecord<T>>, decision: RecordDecision, outcome: Outcome): AuditEntryInput {
     const { scope } = this;
     return {
       requestId: scope.requestId,

@@ -31,7 +31,11 @@ export interface AuditWriterOptions {
   readonly maxBatchEntries?: number;
   /** Clock for entries without `at` (tests freeze it). */
   readonly now?: () => Date;
+  /** Told of every commit (the service's metrics): how many entries, how long, whether it held. */
+  readonly observe?: AuditCommitObserver;
 }
+
+export type AuditCommitObserver = (outcome: 'ok' | 'failed', entries: number, seconds: number) => void;
 
 export const AUDIT_UNAVAILABLE_MESSAGE = 'The audit log could not be written; nothing was released';
 export const DEFAULT_APPEND_TIMEOUT_MS = 5_000;
@@ -74,6 +78,7 @@ class GroupCommitWriter implements AuditWriter {
   private readonly timeoutMs: number;
   private readonly maxBatchEntries: number;
   private readonly now: () => Date;
+  private readonly observe: AuditCommitObserver | undefined;
   private queue: Pending[] = [];
   private scheduled = false;
   private inFlight = 0;
@@ -98,6 +103,7 @@ class GroupCommitWriter implements AuditWriter {
       throw new RangeError('audit writer: timeoutMs must be > 0 and maxBatchEntries a positive integer');
     }
     this.now = options.now ?? (() => new Date());
+    this.observe = options.observe;
   }
 
   append(entries: readonly AuditEntryInput[]): Promise<void> {
@@ -141,11 +147,15 @@ class GroupCommitWriter implements AuditWriter {
       const batch = this.takeBatch();
       if (batch.length === 0) return;
       this.inFlight += 1;
-      this.commit(batch.flatMap((pending) => pending.contents)).then(
+      const contents = batch.flatMap((pending) => pending.contents);
+      const started = performance.now();
+      this.commit(contents).then(
         () => {
+          this.observe?.('ok', contents.length, (performance.now() - started) / 1000);
           for (const pending of batch) settle(pending);
         },
         (error: unknown) => {
+          this.observe?.('failed', contents.length, (performance.now() - started) / 1000);
           const failure = auditUnavailable(error);
           for (const pending of batch) settle(pending, failure);
         },

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AccessFunnel } from '../access/funnel.js';
 import type { Principal, Purpose, ServiceName } from '../domain.js';
 import type { Store } from '../store/store.js';
+import type { RequestTelemetry } from '../telemetry/index.js';
 
 /**
  * The one request context every resolver receives: built once per request after the token and
@@ -20,4 +21,6 @@ export interface RequestContext<L = unknown> {
   /** The service's records; reads of shared records go through `loaders` or `listRecords`. */
   readonly store: Store;
   readonly log: Logger;
+  /** Its metrics and trace (absent in unit tests that build a context by hand). */
+  readonly telemetry?: RequestTelemetry | undefined;
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import { TributaryError } from '../errors.js';
+import { codeOf, type RequestTelemetry, type ServiceTelemetry } from '../telemetry/index.js';
 import { formatError, INTERNAL_ERROR_MESSAGE } from './mask-errors.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
@@ -12,6 +13,8 @@ export interface IncomingGraphQLRequest {
   readonly body: unknown;
   /** The URL's query string (`?query=...` of a GET request). */
   readonly search: string;
+  /** This request's metrics and trace (see lib/telemetry), carried into its context. */
+  readonly telemetry: RequestTelemetry | undefined;
 }
 
 export interface HealthReport {
@@ -46,7 +49,12 @@ export interface HttpServiceOptions<C extends BaseContext> {
    * gateway turns persisted-operation hashes into texts); a TributaryError refuses the request.
    */
   readonly prepareBody?: (body: unknown) => unknown;
+  /** Liveness (`/health`): the process answers. Depends on nothing, so a restart cannot fix what it reports. */
   readonly health: () => Promise<HealthReport>;
+  /** Readiness (`/ready`): what this service needs to answer is reachable; 503 names the failing check. */
+  readonly ready?: () => Promise<HealthReport>;
+  /** Its metrics (served at `/metrics`) and traces. */
+  readonly telemetry?: ServiceTelemetry;
   /** Other routes (the auditor console's files); returns false when the path is not its own. */
   readonly routes?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   /**
@@ -158,9 +166,18 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
 
   const handle = async (request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://service.local');
-    if (url.pathname === '/health') {
-      const report = await options.health();
+    if (url.pathname === '/health' || (url.pathname === '/ready' && options.ready)) {
+      const report = await (url.pathname === '/ready' && options.ready ? options.ready() : options.health());
       sendJson(response, report.ok ? 200 : 503, { service: options.name, ...report }, requestId);
+      return;
+    }
+    // Like /health, served to anyone and never queued by admission control: it carries no record
+    // data, and its labels are bounded sets (operation names, codes, rule ids, categories),
+    // never ids or subjects (lib/telemetry/metrics.ts). Keep it off the public network regardless.
+    if (url.pathname === '/metrics' && options.telemetry) {
+      const { contentType, body } = await options.telemetry.metrics.text();
+      response.writeHead(200, { 'content-type': contentType, [REQUEST_ID_HEADER]: requestId });
+      response.end(body);
       return;
     }
     if (options.routes && (await options.routes(request, response))) return;
@@ -168,6 +185,8 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
       sendJson(response, 404, errorBody('NOT_FOUND', `No route ${url.pathname}; GraphQL is served at /graphql`), requestId);
       return;
     }
+    const telemetry = options.telemetry?.request(requestId, request.headers);
+    if (telemetry) response.once('close', () => telemetry.finished(response.statusCode));
 
     let admittedAt: number | undefined;
     if (options.admit) {
@@ -175,6 +194,8 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
       response.once('close', () => gone.abort());
       const verdict = await options.admit({ requestId, headers: request.headers, gone: gone.signal });
       if (!verdict.admitted) {
+        options.telemetry?.metrics.admissionRefusals.inc({ code: verdict.error.code });
+        telemetry?.refused(verdict.error.code);
         // The unread body is discarded by node once the answer is sent; the connection stays usable.
         if (!gone.signal.aborted) sendJson(response, verdict.status, { errors: [verdict.error.toJSON()] }, requestId, verdict.headers);
         return;
@@ -197,6 +218,7 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
         if (error instanceof BodyTooLarge) {
           // Close the connection after answering: the rest of the body is still on its way, and
           // only a fresh connection starts the next request cleanly. Meanwhile discard what arrives.
+          telemetry?.refused('OPERATION_LIMIT');
           sendJson(response, 413, errorBody('OPERATION_LIMIT', `Request body exceeds the limit of ${options.maxBodyBytes} bytes`), requestId, { connection: 'close' });
           request.resume();
           return;
@@ -206,6 +228,7 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
       try {
         body = text === '' ? undefined : (JSON.parse(text) as unknown);
       } catch {
+        telemetry?.refused('BAD_USER_INPUT');
         sendJson(response, 400, errorBody('BAD_USER_INPUT', 'The request body is not valid JSON'), requestId);
         return;
       }
@@ -214,6 +237,7 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
         if (options.prepareBody) body = options.prepareBody(body);
       } catch (error) {
         if (error instanceof TributaryError) {
+          telemetry?.refused(error.code);
           // formatError drops `extensions.http` (Apollo's instruction, not the client's business).
           sendJson(response, error.httpStatus === 200 ? 400 : error.httpStatus, { errors: [formatError(error.toJSON())] }, requestId);
           return;
@@ -229,7 +253,13 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
     headers.set(REQUEST_ID_HEADER, requestId);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method?.toUpperCase() ?? 'GET', headers, search: url.search, body },
-      context: () => options.context({ requestId, headers, body, search: url.search }),
+      // A refusal while the context is built (no token, no purpose, rate limited) never reaches
+      // the plugins: its code is counted here.
+      context: () =>
+        options.context({ requestId, headers, body, search: url.search, telemetry }).catch((error: unknown) => {
+          telemetry?.refused(codeOf(error));
+          throw error;
+        }),
     });
     for (const [key, value] of result.headers) response.setHeader(key, value);
     // How long an admitted request took once it had its place, beside its queue wait: what an
@@ -276,6 +306,7 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
           server.closeAllConnections();
           await closed;
           await apollo.stop();
+          await options.telemetry?.flush();
         },
       });
     });

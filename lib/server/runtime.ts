@@ -5,6 +5,7 @@ import type { ServiceName } from '../domain.js';
 import { createTokenVerifier, loadTrustedIssuers, type TokenVerifier } from '../identity/index.js';
 import { createLogger } from '../log.js';
 import { migrate, openStore, type Store } from '../store/index.js';
+import { ServiceTelemetry } from '../telemetry/index.js';
 import { defaultPolicyEngine } from '../../policies/index.js';
 import type { PolicyEngine } from '../../policies/decision.js';
 
@@ -23,6 +24,8 @@ export interface Runtime {
   readonly clock: () => Date;
   /** One audit writer (one hash chain) per service of this process. */
   auditWriter(service: ServiceName): AuditWriter;
+  /** One set of metrics (and tracer, when configured) per service of this process. */
+  telemetry(service: ServiceName): ServiceTelemetry;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,15 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
   const issuers = await loadTrustedIssuers({ file: settings.trustedIssuersFile, production: settings.production });
   if (issuers.size === 0) log.warn('no trusted token issuers: every request will be refused (set TRUSTED_ISSUERS_FILE)');
   const writers = new Map<ServiceName, AuditWriter>();
+  const telemetries = new Map<ServiceName, ServiceTelemetry>();
+  const telemetry = (service: ServiceName): ServiceTelemetry => {
+    let found = telemetries.get(service);
+    if (!found) {
+      found = new ServiceTelemetry(service, settings.otlpEndpoint);
+      telemetries.set(service, found);
+    }
+    return found;
+  };
   return {
     settings,
     store,
@@ -62,12 +74,15 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     auditWriter(service) {
       let writer = writers.get(service);
       if (!writer) {
-        writer = options.auditWriterFor?.(service) ?? createAuditWriter(auditStore, { service });
+        writer = options.auditWriterFor?.(service) ?? createAuditWriter(auditStore, { service, observe: telemetry(service).metrics.auditCommit });
         writers.set(service, writer);
       }
       return writer;
     },
+    telemetry,
     async close() {
+      // After the services stopped: their last spans are exported before the process ends.
+      await Promise.all([...telemetries.values()].map((each) => each.shutdown()));
       if (options.store === undefined) await store.close();
       if (auditStore !== store && options.auditStore === undefined) await auditStore.close();
     },

@@ -15,6 +15,7 @@ import { verifyGatewayIdentity } from '../identity/index.js';
 import { checkBatchSize, useSubgraphOperationLimits } from '../limits/index.js';
 import { repoPath } from '../paths.js';
 import type { Store } from '../store/index.js';
+import { useRequestTelemetry } from '../telemetry/index.js';
 import { authenticate } from './authenticate.js';
 import type { RequestContext } from './context.js';
 import { serveHttp, type RunningService } from './http.js';
@@ -24,6 +25,7 @@ import { budgetedAudit } from './request-budget.js';
 import { toSubgraphResolvers, type ResolverMap } from './resolvers.js';
 import type { Runtime } from './runtime.js';
 import { useSdlGate } from './sdl-gate.js';
+import { liveness, readiness } from './readiness.js';
 
 /** What a subgraph's own loaders may use: its store, the funnel, the request. */
 export interface LoaderDeps {
@@ -59,6 +61,7 @@ export async function startSubgraph<L>(
   const schema = guardOwnedFields(buildSubgraphSchema({ typeDefs, resolvers: toSubgraphResolvers(definition.resolvers) }), definition.owns);
   const log = runtime.log.child({ service: definition.name });
   const audit = runtime.auditWriter(definition.name);
+  const telemetry = runtime.telemetry(definition.name);
   const argumentChecks = useArgumentChecks<RequestContext<L>>();
   // A subgraph is reachable directly (SPEC 8), so it applies the gateway's operation limits with
   // the gateway's code; `useSubgraphOperationLimits` says what a router's fetches need besides.
@@ -92,6 +95,7 @@ export async function startSubgraph<L>(
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       logErrors(log, (context) => context.requestId),
+      useRequestTelemetry<RequestContext<L>>((context) => context.telemetry),
     ],
   });
   await apollo.start();
@@ -103,16 +107,9 @@ export async function startSubgraph<L>(
       log,
       maxBodyBytes: limits.maxBodyBytes,
       checkBody: (body) => checkBatchSize(body, limits),
-      health: async () => {
-        const checks: Record<string, string> = {};
-        try {
-          await runtime.store.query({ text: 'SELECT 1', values: [] });
-          checks.store = 'ok';
-        } catch {
-          checks.store = 'unreachable';
-        }
-        return { ok: checks.store === 'ok', checks };
-      },
+      telemetry,
+      health: liveness,
+      ready: readiness({ store: runtime.store, auditStore: runtime.auditStore, chain: audit.chain }),
       context: async (incoming) => {
         if (runtime.settings.requireGatewayIdentity) {
           await verifyGatewayIdentity(incoming.headers.get('x-gateway-identity'), incoming.requestId);
@@ -129,7 +126,7 @@ export async function startSubgraph<L>(
           operationHash: who.operationHash,
           justification: who.justification,
           service: definition.name,
-        });
+        }, incoming.telemetry);
         return {
           requestId: incoming.requestId,
           service: definition.name,
@@ -141,6 +138,7 @@ export async function startSubgraph<L>(
           loaders: definition.loaders({ store: runtime.store, auditStore: runtime.auditStore, access, request }),
           store: runtime.store,
           log: log.child({ requestId: incoming.requestId }),
+          telemetry: incoming.telemetry,
         };
       },
     },

@@ -36,14 +36,15 @@ const variablesReadByCode = (): Set<string> => {
 };
 
 describe('docker-compose.yml', () => {
-  it('runs every service in its own container on its default port, with a health check', async () => {
+  it('runs every service in its own container on its default port, with a readiness check', async () => {
     const services = await compose();
     for (const name of SERVICES) {
       const service = services[name];
       expect(service, name).toBeDefined();
       expect(service?.command?.join(' ')).toBe(`npm run start:${name}`);
       expect(service?.ports).toContain(`${DEFAULT_PORTS[name]}:${DEFAULT_PORTS[name]}`);
-      expect(service?.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${DEFAULT_PORTS[name]}/health`);
+      // Readiness, not liveness: `depends_on: service_healthy` must wait until a service can answer.
+      expect(service?.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${DEFAULT_PORTS[name]}/ready`);
       expect(service?.environment?.DATABASE_URL).toMatch(/^postgres:\/\/.+@postgres:5432\//);
     }
   });
