@@ -5,8 +5,8 @@ import { TributaryError, badInput } from './errors.js';
  * cursor carries the last id seen, so page N costs the same as page 1.
  */
 
+/** The page a connection returns when `first` is omitted; the largest is a setting (`LIMIT_MAX_PAGE_SIZE`). */
 export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
 
 export interface PageArgs {
   readonly first?: number | null;
@@ -49,15 +49,23 @@ export function decodeCursor(type: string, cursor: string): string {
   return decoded.slice(prefix.length);
 }
 
-export function readPage(type: string, args: PageArgs): Page {
+/**
+ * The page `args` ask for, at most `maxPageSize` records (the operator's `LIMIT_MAX_PAGE_SIZE`,
+ * the same figure the gateway admits): a larger one is refused with the gateway's code,
+ * `OPERATION_LIMIT`, so a subgraph reached directly is no softer and says so the same way.
+ */
+export function readPage(type: string, args: PageArgs, maxPageSize: number): Page {
   const size = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 0) throw badInput(`Argument "first" must be a whole number from 0 to ${MAX_PAGE_SIZE}, got ${size}`, { argument: 'first' });
-  if (size > MAX_PAGE_SIZE) {
-    throw new TributaryError('OPERATION_LIMIT', `Page size ${size} exceeds the limit of ${MAX_PAGE_SIZE}`, {
-      details: { limit: 'pageSize', max: MAX_PAGE_SIZE, actual: size },
-    });
-  }
+  if (!Number.isInteger(size) || size < 0) throw badInput(`Argument "first" must be a whole number from 0 to ${maxPageSize}, got ${size}`, { argument: 'first' });
+  if (size > maxPageSize) throw pageSizeLimit(size, maxPageSize);
   return { size, limit: size + 1, afterId: args.after ? decodeCursor(type, args.after) : null };
+}
+
+/** `OPERATION_LIMIT` for a page past the limit, worded and detailed as the gateway's. */
+export function pageSizeLimit(size: number, maxPageSize: number): TributaryError {
+  return new TributaryError('OPERATION_LIMIT', `Page size ${size} exceeds the limit of ${maxPageSize}`, {
+    details: { limit: 'pageSize', max: maxPageSize, actual: size },
+  });
 }
 
 export interface Connection<N> {

@@ -1,4 +1,4 @@
-import { MAX_PAGE_SIZE } from '../../lib/connection.js';
+import { DEFAULT_OPERATION_LIMITS } from '../../lib/limits/settings.js';
 import type { AuditBenchResult } from '../audit-writer.js';
 import type { Scenario } from './fleet.js';
 import type { CellResult } from './measure.js';
@@ -99,7 +99,7 @@ export function targets(aggregates: readonly Aggregate[], ratioRows: readonly Ra
     .filter((entry) => entry.scenario === 'tributary' && entry.workload.startsWith('list-'))
     .map((entry) => ({ n: Number(entry.workload.slice(5)), sql: entry.sqlPerRequest }))
     .filter((entry): entry is { n: number; sql: number } => entry.sql !== null)
-    .map((entry) => ({ ...entry, perPage: entry.sql / Math.ceil(entry.n / MAX_PAGE_SIZE) }))
+    .map((entry) => ({ ...entry, perPage: entry.sql / Math.ceil(entry.n / DEFAULT_OPERATION_LIMITS.maxPageSize) }))
     .sort((a, b) => a.n - b.n);
   const perPage = sqlByN.map((entry) => entry.perPage);
   // "Constant in N": within 1.5x from N = 1 to 1,000 (group commit makes it vary a little with

@@ -28,13 +28,13 @@ export interface ListQuery<R> {
  * visible records only and is computed only when asked for, and the page passes the funnel.
  */
 export async function listRecords<T extends RecordType, R extends PolicyRecord<T> & { readonly id: string }>(
-  context: { readonly store: Queryable; readonly access: AccessFunnel },
+  context: { readonly store: Queryable; readonly access: AccessFunnel; readonly maxPageSize: number },
   type: T,
   query: ListQuery<R>,
   args: PageArgs,
   info: GraphQLResolveInfo,
 ): Promise<Connection<Released<R>>> {
-  const page = readPage(type, args);
+  const page = readPage(type, args, context.maxPageSize);
   const visible = context.access.visibleWhere(type, query.columns);
   const where = and([visible, ...query.filters]);
   const after = page.afterId === null ? [] : [sql`${query.idColumn} > ${page.afterId}`];

@@ -23,7 +23,7 @@ export { AUDIT_KEY_DIR, generateAuditSigningKey, loadAuditSigningKey, publicJwks
 export type { AuditSigningKey } from './signing-key.js';
 export { purgeBefore, retentionCutoff } from './retention.js';
 export type { PurgeResult } from './retention.js';
-export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, queryAccessLog } from './query.js';
+export { queryAccessLog } from './query.js';
 export type { AccessLogFilter, AccessLogPage, PageRequest } from './query.js';
 export { accessesPerOrgPerDay, denialsByRule, whoReadPerson } from './summaries.js';
 export type { OrgDay, PersonAccess, RuleDenials, TimeRange } from './summaries.js';

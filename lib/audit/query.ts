@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE_SIZE, pageSizeLimit } from '../connection.js';
 import { badInput } from '../errors.js';
 import { and, sql, type Queryable, type Sql } from '../store/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -25,7 +26,7 @@ export interface AccessLogFilter {
 }
 
 export interface PageRequest {
-  /** Default 50, at most 500 (SPEC 8). */
+  /** Default 50, at most the operator's `LIMIT_MAX_PAGE_SIZE` (500 unless set; SPEC 8). */
   readonly first?: number | null;
   /** An `endCursor` (or edge cursor) of a previous page. */
   readonly after?: string | null;
@@ -41,18 +42,22 @@ export interface AccessLogPage {
   readonly endCursor: string | null;
 }
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
-
 /**
  * The access log, newest first, keyset-paginated on (at, chain, seq): a page costs an index range
  * scan however deep it is, and entries appended meanwhile never shift the pages already read.
  */
-export async function queryAccessLog(store: Queryable, filter: AccessLogFilter = {}, page: PageRequest = {}): Promise<AccessLogPage> {
+export async function queryAccessLog(
+  store: Queryable,
+  limits: { readonly maxPageSize: number },
+  filter: AccessLogFilter = {},
+  page: PageRequest = {},
+): Promise<AccessLogPage> {
   const first = page.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw badInput(`"first" must be a whole number from 0 to ${MAX_PAGE_SIZE}`, { first: String(first) });
+  if (!Number.isInteger(first) || first < 0) {
+    throw badInput(`"first" must be a whole number from 0 to ${limits.maxPageSize}`, { first: String(first) });
   }
+  // The same limit and code as every other connection (lib/connection.ts) and the gateway.
+  if (first > limits.maxPageSize) throw pageSizeLimit(first, limits.maxPageSize);
   const where = filterConditions(filter);
   const after = page.after === null || page.after === undefined ? null : decodeCursor(page.after);
   const keyset = after === null ? sql`TRUE` : sql`(e.at, e.chain, e.seq) < (${after.at}, ${after.chain}, ${after.seq})`;

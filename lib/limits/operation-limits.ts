@@ -21,7 +21,7 @@ export interface OperationLimitsConfig<C extends BaseContext = BaseContext> {
 /**
  * Every operation limit of SPEC section 8 that Apollo Server enforces, as one piece of config:
  *
- *   const limits = useOperationLimits<GatewayContext>(operationLimitsFromEnv(process.env));
+ *   const limits = useOperationLimits<GatewayContext>(settings.operationLimits);
  *   new ApolloServer({ gateway, ...limits, plugins: [...limits.plugins, ...others] });
  *
  * Limits that depend on the document alone (depth, aliases, directives, tokens) are validation

@@ -1,4 +1,4 @@
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../connection.js';
+import { DEFAULT_PAGE_SIZE } from '../connection.js';
 
 /**
  * The gateway's operation limits (SPEC section 8). Each one bounds a different way a single
@@ -42,7 +42,9 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
   maxTokens: 5_000,
   // Shared with the subgraphs' pagination so that the gateway's estimate matches what they fetch.
   defaultPageSize: DEFAULT_PAGE_SIZE,
-  maxPageSize: MAX_PAGE_SIZE,
+  // The one page limit: the gateway admits it, and every subgraph connection and the access
+  // log read their pages with it (RequestContext.maxPageSize), all refusing with OPERATION_LIMIT.
+  maxPageSize: 500,
   listFanOut: 10,
   maxBatch: 10,
   maxBodyBytes: 1_048_576,
@@ -96,13 +98,9 @@ const ENV_OVERRIDES = {
  * The limits with the operator's overrides applied (read once, into `Settings.operationLimits`,
  * by every service). A present but malformed value stops the service at start-up, naming the
  * variable: a typo must not silently leave a limit at its default (or turn it off).
- *
- * Note that `LIMIT_MAX_PAGE_SIZE` changes what the gateway and the subgraphs admit, but the
- * subgraphs' pagination keeps its own cap (`MAX_PAGE_SIZE` in lib/connection.ts), so raising it
- * past 500 needs both.
  */
 export function operationLimitsFromEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: Readonly<Record<string, string | undefined>>,
   defaults: OperationLimits = DEFAULT_OPERATION_LIMITS,
 ): OperationLimits {
   const limits: Record<keyof OperationLimits, number> = { ...defaults };

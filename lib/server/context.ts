@@ -20,6 +20,8 @@ export interface RequestContext<L = unknown> {
   readonly loaders: L;
   /** The service's records; reads of shared records go through `loaders` or `listRecords`. */
   readonly store: Store;
+  /** The largest page a connection returns (`LIMIT_MAX_PAGE_SIZE`, the gateway's figure). */
+  readonly maxPageSize: number;
   readonly log: Logger;
   /** Its metrics and trace (absent in unit tests that build a context by hand). */
   readonly telemetry?: RequestTelemetry | undefined;

@@ -137,6 +137,7 @@ export async function startSubgraph<L>(
           access,
           loaders: definition.loaders({ store: runtime.store, auditStore: runtime.auditStore, access, request }),
           store: runtime.store,
+          maxPageSize: limits.maxPageSize,
           log: log.child({ requestId: incoming.requestId }),
           telemetry: incoming.telemetry,
         };

@@ -90,7 +90,7 @@ function auditAnomaly(anomaly: Anomaly) {
 }
 
 async function accessLogPage(context: Context, filter: AccessLogFilter & { readonly personId?: string | null; readonly requestId?: string | null }, page: PageArgs) {
-  const result = await queryAccessLog(context.loaders.auditStore, filter, page);
+  const result = await queryAccessLog(context.loaders.auditStore, context, filter, page);
   return {
     edges: result.edges.map((edge) => ({ cursor: edge.cursor, node: accessEvent(edge.node) })),
     pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },

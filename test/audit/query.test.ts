@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessesPerOrgPerDay, createAuditWriter, denialsByRule, queryAccessLog, whoReadPerson, type AuditEntry } from '../../lib/audit/index.js';
+import { DEFAULT_OPERATION_LIMITS } from '../../lib/limits/settings.js';
 import { anEntry } from './entries.js';
 import { openTestStore, STORE_KINDS, type TestStore } from './stores.js';
 
@@ -47,7 +48,7 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
   const ids = (list: readonly AuditEntry[]): string[] => list.map((entry) => entry.id);
 
   it('lists newest first with the total count', async () => {
-    const page = await queryAccessLog(t.store, {}, { first: 3 });
+    const page = await queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, {}, { first: 3 });
     expect(ids(page.entries)).toEqual(['ngo:2', 'ngo:1', 'ice:4']);
     expect(page.totalCount).toBe(36);
     expect(page.hasNextPage).toBe(true);
@@ -57,7 +58,7 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 20; pages += 1) {
-      const page = await queryAccessLog(t.store, { subjectSub: analyst.sub }, { first: 7, after });
+      const page = await queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, { subjectSub: analyst.sub }, { first: 7, after });
       seen.push(...ids(page.entries));
       expect(page.totalCount).toBe(30);
       expect(page.edges.at(-1)?.cursor ?? null).toBe(page.endCursor);
@@ -83,13 +84,13 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
     [{ requestId: 'req-00000001' }, 36],
     [{ requestId: 'req-other' }, 0],
   ])('filters by %o', async (filter, expected) => {
-    const page = await queryAccessLog(t.store, filter, { first: 500 });
+    const page = await queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, filter, { first: 500 });
     expect(page.totalCount).toBe(expected);
     expect(page.entries).toHaveLength(expected);
   });
 
   it('returns whole entries with their hashes', async () => {
-    const [entry] = (await queryAccessLog(t.store, { recordType: 'Person', recordId: 'p-1' })).entries;
+    const [entry] = (await queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, { recordType: 'Person', recordId: 'p-1' })).entries;
     expect(entry).toMatchObject({
       id: 'ice:1',
       at: at(40),
@@ -103,14 +104,20 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
     expect(entry?.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('refuses a forged cursor and an oversized page as bad input', async () => {
-    await expect(queryAccessLog(t.store, {}, { after: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-    await expect(queryAccessLog(t.store, {}, { first: 501 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-    await expect(queryAccessLog(t.store, { decision: 'MAYBE' as 'DENY' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  it('refuses a forged cursor, a negative page and an unknown decision as bad input', async () => {
+    await expect(queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, {}, { after: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, {}, { first: -1 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, { decision: 'MAYBE' as 'DENY' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('refuses a page past the operator\'s page limit with the gateway\'s code, OPERATION_LIMIT', async () => {
+    await expect(queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, {}, { first: 501 })).rejects.toMatchObject({ code: 'OPERATION_LIMIT' });
+    await expect(queryAccessLog(t.store, { maxPageSize: 20 }, {}, { first: 21 })).rejects.toMatchObject({ code: 'OPERATION_LIMIT' });
+    expect((await queryAccessLog(t.store, { maxPageSize: 20 }, {}, { first: 20 })).entries.length).toBeLessThanOrEqual(20);
   });
 
   it('treats injection-shaped values as values', async () => {
-    expect((await queryAccessLog(t.store, { recordId: "x' OR '1'='1" })).totalCount).toBe(0);
+    expect((await queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, { recordId: "x' OR '1'='1" })).totalCount).toBe(0);
   });
 
   it('counts accesses per org and day', async () => {

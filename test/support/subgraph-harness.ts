@@ -6,6 +6,7 @@ import { AccessFunnel } from '../../lib/access/funnel.js';
 import type { AuditEntryInput, AuditWriter } from '../../lib/audit/index.js';
 import { CATEGORIES, type Principal, type Purpose } from '../../lib/domain.js';
 import { createLogger } from '../../lib/log.js';
+import { DEFAULT_OPERATION_LIMITS } from '../../lib/limits/settings.js';
 import type { RequestContext } from '../../lib/server/context.js';
 import { toSubgraphResolvers } from '../../lib/server/resolvers.js';
 import { loadSubgraphSdl, type SubgraphDefinition } from '../../lib/server/subgraph.js';
@@ -220,6 +221,7 @@ export function useSubgraphHarness<L>(definition: SubgraphDefinition<L>, options
       access: funnel,
       loaders: call.loaders ? call.loaders(loaders) : loaders,
       store,
+      maxPageSize: DEFAULT_OPERATION_LIMITS.maxPageSize,
       log,
     };
     return { context, audit };
