@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg();
   await mkdir(RESULTS, { recursive: true });
   const issuerDir = await mkdtemp(join(tmpdir(), 'tributary-bench-issuer-'));
-  // Rate limits off: the benchmark's few subjects would otherwise be refused after 600 requests
+  // The children's environment, passed through as a whole (this is the bench harness, not a
+  // service: the services read it once, into their Settings). Rate limits off: the benchmark's few subjects would otherwise be refused after 600 requests
   // a minute, and the limiter's refusals measured instead of the work.
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -38,6 +38,18 @@ export interface Settings {
    * posted (OTLP/HTTP) to `<it>/v1/traces`. Unset: no tracer provider exists, nothing is traced.
    */
   readonly otlpEndpoint: string | undefined;
+  /** `SEED_SCALE` as given (`small`, `medium`, `large`, `off`); parsed where seeding lives (seed/). */
+  readonly seedScale: string | undefined;
+  /** `AUDIT_RETENTION_DAYS`: purge audit entries older than this; unset keeps them forever. */
+  readonly auditRetentionDays: number | undefined;
+  /** `AUDIT_SIGNING_KEY_FILE`: the audit service's private JWK; unset: generated under `.dev-issuer/audit-key/`. */
+  readonly auditSigningKeyFile: string | undefined;
+  /** `DEV_ISSUER_DIR`: where the development issuer's keys live; unset: `<repo>/.dev-issuer/`. */
+  readonly devIssuerDir: string | undefined;
+  /** `GATEWAY_IDENTITY_KEY_FILE`: the gateway's private JWK for its service identity, across hosts. */
+  readonly gatewayIdentityKeyFile: string | undefined;
+  /** `GATEWAY_IDENTITY_JWKS_FILE`: the public JWKS a subgraph checks the gateway's identity with. */
+  readonly gatewayIdentityJwksFile: string | undefined;
 }
 
 /**
@@ -84,7 +96,16 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
   audit: 4005,
 };
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The process environment, read here and nowhere else. Services read it once, into `Settings`
+ * (`readSettings`), and pass that down. A few library defaults still consult it when called
+ * (the development issuer's directory and the key files, which `npm run token`, the scripts and
+ * the tests set while a process runs); they do so through this function, so that every variable
+ * the code reads is named in this file and documented in the README's table.
+ */
+export const environment = (): Env => process.env;
 
 function integer(env: Env, name: string, fallback: number, min = 0): number {
   const raw = env[name];
@@ -115,7 +136,7 @@ function persistedOperations(env: Env): PersistedOperationsSettings {
   return { mode: only ? 'only' : 'listed', file };
 }
 
-export function readSettings(env: Env = process.env): Settings {
+export function readSettings(env: Env = environment()): Settings {
   const host = optional(env, 'HOST') ?? '127.0.0.1';
   const ports = Object.fromEntries(
     Object.entries(DEFAULT_PORTS).map(([service, port]) => [service, integer(env, `${service.toUpperCase()}_PORT`, port, 0)]),
@@ -151,5 +172,11 @@ export function readSettings(env: Env = process.env): Settings {
     operationLimits: operationLimitsFromEnv(env),
     persistedOperations: persistedOperations(env),
     otlpEndpoint: optional(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+    seedScale: optional(env, 'SEED_SCALE'),
+    auditRetentionDays: optional(env, 'AUDIT_RETENTION_DAYS') === undefined ? undefined : integer(env, 'AUDIT_RETENTION_DAYS', 0, 1),
+    auditSigningKeyFile: optional(env, 'AUDIT_SIGNING_KEY_FILE'),
+    devIssuerDir: optional(env, 'DEV_ISSUER_DIR'),
+    gatewayIdentityKeyFile: optional(env, 'GATEWAY_IDENTITY_KEY_FILE'),
+    gatewayIdentityJwksFile: optional(env, 'GATEWAY_IDENTITY_JWKS_FILE'),
   };
 }

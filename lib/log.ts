@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { environment } from './config.js';
 
 export type { Logger };
 
@@ -9,7 +10,7 @@ export type { Logger };
  * does not merge keys), which many log pipelines reject or resolve arbitrarily: bind each key
  * once, and pass `requestId` per line only on loggers that do not bind it.
  */
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+export function createLogger(name: string, level = environment()['LOG_LEVEL'] ?? 'info', destination?: DestinationStream): Logger {
   const options = { name, level, base: {} };
   return destination === undefined ? pino(options) : pino(options, destination);
 }

@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { JSONWebKeySet } from 'jose';
 import { parseCheckpointFile, readAuditPublicJwks, verifyChains, type ChainReport } from '../lib/audit/index.js';
+import { readSettings, type Settings } from '../lib/config.js';
 import { parsePublicJwks } from '../lib/identity/jwk-validation.js';
 import { openExistingStore } from '../lib/store/existing.js';
 import { openPostgres, sql, type Store } from '../lib/store/index.js';
@@ -46,9 +47,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const checkpoints: string[] = [];
   for (const file of values.checkpoint ?? []) checkpoints.push(...parseCheckpointFile(await readJson(file), file));
-  const jwks: JSONWebKeySet = values.jwks === undefined ? await readAuditPublicJwks() : parsePublicJwks(await readJson(values.jwks), values.jwks);
+  const settings = readSettings();
+  const jwks: JSONWebKeySet = values.jwks === undefined ? await readAuditPublicJwks({ AUDIT_SIGNING_KEY_FILE: settings.auditSigningKeyFile }) : parsePublicJwks(await readJson(values.jwks), values.jwks);
 
-  const store = await openAuditStore();
+  const store = await openAuditStore(settings);
   try {
     const [schema] = await store.query(sql`SELECT to_regclass('audit.entries') IS NOT NULL AS present`);
     if (schema?.['present'] !== true) throw new UsageError('this database has no audit log (schema "audit" is missing)');
@@ -76,17 +78,15 @@ function line(report: ChainReport): string {
     : `BROKEN  ${report.chain.padEnd(10)} at ${report.firstBrokenEntry ?? '-'} [${report.problem ?? '?'}] ${report.reason ?? ''}; ${detail}`;
 }
 
-async function openAuditStore(): Promise<Store> {
-  const url = nonEmpty(process.env['AUDIT_DATABASE_URL']) ?? nonEmpty(process.env['DATABASE_URL']);
+async function openAuditStore(settings: Settings): Promise<Store> {
+  const url = settings.auditDatabaseUrl;
   if (url !== undefined) return openPostgres({ connectionString: url });
   try {
-    return await openExistingStore(undefined, nonEmpty(process.env['DATA_DIR']));
+    return await openExistingStore(undefined, settings.dataDir);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
 }
-
-const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value);
 
 async function readJson(file: string): Promise<unknown> {
   try {

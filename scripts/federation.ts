@@ -34,9 +34,9 @@ export interface Federation {
   close(): Promise<void>;
 }
 
-function seedScaleFromEnv(settings: Settings): Scale | false {
-  const configured = process.env.SEED_SCALE;
-  if (configured === undefined || configured === '') return settings.databaseUrl === undefined ? 'small' : false;
+function seedScaleOf(settings: Settings): Scale | false {
+  const configured = settings.seedScale;
+  if (configured === undefined) return settings.databaseUrl === undefined ? 'small' : false;
   if (configured === 'off') return false;
   return parseScale(configured);
 }
@@ -49,7 +49,7 @@ export async function startFederation(options: FederationOptions = {}): Promise<
   const base = options.settings ?? readSettings();
   const wanted = new Set<ServiceName>(options.services && options.services.length > 0 ? options.services : ['gateway', ...SUBGRAPHS]);
   const runtime = await createRuntime(base, options);
-  const scale = options.seed ?? seedScaleFromEnv(base);
+  const scale = options.seed ?? seedScaleOf(base);
   if (scale !== false) await seedIfEmpty(runtime.store, { scale });
 
   const services: Partial<Record<ServiceName, RunningService>> = {};

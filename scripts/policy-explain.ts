@@ -28,6 +28,7 @@ import { ENCOUNTER_SELECT, ROUTE_SELECT, readEncounter, readRoute } from '../sub
 import { NETWORK_SELECT, PERSON_SELECT, readNetwork, readPerson, readTransfer, transferSelect } from '../subgraphs/ice/records.js';
 import { PROVIDER_SELECT, REFERRAL_SELECT, readProvider, readReferral } from '../subgraphs/ngo/records.js';
 import { BOOKING_SELECT, readBooking } from '../subgraphs/partner/records.js';
+import { readSettings, type Settings } from '../lib/config.js';
 
 const USAGE = `Usage: npm run policy:explain -- --persona <name> --type <RecordType> --id <record id> [--purpose <PURPOSE>]
                               [--member-of <network id>] [--at <ISO time>]
@@ -183,8 +184,8 @@ export function parseExplainArgs(argv: readonly string[], now: Date = new Date()
 }
 
 /** The store the services use: DATABASE_URL, else the embedded store, refused while in use. */
-export const openServiceStore = (env: NodeJS.ProcessEnv = process.env): Promise<Store> =>
-  openExistingStore(env['DATABASE_URL']?.trim(), env['DATA_DIR']?.trim());
+export const openServiceStore = (settings: Settings = readSettings()): Promise<Store> =>
+  openExistingStore(settings.databaseUrl, settings.dataDir);
 
 async function main(argv: readonly string[]): Promise<number> {
   const request = parseExplainArgs(argv);

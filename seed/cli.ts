@@ -4,6 +4,7 @@ import { generateWorld, DEFAULT_SEED } from './generate.js';
 import { isSeeded, seedStore } from './load.js';
 import { truncateSeedTables } from './reset.js';
 import { parseScale } from './scale.js';
+import { readSettings } from '../lib/config.js';
 
 /**
  * `tsx seed/cli.ts [--scale small|medium|large|N] [--seed N] [--reset]`
@@ -28,8 +29,8 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const databaseUrl = process.env.DATABASE_URL;
-  if (databaseUrl === undefined || databaseUrl === '') {
+  const databaseUrl = readSettings().databaseUrl;
+  if (databaseUrl === undefined) {
     console.error('DATABASE_URL is not set: the seed command writes to a real PostgreSQL (e.g. postgres://user@host:5432/db).');
     console.error('The embedded store needs no seeding by hand: `npm start` seeds it on first start.');
     return 2;

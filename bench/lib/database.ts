@@ -5,6 +5,7 @@ import pg from 'pg';
  * A throwaway PostgreSQL database for one run, created through an admin connection and
  * dropped at the end, so a run never touches anyone's data. BENCH_ADMIN_URL names the admin
  * connection (default: the `postgres` database on 127.0.0.1:5432, else the `test` one).
+ * Bench-only, so read here rather than in `Settings`: no service ever reads it.
  */
 const ADMIN_URLS = process.env['BENCH_ADMIN_URL']
   ? [process.env['BENCH_ADMIN_URL']]

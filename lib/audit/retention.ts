@@ -14,18 +14,12 @@ export interface PurgeResult {
   readonly checkpoint: Checkpoint;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /**
- * The retention cut-off from env `AUDIT_RETENTION_DAYS`, or null when unset: by default the
- * log is kept forever. A malformed value throws, naming the variable.
+ * The retention cut-off for `days` (`Settings.auditRetentionDays`, from `AUDIT_RETENTION_DAYS`,
+ * validated at start-up), or null when unset: by default the log is kept forever.
  */
-export function retentionCutoff(env: Env = process.env, now: Date = new Date()): Date | null {
-  const raw = env['AUDIT_RETENTION_DAYS']?.trim();
-  if (raw === undefined || raw === '') return null;
-  const days = Number(raw);
-  if (!Number.isInteger(days) || days < 1) throw new Error(`AUDIT_RETENTION_DAYS must be a whole number of days >= 1, got "${raw}"`);
-  return new Date(now.getTime() - days * 86_400_000);
+export function retentionCutoff(days: number | undefined, now: Date = new Date()): Date | null {
+  return days === undefined ? null : new Date(now.getTime() - days * 86_400_000);
 }
 
 /**

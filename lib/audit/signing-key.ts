@@ -6,6 +6,7 @@ import type { AllowedAlgorithm } from '../identity/algorithms.js';
 import { loadOrCreateKeyPair, PUBLIC_JWKS_FILE } from '../identity/key-store.js';
 import { isRecord, parsePrivateJwk, parsePublicJwks, publicJwkOf } from '../identity/jwk-validation.js';
 import { repoPath } from '../paths.js';
+import { environment, type Env } from '../config.js';
 
 /**
  * The audit service's own signing key, for checkpoints. It is not an identity provider's key:
@@ -25,7 +26,6 @@ export interface AuditSigningKey {
 
 export const AUDIT_KEY_DIR = repoPath('.dev-issuer', 'audit-key');
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 const keyFileOf = (env: Env): string | undefined => {
   const file = env['AUDIT_SIGNING_KEY_FILE']?.trim();
@@ -36,7 +36,7 @@ const keyFileOf = (env: Env): string | undefined => {
 const loaded = new Map<string, Promise<AuditSigningKey>>();
 
 /** The signing key (created under AUDIT_KEY_DIR on first use when no key file is configured). */
-export function loadAuditSigningKey(env: Env = process.env): Promise<AuditSigningKey> {
+export function loadAuditSigningKey(env: Env = environment()): Promise<AuditSigningKey> {
   const file = keyFileOf(env);
   const source = file ?? AUDIT_KEY_DIR;
   let key = loaded.get(source);
@@ -54,7 +54,7 @@ export function loadAuditSigningKey(env: Env = process.env): Promise<AuditSignin
  * from `AUDIT_KEY_DIR/jwks.json`; an empty set when neither exists (then every checkpoint is
  * reported unverifiable rather than trusted).
  */
-export async function readAuditPublicJwks(env: Env = process.env): Promise<JSONWebKeySet> {
+export async function readAuditPublicJwks(env: Env = environment()): Promise<JSONWebKeySet> {
   const file = keyFileOf(env);
   if (file !== undefined) return { keys: [(await readKeyFile(file)).publicJwk] };
   const path = join(AUDIT_KEY_DIR, PUBLIC_JWKS_FILE);

@@ -1,3 +1,5 @@
+import { environment, type Env } from '../config.js';
+
 /**
  * The audience user tokens must name (SPEC section 2: `tributary`, configurable). Operators whose
  * identity provider issues tokens for another audience set `TOKEN_AUDIENCE`; every service must see
@@ -5,7 +7,7 @@
  */
 export const DEFAULT_AUDIENCE = 'tributary';
 
-export function tokenAudience(env: NodeJS.ProcessEnv = process.env): string {
+export function tokenAudience(env: Env = environment()): string {
   const configured = env['TOKEN_AUDIENCE']?.trim();
   return configured === undefined || configured === '' ? DEFAULT_AUDIENCE : configured;
 }

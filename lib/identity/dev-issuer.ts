@@ -7,6 +7,7 @@ import { tokenAudience } from './audience.js';
 import { loadOrCreateKeyPair } from './key-store.js';
 import type { StoredKeyPair } from './key-store.js';
 import type { SubjectClaims } from './subject-claims.js';
+import { environment, type Env } from '../config.js';
 
 /**
  * The development issuer: lets a newcomer mint a token for any persona without an identity
@@ -35,7 +36,11 @@ export interface MintTokenOptions extends DevIssuerOptions {
   readonly now?: Date;
 }
 
-export function devIssuerDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * `DEV_ISSUER_DIR`, read when called rather than once: `npm run token`, the scripts and the tests
+ * point it at a directory of their own while a process runs.
+ */
+export function devIssuerDir(env: Env = environment()): string {
   const configured = env['DEV_ISSUER_DIR']?.trim();
   return configured === undefined || configured === '' ? REPO_DEV_ISSUER_DIR : resolve(configured);
 }

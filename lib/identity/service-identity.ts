@@ -9,6 +9,7 @@ import { authenticationError } from './authentication-error.js';
 import { devIssuerDir } from './dev-issuer.js';
 import { parsePrivateJwk, parsePublicJwks, publicJwkOf } from './jwk-validation.js';
 import { loadOrCreateKeyPair } from './key-store.js';
+import { environment, type Env } from '../config.js';
 
 /**
  * The gateway's service identity (SPEC section 8, `REQUIRE_GATEWAY_IDENTITY`): with it on, a
@@ -28,21 +29,24 @@ const CLOCK_TOLERANCE_SECONDS = 5;
 const GATEWAY_KEY_DIR = 'gateway-key';
 
 export interface GatewayIdentityOptions {
-  /** Reads the key file settings and `DEV_ISSUER_DIR` from here (default `process.env`). */
-  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Reads the key file settings and `DEV_ISSUER_DIR` from here (default: the process environment,
+   * through lib/config.ts: tests and scripts set `DEV_ISSUER_DIR` while a process runs).
+   */
+  readonly env?: Env;
   /** The clock, for tests (default now). */
   readonly currentDate?: Date;
 }
 
 /** Whether subgraphs demand the gateway's identity: `REQUIRE_GATEWAY_IDENTITY` = 1/true/yes/on. */
-export function isGatewayIdentityRequired(env: NodeJS.ProcessEnv = process.env): boolean {
+export function isGatewayIdentityRequired(env: Env = environment()): boolean {
   return ['1', 'true', 'yes', 'on'].includes(env['REQUIRE_GATEWAY_IDENTITY']?.trim().toLowerCase() ?? '');
 }
 
 /** Gateway side: the value of the `x-gateway-identity` header for one upstream request. */
 export async function signGatewayIdentity(requestId: string, options: GatewayIdentityOptions = {}): Promise<string> {
   if (requestId === '') throw new Error('signGatewayIdentity: the request id must not be empty');
-  const { privateKey, kid, alg } = await signingKey(options.env ?? process.env);
+  const { privateKey, kid, alg } = await signingKey(options.env ?? environment());
   // A key file without a kid signs without one, so that it still matches a JWKS published without kids.
   const issuedAt = Math.floor((options.currentDate ?? new Date()).getTime() / 1000);
   return new SignJWT({ rid: requestId })
@@ -64,7 +68,7 @@ export async function verifyGatewayIdentity(
   if (token === undefined || token === '') {
     throw authenticationError('missing_token', `gateway identity required: header ${GATEWAY_IDENTITY_HEADER} is missing`);
   }
-  const getKey = await verificationKeys(options.env ?? process.env);
+  const getKey = await verificationKeys(options.env ?? environment());
   let rid: unknown;
   try {
     const { payload } = await jwtVerify(token, getKey, {
@@ -120,19 +124,19 @@ function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Prom
   return value;
 }
 
-function configuredFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
+function configuredFile(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : resolve(value);
 }
 
-function signingKey(env: NodeJS.ProcessEnv): Promise<SigningKey> {
+function signingKey(env: Env): Promise<SigningKey> {
   const keyFile = configuredFile(env, 'GATEWAY_IDENTITY_KEY_FILE');
   if (keyFile !== undefined) return cached(signingKeys, `file:${keyFile}`, () => readSigningKeyFile(keyFile));
   const dir = join(devIssuerDir(env), GATEWAY_KEY_DIR);
   return cached(signingKeys, `dir:${dir}`, () => loadOrCreateKeyPair(dir));
 }
 
-function verificationKeys(env: NodeJS.ProcessEnv): Promise<JWTVerifyGetKey> {
+function verificationKeys(env: Env): Promise<JWTVerifyGetKey> {
   const jwksFile = configuredFile(env, 'GATEWAY_IDENTITY_JWKS_FILE');
   if (jwksFile !== undefined) {
     return cached(verificationKeySets, `jwks:${jwksFile}`, async () => {

@@ -4,6 +4,7 @@ import { createLocalJWKSet, createRemoteJWKSet } from 'jose';
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import { DEV_ISSUER, devIssuerDir, getDevIssuerJwks } from './dev-issuer.js';
 import { isRecord, parsePublicJwks } from './jwk-validation.js';
+import { environment, type Env } from '../config.js';
 
 /** An issuer whose tokens are accepted, and where its verification keys come from. */
 export type TrustedIssuer =
@@ -24,8 +25,8 @@ export interface LoadTrustedIssuersOptions {
   readonly production?: boolean;
   /** Where the development issuer's key lives (default: env `DEV_ISSUER_DIR`, else `<repo>/.dev-issuer/`). */
   readonly devIssuerDir?: string;
-  /** Environment for the settings not given above (default `process.env`). */
-  readonly env?: NodeJS.ProcessEnv;
+  /** Environment for the settings not given above (default: the process environment, through lib/config.ts). */
+  readonly env?: Env;
 }
 
 /**
@@ -38,7 +39,7 @@ export interface LoadTrustedIssuersOptions {
  * returned map is empty. A malformed file throws an Error naming the file and the problem.
  */
 export async function loadTrustedIssuers(options: LoadTrustedIssuersOptions = {}): Promise<TrustedIssuers> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? environment();
   const production = options.production ?? env['NODE_ENV'] === 'production';
   const fileName = ('file' in options ? options.file : env['TRUSTED_ISSUERS_FILE'])?.trim();
   const issuers = new Map<string, TrustedIssuer>(

@@ -26,13 +26,12 @@ export async function startAuditService(runtime: Runtime, listen: { readonly por
     onError: (error) => log.error({ err: error }, 'audit checkpoint failed'),
   });
   const purge = async (): Promise<void> => {
-    const cutoff = retentionCutoff(process.env, runtime.clock());
+    const cutoff = retentionCutoff(runtime.settings.auditRetentionDays, runtime.clock());
     if (cutoff === null) return;
     const results = await purgeBefore(runtime.auditStore, cutoff);
     log.info({ cutoff, results }, 'audit retention purge');
   };
-  // Checked at start-up: a malformed AUDIT_RETENTION_DAYS stops the service with its name.
-  retentionCutoff(process.env);
+  // A malformed AUDIT_RETENTION_DAYS has already stopped the service, naming it (readSettings).
   const retention = setInterval(() => purge().catch((error: unknown) => log.error({ err: error }, 'audit retention purge failed')), RETENTION_INTERVAL_MS);
   retention.unref();
   const service = await startSubgraph(auditSubgraph, runtime, listen);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditWriter, generateAuditSigningKey, publicJwksOf, purgeBefore, retentionCutoff, verifyChains, type AuditSigningKey } from '../../lib/audit/index.js';
+import { readSettings } from '../../lib/config.js';
 import { sql } from '../../lib/store/index.js';
 import { entries } from './entries.js';
 import { openTestStore, STORE_KINDS, tamper, type TestStore } from './stores.js';
@@ -57,16 +58,16 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
 
 describe('the retention setting', () => {
   it('keeps everything forever by default', () => {
-    expect(retentionCutoff({}, NOW)).toBeNull();
-    expect(retentionCutoff({ AUDIT_RETENTION_DAYS: '' }, NOW)).toBeNull();
+    expect(retentionCutoff(readSettings({}).auditRetentionDays, NOW)).toBeNull();
+    expect(retentionCutoff(readSettings({ AUDIT_RETENTION_DAYS: '' }).auditRetentionDays, NOW)).toBeNull();
   });
 
   it('turns AUDIT_RETENTION_DAYS into a cut-off', () => {
-    expect(retentionCutoff({ AUDIT_RETENTION_DAYS: '365' }, NOW)).toEqual(daysAgo(365));
+    expect(retentionCutoff(readSettings({ AUDIT_RETENTION_DAYS: '365' }).auditRetentionDays, NOW)).toEqual(daysAgo(365));
   });
 
   it('names the variable when it is malformed', () => {
-    expect(() => retentionCutoff({ AUDIT_RETENTION_DAYS: 'a year' }, NOW)).toThrow(/AUDIT_RETENTION_DAYS/);
-    expect(() => retentionCutoff({ AUDIT_RETENTION_DAYS: '0' }, NOW)).toThrow(/AUDIT_RETENTION_DAYS/);
+    expect(() => readSettings({ AUDIT_RETENTION_DAYS: 'a year' })).toThrow(/AUDIT_RETENTION_DAYS/);
+    expect(() => readSettings({ AUDIT_RETENTION_DAYS: '0' })).toThrow(/AUDIT_RETENTION_DAYS/);
   });
 });
