@@ -176,7 +176,7 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
             authorization: incoming.headers.get('authorization') ?? '',
             purpose: who.purpose,
             justification: who.justification,
-            gatewayIdentity: requestIdentity(incoming.requestId),
+            gatewayIdentity: requestIdentity(incoming.requestId, { keys: settings }),
           },
           telemetry: incoming.telemetry,
         };

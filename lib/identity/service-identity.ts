@@ -9,7 +9,7 @@ import { authenticationError } from './authentication-error.js';
 import { devIssuerDir } from './dev-issuer.js';
 import { parsePrivateJwk, parsePublicJwks, publicJwkOf } from './jwk-validation.js';
 import { loadOrCreateKeyPair } from './key-store.js';
-import { environment, type Env } from '../config.js';
+import { environment, type Env, type Settings } from '../config.js';
 
 /**
  * The gateway's service identity (SPEC section 8, `REQUIRE_GATEWAY_IDENTITY`): with it on, a
@@ -28,10 +28,16 @@ export const GATEWAY_IDENTITY_TTL_SECONDS = 60;
 const CLOCK_TOLERANCE_SECONDS = 5;
 const GATEWAY_KEY_DIR = 'gateway-key';
 
+/** Where the identity's keys come from: the service's `Settings` (they carry these three). */
+export type GatewayIdentityKeys = Pick<Settings, 'gatewayIdentityKeyFile' | 'gatewayIdentityJwksFile' | 'devIssuerDir'>;
+
 export interface GatewayIdentityOptions {
+  /** The services pass their settings here; without them, `env` is read. */
+  readonly keys?: GatewayIdentityKeys;
   /**
-   * Reads the key file settings and `DEV_ISSUER_DIR` from here (default: the process environment,
-   * through lib/config.ts: tests and scripts set `DEV_ISSUER_DIR` while a process runs).
+   * Reads the key file settings and `DEV_ISSUER_DIR` from here when `keys` is absent (default:
+   * the process environment, through lib/config.ts: tools and tests set `DEV_ISSUER_DIR` while
+   * a process runs).
    */
   readonly env?: Env;
   /** The clock, for tests (default now). */
@@ -46,7 +52,7 @@ export function isGatewayIdentityRequired(env: Env = environment()): boolean {
 /** Gateway side: the value of the `x-gateway-identity` header for one upstream request. */
 export async function signGatewayIdentity(requestId: string, options: GatewayIdentityOptions = {}): Promise<string> {
   if (requestId === '') throw new Error('signGatewayIdentity: the request id must not be empty');
-  const { privateKey, kid, alg } = await signingKey(options.env ?? environment());
+  const { privateKey, kid, alg } = await signingKey(keysOf(options));
   // A key file without a kid signs without one, so that it still matches a JWKS published without kids.
   const issuedAt = Math.floor((options.currentDate ?? new Date()).getTime() / 1000);
   return new SignJWT({ rid: requestId })
@@ -68,7 +74,7 @@ export async function verifyGatewayIdentity(
   if (token === undefined || token === '') {
     throw authenticationError('missing_token', `gateway identity required: header ${GATEWAY_IDENTITY_HEADER} is missing`);
   }
-  const getKey = await verificationKeys(options.env ?? environment());
+  const getKey = await verificationKeys(keysOf(options));
   let rid: unknown;
   try {
     const { payload } = await jwtVerify(token, getKey, {
@@ -124,20 +130,30 @@ function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Prom
   return value;
 }
 
-function configuredFile(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : resolve(value);
+function keysOf(options: GatewayIdentityOptions): GatewayIdentityKeys {
+  if (options.keys !== undefined) return options.keys;
+  const env = options.env ?? environment();
+  return {
+    gatewayIdentityKeyFile: env['GATEWAY_IDENTITY_KEY_FILE'],
+    gatewayIdentityJwksFile: env['GATEWAY_IDENTITY_JWKS_FILE'],
+    devIssuerDir: env['DEV_ISSUER_DIR'],
+  };
 }
 
-function signingKey(env: Env): Promise<SigningKey> {
-  const keyFile = configuredFile(env, 'GATEWAY_IDENTITY_KEY_FILE');
+function configuredFile(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : resolve(trimmed);
+}
+
+function signingKey(keys: GatewayIdentityKeys): Promise<SigningKey> {
+  const keyFile = configuredFile(keys.gatewayIdentityKeyFile);
   if (keyFile !== undefined) return cached(signingKeys, `file:${keyFile}`, () => readSigningKeyFile(keyFile));
-  const dir = join(devIssuerDir(env), GATEWAY_KEY_DIR);
+  const dir = join(devIssuerDir({ DEV_ISSUER_DIR: keys.devIssuerDir }), GATEWAY_KEY_DIR);
   return cached(signingKeys, `dir:${dir}`, () => loadOrCreateKeyPair(dir));
 }
 
-function verificationKeys(env: Env): Promise<JWTVerifyGetKey> {
-  const jwksFile = configuredFile(env, 'GATEWAY_IDENTITY_JWKS_FILE');
+function verificationKeys(keys: GatewayIdentityKeys): Promise<JWTVerifyGetKey> {
+  const jwksFile = configuredFile(keys.gatewayIdentityJwksFile);
   if (jwksFile !== undefined) {
     return cached(verificationKeySets, `jwks:${jwksFile}`, async () => {
       const jwks = parsePublicJwks(await readJson(jwksFile, 'GATEWAY_IDENTITY_JWKS_FILE'), `GATEWAY_IDENTITY_JWKS_FILE ${jwksFile}`);
@@ -145,8 +161,8 @@ function verificationKeys(env: Env): Promise<JWTVerifyGetKey> {
     });
   }
   // Same host as the gateway: the public half of whichever key the gateway signs with.
-  const keyFile = configuredFile(env, 'GATEWAY_IDENTITY_KEY_FILE');
-  const dir = join(devIssuerDir(env), GATEWAY_KEY_DIR);
+  const keyFile = configuredFile(keys.gatewayIdentityKeyFile);
+  const dir = join(devIssuerDir({ DEV_ISSUER_DIR: keys.devIssuerDir }), GATEWAY_KEY_DIR);
   return cached(verificationKeySets, keyFile === undefined ? `dir:${dir}` : `file:${keyFile}`, async () => {
     if (keyFile === undefined) return createLocalJWKSet({ keys: [(await loadOrCreateKeyPair(dir)).publicJwk] });
     const where = `GATEWAY_IDENTITY_KEY_FILE ${keyFile}`;

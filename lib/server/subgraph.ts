@@ -112,7 +112,7 @@ export async function startSubgraph<L>(
       ready: readiness({ store: runtime.store, auditStore: runtime.auditStore, chain: audit.chain }),
       context: async (incoming) => {
         if (runtime.settings.requireGatewayIdentity) {
-          await verifyGatewayIdentity(incoming.headers.get('x-gateway-identity'), incoming.requestId);
+          await verifyGatewayIdentity(incoming.headers.get('x-gateway-identity'), incoming.requestId, { keys: runtime.settings });
         }
         const who = await authenticate({ service: definition.name, verifyToken: runtime.verifyToken, audit, log }, incoming);
         const request: AccessRequest = { principal: who.principal, purpose: who.purpose, now: runtime.clock() };
