@@ -48,7 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const checkpoints: string[] = [];
   for (const file of values.checkpoint ?? []) checkpoints.push(...parseCheckpointFile(await readJson(file), file));
   const settings = readSettings();
-  const jwks: JSONWebKeySet = values.jwks === undefined ? await readAuditPublicJwks({ AUDIT_SIGNING_KEY_FILE: settings.auditSigningKeyFile }) : parsePublicJwks(await readJson(values.jwks), values.jwks);
+  const jwks: JSONWebKeySet = values.jwks === undefined ? await readAuditPublicJwks(settings) : parsePublicJwks(await readJson(values.jwks), values.jwks);
 
   const store = await openAuditStore(settings);
   try {

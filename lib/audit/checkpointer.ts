@@ -2,13 +2,15 @@ import { sql, type Store } from '../store/index.js';
 import { isHash } from './chain.js';
 import { recordCheckpoints, signCheckpoint, type Checkpoint, type CheckpointKind } from './checkpoints.js';
 import { int } from './entry-row.js';
-import { loadAuditSigningKey, type AuditSigningKey } from './signing-key.js';
+import { loadAuditSigningKey, type AuditKeySource, type AuditSigningKey } from './signing-key.js';
 
 export interface CheckpointerOptions {
   /** SPEC 6: at least every 10 s while entries are written. */
   readonly intervalMs?: number;
-  /** Default: the audit service's key (`loadAuditSigningKey`). */
+  /** Default: the audit service's key (`loadAuditSigningKey`), from `keySource`. */
   readonly key?: AuditSigningKey;
+  /** Where that key comes from (the audit service's settings); default: the environment. */
+  readonly keySource?: AuditKeySource;
   /** A failed round is retried at the next tick; this hears about it (default: stderr). */
   readonly onError?: (error: unknown) => void;
   readonly now?: () => Date;
@@ -39,7 +41,7 @@ export function startCheckpointer(store: Store, options: CheckpointerOptions = {
 
   const round = (kind: CheckpointKind): Promise<readonly Checkpoint[]> => {
     inFlight += 1;
-    const next = tail.then(async () => writeCheckpoints(store, options.key ?? (await loadAuditSigningKey()), kind, now()));
+    const next = tail.then(async () => writeCheckpoints(store, options.key ?? (await loadAuditSigningKey(options.keySource)), kind, now()));
     tail = next.catch(() => undefined).finally(() => {
       inFlight -= 1;
     });

@@ -2,7 +2,7 @@ import { sql, type Store } from '../store/index.js';
 import { isHash } from './chain.js';
 import { recordCheckpoints, signCheckpoint, type Checkpoint } from './checkpoints.js';
 import { int } from './entry-row.js';
-import { loadAuditSigningKey, type AuditSigningKey } from './signing-key.js';
+import { loadAuditSigningKey, type AuditKeySource, type AuditSigningKey } from './signing-key.js';
 import { lockChain } from './writer.js';
 
 export interface PurgeResult {
@@ -33,8 +33,8 @@ export function retentionCutoff(days: number | undefined, now: Date = new Date()
  * The remaining chain then verifies from the checkpoint: its first entry's prevHash is the
  * signed hash.
  */
-export async function purgeBefore(store: Store, cutoff: Date, options: { readonly key?: AuditSigningKey; readonly now?: Date } = {}): Promise<readonly PurgeResult[]> {
-  const key = options.key ?? (await loadAuditSigningKey());
+export async function purgeBefore(store: Store, cutoff: Date, options: { readonly key?: AuditSigningKey; readonly keySource?: AuditKeySource; readonly now?: Date } = {}): Promise<readonly PurgeResult[]> {
+  const key = options.key ?? (await loadAuditSigningKey(options.keySource));
   const chains = await store.query(sql`SELECT chain FROM audit.chain_heads()`);
   const results: PurgeResult[] = [];
   for (const row of chains) {

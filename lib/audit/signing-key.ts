@@ -6,14 +6,14 @@ import type { AllowedAlgorithm } from '../identity/algorithms.js';
 import { loadOrCreateKeyPair, PUBLIC_JWKS_FILE } from '../identity/key-store.js';
 import { isRecord, parsePrivateJwk, parsePublicJwks, publicJwkOf } from '../identity/jwk-validation.js';
 import { repoPath } from '../paths.js';
-import { environment, type Env } from '../config.js';
+import { environment, type Settings } from '../config.js';
 
 /**
  * The audit service's own signing key, for checkpoints. It is not an identity provider's key:
  * whoever holds it can vouch for a chain head, so it lives apart from the entries' database.
  *
- * Source, in order: env `AUDIT_SIGNING_KEY_FILE` (a private JWK an operator provides; shared by
- * audit replicas), else `<repo>/.dev-issuer/audit-key/` (generated on first use, git-ignored,
+ * Source, in order: `AUDIT_SIGNING_KEY_FILE` (`Settings.auditSigningKeyFile`: a private JWK an
+ * operator provides; shared by audit replicas), else `<repo>/.dev-issuer/audit-key/` (generated on first use, git-ignored,
  * never committed).
  */
 export interface AuditSigningKey {
@@ -27,8 +27,14 @@ export interface AuditSigningKey {
 export const AUDIT_KEY_DIR = repoPath('.dev-issuer', 'audit-key');
 
 
-const keyFileOf = (env: Env): string | undefined => {
-  const file = env['AUDIT_SIGNING_KEY_FILE']?.trim();
+/** Where the key comes from: the audit service passes its `Settings`. */
+export type AuditKeySource = Pick<Settings, 'auditSigningKeyFile'>;
+
+/** Without settings (tools, tests), the process environment, read through lib/config.ts. */
+const fromEnvironment = (): AuditKeySource => ({ auditSigningKeyFile: environment()['AUDIT_SIGNING_KEY_FILE'] });
+
+const keyFileOf = (source: AuditKeySource): string | undefined => {
+  const file = source.auditSigningKeyFile?.trim();
   return file === undefined || file === '' ? undefined : resolve(file);
 };
 
@@ -36,8 +42,8 @@ const keyFileOf = (env: Env): string | undefined => {
 const loaded = new Map<string, Promise<AuditSigningKey>>();
 
 /** The signing key (created under AUDIT_KEY_DIR on first use when no key file is configured). */
-export function loadAuditSigningKey(env: Env = environment()): Promise<AuditSigningKey> {
-  const file = keyFileOf(env);
+export function loadAuditSigningKey(settings: AuditKeySource = fromEnvironment()): Promise<AuditSigningKey> {
+  const file = keyFileOf(settings);
   const source = file ?? AUDIT_KEY_DIR;
   let key = loaded.get(source);
   if (key === undefined) {
@@ -54,8 +60,8 @@ export function loadAuditSigningKey(env: Env = environment()): Promise<AuditSign
  * from `AUDIT_KEY_DIR/jwks.json`; an empty set when neither exists (then every checkpoint is
  * reported unverifiable rather than trusted).
  */
-export async function readAuditPublicJwks(env: Env = environment()): Promise<JSONWebKeySet> {
-  const file = keyFileOf(env);
+export async function readAuditPublicJwks(settings: AuditKeySource = fromEnvironment()): Promise<JSONWebKeySet> {
+  const file = keyFileOf(settings);
   if (file !== undefined) return { keys: [(await readKeyFile(file)).publicJwk] };
   const path = join(AUDIT_KEY_DIR, PUBLIC_JWKS_FILE);
   let text: string;

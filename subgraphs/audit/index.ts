@@ -23,12 +23,13 @@ const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 export async function startAuditService(runtime: Runtime, listen: { readonly port: number; readonly host: string }): Promise<RunningService> {
   const log = runtime.log.child({ service: 'audit' });
   const checkpointer = startCheckpointer(runtime.auditStore, {
+    keySource: runtime.settings,
     onError: (error) => log.error({ err: error }, 'audit checkpoint failed'),
   });
   const purge = async (): Promise<void> => {
     const cutoff = retentionCutoff(runtime.settings.auditRetentionDays, runtime.clock());
     if (cutoff === null) return;
-    const results = await purgeBefore(runtime.auditStore, cutoff);
+    const results = await purgeBefore(runtime.auditStore, cutoff, { keySource: runtime.settings });
     log.info({ cutoff, results }, 'audit retention purge');
   };
   // A malformed AUDIT_RETENTION_DAYS has already stopped the service, naming it (readSettings).

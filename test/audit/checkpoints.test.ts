@@ -16,6 +16,7 @@ import {
   verifyCheckpoint,
   type AuditSigningKey,
 } from '../../lib/audit/index.js';
+import { readSettings } from '../../lib/config.js';
 import { sql } from '../../lib/store/index.js';
 import { entries } from './entries.js';
 import { openTestStore, STORE_KINDS, tamper, type TestStore } from './stores.js';
@@ -102,10 +103,10 @@ describe('checkpoint signatures and keys', () => {
       const file = join(dir, 'audit.jwk.json');
       const generated = await generateAuditSigningKey();
       await writeFile(file, JSON.stringify(generated.privateJwk));
-      const env = { AUDIT_SIGNING_KEY_FILE: file };
-      const loaded = await loadAuditSigningKey(env);
+      const settings = readSettings({ AUDIT_SIGNING_KEY_FILE: file });
+      const loaded = await loadAuditSigningKey(settings);
       expect(loaded.kid).toBe(generated.kid);
-      const jwks = await readAuditPublicJwks(env);
+      const jwks = await readAuditPublicJwks(settings);
       expect(jwks.keys).toHaveLength(1);
       expect(jwks.keys[0]).not.toHaveProperty('d');
       const checkpoint = await signCheckpoint(loaded, { chain: 'cbp', seq: 1, headHash: 'c'.repeat(64), at: new Date(), kind: 'PERIODIC' });
