@@ -18,7 +18,7 @@ export {
   signGatewayIdentity,
   verifyGatewayIdentity,
 } from './service-identity.js';
-export type { GatewayIdentityOptions } from './service-identity.js';
+export type { GatewayIdentityKeys, GatewayIdentityOptions } from './service-identity.js';
 export { isJurisdiction, parseSubjectClaims } from './subject-claims.js';
 export type { SubjectClaims } from './subject-claims.js';
 export { loadTrustedIssuers, parseTrustedIssuers, trustIssuer } from './trusted-issuers.js';

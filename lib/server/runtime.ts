@@ -51,7 +51,11 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
   const auditStore = options.auditStore ?? (sharedAudit ? store : await openStore({ databaseUrl: settings.auditDatabaseUrl }));
   await migrate(store);
   if (auditStore !== store) await migrate(auditStore);
-  const issuers = await loadTrustedIssuers({ file: settings.trustedIssuersFile, production: settings.production });
+  const issuers = await loadTrustedIssuers({
+    file: settings.trustedIssuersFile,
+    production: settings.production,
+    ...(settings.devIssuerDir === undefined ? {} : { devIssuerDir: settings.devIssuerDir }),
+  });
   if (issuers.size === 0) log.warn('no trusted token issuers: every request will be refused (set TRUSTED_ISSUERS_FILE)');
   const writers = new Map<ServiceName, AuditWriter>();
   const telemetries = new Map<ServiceName, ServiceTelemetry>();

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { requestEntry, type AuditWriter } from '../audit/index.js';
 import type { ServiceName } from '../domain.js';
 import { TributaryError } from '../errors.js';
-import { GATEWAY_IDENTITY_HEADER, verifyGatewayIdentity } from '../identity/index.js';
+import { GATEWAY_IDENTITY_HEADER, verifyGatewayIdentity, type GatewayIdentityKeys } from '../identity/index.js';
 import { fieldsOf, fragmentsOf } from '../limits/operation.js';
 import { describeOperation } from './authenticate.js';
 import type { RequestContext } from './context.js';
@@ -18,6 +18,8 @@ export interface SdlGateOptions {
   readonly production: boolean;
   readonly audit: AuditWriter;
   readonly log: Logger;
+  /** Where the gateway identity's keys come from (the service's settings). */
+  readonly keys: GatewayIdentityKeys;
 }
 
 /**
@@ -43,7 +45,7 @@ export function useSdlGate<L>(options: SdlGateOptions): ApolloServerPlugin<Reque
           if (!operation || !asksForSdl(operation, document)) return;
           const header = request.http?.headers.get(GATEWAY_IDENTITY_HEADER);
           try {
-            await verifyGatewayIdentity(header, contextValue.requestId);
+            await verifyGatewayIdentity(header, contextValue.requestId, { keys: options.keys });
             return;
           } catch (cause) {
             const refusal = new TributaryError('FORBIDDEN', 'The subgraph schema (_service) is served only to the gateway', { cause });

@@ -90,7 +90,7 @@ export async function startSubgraph<L>(
     plugins: [
       argumentChecks.plugin,
       ...operationLimits.plugins,
-      useSdlGate<L>({ service: definition.name, production: runtime.settings.production, audit, log }),
+      useSdlGate<L>({ service: definition.name, production: runtime.settings.production, audit, log, keys: runtime.settings }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
