@@ -5,6 +5,7 @@ import { badInput } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { optionalText, requireText } from '../../lib/validate.js';
 import { readablePerson } from '../../lib/access/person-facts.js';
+import { META_INSERT_COLUMNS, metaValues } from '../../lib/access/record-meta.js';
 import { recordSubject, type SubjectIdentityInput } from '../../lib/subject-identity.js';
 import { sql } from '../../lib/store/sql.js';
 import type { CbpContext } from './loaders.js';
@@ -85,11 +86,10 @@ export async function recordEncounter(
   };
   await context.access.authorizeNewRecord('create', 'Encounter', record);
   await context.store.query(sql`INSERT INTO cbp.encounters
-    (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, occurred_at, sector, station,
+    (${META_INSERT_COLUMNS}, occurred_at, sector, station,
      route_id, person_id, subject_name, subject_date_of_birth, subject_nationality, disposition, unaccompanied_minor, family_unit,
      medical_need, medical_summary)
-    VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
-     ${[...record.disseminate]}::text[], ${now}, ${now}, ${occurredAt}, ${record.sector}, ${station}, ${record.routeId},
+    VALUES (${metaValues(record)}, ${occurredAt}, ${record.sector}, ${station}, ${record.routeId},
      ${record.personId}, ${record.subject?.name ?? null}, ${record.subject?.dateOfBirth ?? null}::date, ${record.subject?.nationality ?? null},
      ${record.disposition}, ${record.unaccompaniedMinor}, ${record.familyUnit}, ${record.medicalNeed},
      ${medicalSummary})`);

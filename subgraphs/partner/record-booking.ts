@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids.js';
 import { sql } from '../../lib/store/sql.js';
 import { requireText } from '../../lib/validate.js';
 import { readablePerson } from '../../lib/access/person-facts.js';
+import { META_INSERT_COLUMNS, metaValues } from '../../lib/access/record-meta.js';
 import { recordSubject, type SubjectIdentityInput } from '../../lib/subject-identity.js';
 import type { PartnerContext } from './loaders.js';
 import { DETAINER_STATUSES, type BookingRecord } from './records.js';
@@ -87,10 +88,9 @@ export async function recordBooking(
   };
   await context.access.authorizeNewRecord('create', 'Booking', record);
   await context.store.query(sql`INSERT INTO partner.bookings
-    (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, person_id, subject_name,
+    (${META_INSERT_COLUMNS}, person_id, subject_name,
      subject_date_of_birth, subject_nationality, county, booked_at, charges, detainer_status, release_date)
-    VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
-     ${[...record.disseminate]}::text[], ${now}, ${now}, ${record.personId}, ${record.subject?.name ?? null},
+    VALUES (${metaValues(record)}, ${record.personId}, ${record.subject?.name ?? null},
      ${record.subject?.dateOfBirth ?? null}::date, ${record.subject?.nationality ?? null}, ${record.county}, ${bookedAt},
      ${charges}::text[], ${detainerStatus}, ${releaseDate}::date)`);
   return context.access.releaseWritten('Booking', record, info);
