@@ -38,3 +38,16 @@ export const recordReference =
   <K extends string>(loader: K, type: RecordType) =>
   (reference: { readonly id: string }, context: LoaderContext<WithIdLoader<K>>, info: GraphQLResolveInfo) =>
     loadById(context, loader, type, reference.id, info);
+
+/** A reference to another subgraph's entity: its owner decides about the record itself. */
+export interface EntityReference<T extends RecordType> {
+  readonly __typename: T;
+  readonly id: string;
+}
+
+/**
+ * A link to another subgraph's record, or null where this record holds no id for it (an
+ * encounter or booking recorded under a supplied identity links to no person).
+ */
+export const entityReference = <T extends RecordType>(type: T, id: string | null): EntityReference<T> | null =>
+  id === null ? null : { __typename: type, id };

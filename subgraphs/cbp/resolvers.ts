@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
-import { recordQuery, recordReference } from '../../lib/access/record-by-id.js';
+import { entityReference, recordQuery, recordReference, type EntityReference } from '../../lib/access/record-by-id.js';
 import { selectedFields } from '../../lib/access/selection.js';
 import type { PageArgs } from '../../lib/connection.js';
 import type { ResolverMap } from '../../lib/server/resolvers.js';
@@ -39,12 +39,6 @@ interface EncounterFilter {
   readonly routeId?: string | null;
   readonly occurredAfter?: Date | null;
   readonly occurredBefore?: Date | null;
-}
-
-/** A reference to another subgraph's entity: its owner decides about the record itself. */
-interface EntityReference<T extends string> {
-  readonly __typename: T;
-  readonly id: string;
 }
 
 function routeFilters(filter: RouteFilter | null | undefined): Sql[] {
@@ -119,8 +113,7 @@ export const cbpResolvers: ResolverMap<Context> = {
     route: (encounter: EncounterRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
       encounter.routeId === null ? null : context.loaders.route.load({ id: encounter.routeId, fields: selectedFields(info, 'Route') }),
     // An encounter that carries only the identity its author supplied links to no person.
-    person: (encounter: EncounterRecord): EntityReference<'Person'> | null =>
-      encounter.personId === null ? null : { __typename: 'Person', id: encounter.personId },
+    person: (encounter: EncounterRecord): EntityReference<'Person'> | null => entityReference('Person', encounter.personId),
   },
   Network: {
     routes: (network: EntityReference<'Network'>, _: unknown, context: Context, info: GraphQLResolveInfo) =>

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
-import { recordQuery, recordReference } from '../../lib/access/record-by-id.js';
+import { recordQuery, recordReference, type EntityReference } from '../../lib/access/record-by-id.js';
 import { selectedFields } from '../../lib/access/selection.js';
 import type { PageArgs } from '../../lib/connection.js';
 import { isSector } from '../../lib/domain.js';
@@ -39,12 +39,6 @@ interface ProviderFilter {
   readonly sector?: string | null;
   readonly service?: string | null;
   readonly hasBeds?: boolean | null;
-}
-
-/** A reference to another subgraph's entity: its owner decides about the record itself. */
-interface EntityReference<T extends string> {
-  readonly __typename: T;
-  readonly id: string;
 }
 
 /** A Route as the gateway sends it here: `@requires(fields: "sector")` adds CBP's sector. */

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
-import { recordQuery, recordReference } from '../../lib/access/record-by-id.js';
+import { entityReference, recordQuery, recordReference, type EntityReference } from '../../lib/access/record-by-id.js';
 import { selectedFields } from '../../lib/access/selection.js';
 import type { PageArgs } from '../../lib/connection.js';
 import type { ResolverMap } from '../../lib/server/resolvers.js';
@@ -18,12 +18,6 @@ interface BookingFilter {
   readonly personId?: string | null;
   readonly bookedAfter?: Date | null;
   readonly bookedBefore?: Date | null;
-}
-
-/** A reference to another subgraph's entity: its owner decides about the record itself. */
-interface EntityReference<T extends string> {
-  readonly __typename: T;
-  readonly id: string;
 }
 
 function bookingFilters(filter: BookingFilter | null | undefined): Sql[] {
@@ -63,10 +57,8 @@ export const partnerResolvers: ResolverMap<Context> = {
   Booking: {
     __resolveReference: recordReference('booking', 'Booking'),
     // A booking that carries only the identity its author supplied links to no person.
-    person: (record: BookingRecord): EntityReference<'Person'> | null =>
-      record.personId === null ? null : { __typename: 'Person', id: record.personId },
-    transfer: (record: BookingRecord): EntityReference<'Transfer'> | null =>
-      record.transferId === null ? null : { __typename: 'Transfer', id: record.transferId },
+    person: (record: BookingRecord): EntityReference<'Person'> | null => entityReference('Person', record.personId),
+    transfer: (record: BookingRecord): EntityReference<'Transfer'> | null => entityReference('Transfer', record.transferId),
   },
   Person: {
     bookings: (person: EntityReference<'Person'>, _: unknown, context: Context, info: GraphQLResolveInfo) =>
