@@ -5,9 +5,9 @@ import { badInput } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { sql } from '../../lib/store/sql.js';
 import { requireText } from '../../lib/validate.js';
-import { readablePerson } from '../../lib/access/person-facts.js';
+import { SUBJECT_INSERT_COLUMNS, storedSubject, subjectValues } from '../../lib/access/person-facts.js';
 import { META_INSERT_COLUMNS, metaValues } from '../../lib/access/record-meta.js';
-import { recordSubject, type SubjectIdentityInput } from '../../lib/subject-identity.js';
+import type { SubjectIdentityInput } from '../../lib/subject-identity.js';
 import type { PartnerContext } from './loaders.js';
 import { DETAINER_STATUSES, type BookingRecord } from './records.js';
 
@@ -62,8 +62,7 @@ export async function recordBooking(
   if (releaseDate !== null && releaseDate < bookedAt.toISOString().slice(0, 10)) {
     throw badInput(`releaseDate ${releaseDate} is before the booking date`, { argument: 'releaseDate' });
   }
-  const subject = recordSubject(input, now);
-  const person = subject.kind === 'person' ? await readablePerson(context, subject.personId, 'personId') : null;
+  const { personId, subject } = await storedSubject(context, input, now);
 
   const record: BookingRecord = {
     id: newId('B'),
@@ -77,8 +76,8 @@ export async function recordBooking(
     disseminate: ['DHS'],
     createdAt: now,
     updatedAt: now,
-    personId: person?.id ?? null,
-    subject: subject.kind === 'identity' ? subject.identity : null,
+    personId,
+    subject,
     county: input.county,
     bookedAt,
     charges,
@@ -88,10 +87,8 @@ export async function recordBooking(
   };
   await context.access.authorizeNewRecord('create', 'Booking', record);
   await context.store.query(sql`INSERT INTO partner.bookings
-    (${META_INSERT_COLUMNS}, person_id, subject_name,
-     subject_date_of_birth, subject_nationality, county, booked_at, charges, detainer_status, release_date)
-    VALUES (${metaValues(record)}, ${record.personId}, ${record.subject?.name ?? null},
-     ${record.subject?.dateOfBirth ?? null}::date, ${record.subject?.nationality ?? null}, ${record.county}, ${bookedAt},
-     ${charges}::text[], ${detainerStatus}, ${releaseDate}::date)`);
+    (${META_INSERT_COLUMNS}, ${SUBJECT_INSERT_COLUMNS}, county, booked_at, charges, detainer_status, release_date)
+    VALUES (${metaValues(record)}, ${subjectValues(record)}, ${record.county}, ${bookedAt}, ${charges}::text[], ${detainerStatus},
+     ${releaseDate}::date)`);
   return context.access.releaseWritten('Booking', record, info);
 }
