@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { repoPath } from '../lib/paths.js';
 import { buildTarget, buildWithVite, buildWithViteIfMissing, serveBuild, type BuildLog, type BuildTarget, type Route, type StaticBuild } from './static-build.js';
@@ -69,11 +68,6 @@ export function consoleRoute(options: ConsoleRouteOptions = {}): Route {
  */
 export async function buildConsoleIfMissing(log: BuildLog, outDir: string = CONSOLE_DIST): Promise<void> {
   await buildWithViteIfMissing('the auditor console', repoPath('console', 'vite.config.ts'), outDir, log);
-}
-
-/** Whether the console's build is in place (a production start only reports a missing one). */
-export function consoleIsBuilt(outDir: string = CONSOLE_DIST): boolean {
-  return existsSync(resolve(outDir, 'index.html'));
 }
 
 /** `npm run build`, in process: console/vite.config.ts, written to `outDir`. */
