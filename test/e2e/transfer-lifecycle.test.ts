@@ -3,7 +3,7 @@ import type { Purpose } from '../../lib/domain.js';
 import type { PersonaName } from '../../lib/identity/index.js';
 import { accessLog } from '../support/audit-log.js';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
-import { asPersona, isObject, type GraphQLExchange } from '../support/graphql-http.js';
+import { asPersona, isObject, type Answer } from '../support/http-client.js';
 import { frozenClock, seededWorld } from '../support/seeded-world.js';
 
 /**
@@ -27,33 +27,33 @@ describe('the custody transfer lifecycle, end to end', () => {
     await fed?.close();
   });
 
-  const requestIdOf = (exchange: GraphQLExchange): string => {
+  const requestIdOf = (exchange: Answer): string => {
     if (exchange.requestId === null) throw new Error('the response carries no x-request-id');
     return exchange.requestId;
   };
 
   /** The transfer a write returned, or a failure that shows the whole response. */
-  const transferOf = (exchange: GraphQLExchange, field: string): Readonly<Record<string, unknown>> => {
+  const transferOf = (exchange: Answer, field: string): Readonly<Record<string, unknown>> => {
     const transfer = exchange.body.data?.[field];
     if (exchange.body.errors !== undefined || !isObject(transfer)) throw new Error(JSON.stringify(exchange.body));
     return transfer;
   };
 
-  const request = (persona: PersonaName, personId: string): Promise<GraphQLExchange> =>
+  const request = (persona: PersonaName, personId: string): Promise<Answer> =>
     asPersona(fed, persona, PURPOSE, `mutation($input: RequestTransferInput!) { requestTransfer(input: $input) { ${TRANSFER_FIELDS} } }`, {
       input: { personId, toOrg: 'ice-ero-phoenix', toFacility: 'Florence Service Processing Center', reason: 'Intake after custody' },
     });
 
-  const step = (persona: PersonaName, name: 'acceptTransfer' | 'startTransfer' | 'completeTransfer', id: string): Promise<GraphQLExchange> =>
+  const step = (persona: PersonaName, name: 'acceptTransfer' | 'startTransfer' | 'completeTransfer', id: string): Promise<Answer> =>
     asPersona(fed, persona, PURPOSE, `mutation($id: ID!) { ${name}(id: $id) { ${TRANSFER_FIELDS} } }`, { id });
 
-  const cancel = (persona: PersonaName, id: string, reason: string): Promise<GraphQLExchange> =>
+  const cancel = (persona: PersonaName, id: string, reason: string): Promise<Answer> =>
     asPersona(fed, persona, PURPOSE, `mutation($id: ID!, $reason: String) { cancelTransfer(id: $id, reason: $reason) { ${TRANSFER_FIELDS} } }`, { id, reason });
 
-  const errorCodes = (exchange: GraphQLExchange): readonly unknown[] => (exchange.body.errors ?? []).map((error) => error.extensions?.code);
+  const errorCodes = (exchange: Answer): readonly unknown[] => (exchange.body.errors ?? []).map((error) => error.extensions?.code);
 
   /** The WRITE entries of one request, as the auditor reads them. */
-  const writesOf = async (exchange: GraphQLExchange) => accessLog(fed, { requestId: requestIdOf(exchange), action: 'WRITE' });
+  const writesOf = async (exchange: Answer) => accessLog(fed, { requestId: requestIdOf(exchange), action: 'WRITE' });
 
   it('takes a transfer CBP requested through acceptance, departure and completion, each step audited as an allowed write', async () => {
     const requested = await request('cbp-agent', f.personWithEverythingId);
