@@ -1,15 +1,27 @@
 # One image for every Tributary service; docker-compose.yml picks the service per container.
-FROM node:20-bookworm-slim
+
+# Build stage: every dependency (Vite among the development ones) to build the auditor console
+# and the GraphQL IDE into console/dist and ide/dist.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# The auditor console, served by the gateway under /console/.
 RUN npm run build
+
+# Runtime stage: production dependencies only (tsx is one: the services run TypeScript through
+# it), the sources, and the built pages from the build stage. Nothing here can import Vite.
+FROM node:20-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production HOST=0.0.0.0
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY . .
+COPY --from=build /app/console/dist ./console/dist
+COPY --from=build /app/ide/dist ./ide/dist
 # Keys the development issuer and the gateway identity create on first start (a named volume
 # shared by the containers starts from this directory, owned by the unprivileged user).
 RUN mkdir -p /var/lib/tributary/keys && chown -R node /var/lib/tributary /app
-ENV NODE_ENV=production HOST=0.0.0.0
 USER node
 # Overridden per service in docker-compose.yml (npm run start:<service>).
 CMD ["npm", "start"]

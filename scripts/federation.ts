@@ -4,8 +4,9 @@ import { repoPath } from '../lib/paths.js';
 import type { RunningService } from '../lib/server/http.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../lib/server/runtime.js';
 import { parseScale, seedIfEmpty, type Scale } from '../seed/index.js';
-import { buildConsoleIfMissing, consoleRoute, type Route } from '../gateway/console-route.js';
-import { buildIdeIfMissing, ideRoute } from '../gateway/ide-route.js';
+import { consoleRoute, type Route } from '../gateway/console-route.js';
+import { ideRoute } from '../gateway/ide-route.js';
+import { preparePages } from '../gateway/page-builds.js';
 import { firstRoute } from '../gateway/static-build.js';
 import { startGateway } from '../gateway/gateway.js';
 import { SUBGRAPH_STARTERS } from '../subgraphs/index.js';
@@ -100,10 +101,9 @@ export async function runFederation(options: FederationOptions): Promise<void> {
   }
   const withGateway = options.services === undefined || options.services.length === 0 || options.services.includes('gateway');
   // The auditor console (SPEC 1) is served by the gateway at /console/, and in development the
-  // GraphQL IDE at /graphql (SPEC 8), each built first if needed.
+  // GraphQL IDE at /graphql (SPEC 8), each built first if needed, and only in development.
   const buildLog = { info: (message: string) => console.log(message), warn: (message: string) => console.warn(message) };
-  if (withGateway) await buildConsoleIfMissing(buildLog);
-  if (withGateway && !settings.production) await buildIdeIfMissing(buildLog);
+  if (withGateway) await preparePages({ production: settings.production, log: buildLog });
   const federation = await startFederation({
     ...options,
     settings: { ...settings, dataDir },

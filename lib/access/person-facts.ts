@@ -1,5 +1,6 @@
 import { bool, text } from '../store/row.js';
 import { raw, sql, type Sql } from '../store/sql.js';
+import { recordSubject, type SubjectIdentity, type SubjectIdentityInput } from '../subject-identity.js';
 import { readableRecord, type WriteContext } from './named-record.js';
 import { metaColumns } from './record-meta.js';
 
@@ -54,3 +55,31 @@ export function readablePerson(context: WriteContext, id: string, argument: stri
     },
   );
 }
+
+/** Who a new record is about, as it is stored: a person link, or the identity its author holds. */
+export interface StoredSubject {
+  readonly personId: string | null;
+  readonly subject: SubjectIdentity | null;
+}
+
+/**
+ * `personId` or `subject` of a write (exactly one, `recordSubject`), with the person checked
+ * readable by its author; an identity is stored on the record alone and links to no person,
+ * so the write grants no read of ICE's Person (SPEC 5, writes never widen reads).
+ */
+export async function storedSubject(
+  context: WriteContext,
+  input: { readonly personId?: string | null; readonly subject?: SubjectIdentityInput | null },
+  now: Date,
+): Promise<StoredSubject> {
+  const subject = recordSubject(input, now);
+  if (subject.kind === 'identity') return { personId: null, subject: subject.identity };
+  const person = await readablePerson(context, subject.personId, 'personId');
+  return { personId: person.id, subject: null };
+}
+
+/** The subject columns of an INSERT, in the order `subjectValues` fills them. */
+export const SUBJECT_INSERT_COLUMNS: Sql = raw('person_id, subject_name, subject_date_of_birth, subject_nationality');
+
+export const subjectValues = ({ personId, subject }: StoredSubject): Sql =>
+  sql`${personId}, ${subject?.name ?? null}, ${subject?.dateOfBirth ?? null}::date, ${subject?.nationality ?? null}`;

@@ -32,4 +32,15 @@ export function metaColumns(alias: string): Record<string, Sql> {
   };
 }
 
+/**
+ * The metadata columns of an INSERT, in the order `metaValues` fills them: every table of a
+ * shared record starts with these (`INSERT INTO t (${META_INSERT_COLUMNS}, …) VALUES (${metaValues(record)}, …)`).
+ */
+export const META_INSERT_COLUMNS: Sql = raw('id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at');
+
+/** The values of `META_INSERT_COLUMNS` for a record about to be stored, as the policy saw it. */
+export const metaValues = (record: RecordMeta): Sql =>
+  sql`${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
+      ${[...record.disseminate]}::text[], ${record.createdAt}, ${record.updatedAt}`;
+
 export const idIn = (column: Sql, ids: readonly string[]): Sql => sql`${column} = ANY(${[...ids]}::text[])`;

@@ -1,7 +1,10 @@
 import DataLoader from 'dataloader';
 import type { PolicyRecord, Relation } from '../../policies/decision.js';
 import type { RecordType } from '../domain.js';
+import { sql, type Sql } from '../store/sql.js';
+import type { Queryable, Row } from '../store/store.js';
 import type { AccessFunnel, ReleaseItem } from './funnel.js';
+import { idIn } from './record-meta.js';
 import type { Released } from './released.js';
 
 /** A record asked for by id, with the fields the query selects of it. */
@@ -58,6 +61,22 @@ export function releasedById<T extends RecordType, R extends PolicyRecord<T>>(
     { cacheKeyFn: keyOf },
   );
 }
+
+/** Where one type's records live: its SELECT, its id column and how a row reads. */
+export interface RecordTable<R> {
+  readonly select: Sql;
+  readonly idColumn: Sql;
+  readonly read: (row: Row) => R;
+}
+
+/** `releasedById` over one table: `<select> WHERE <id column> = ANY(ids)`, one query a batch. */
+export const releasedRowsById = <T extends RecordType, R extends PolicyRecord<T>>(
+  type: T,
+  access: AccessFunnel,
+  store: Queryable,
+  table: RecordTable<R>,
+): DataLoader<RecordKey, Released<R> | null, string> =>
+  releasedById(type, access, async (ids) => (await store.query(sql`${table.select} WHERE ${idIn(table.idColumn, ids)}`)).map(table.read));
 
 /** A to-many relation (a person's transfers): the parent id and the fields selected below it. */
 export interface GroupKey {

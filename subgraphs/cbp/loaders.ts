@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { releasedById, releasedGroups, type GroupKey, type RecordKey } from '../../lib/access/released-loaders.js';
+import { releasedGroups, releasedRowsById, type GroupKey, type RecordKey } from '../../lib/access/released-loaders.js';
 import type { Released } from '../../lib/access/released.js';
 import { idIn } from '../../lib/access/record-meta.js';
 import type { RequestContext } from '../../lib/server/context.js';
@@ -33,12 +33,8 @@ export type CbpContext = RequestContext<CbpLoaders>;
 
 export function cbpLoaders({ store, access }: LoaderDeps): CbpLoaders {
   return {
-    route: releasedById('Route', access, async (ids) =>
-      (await store.query(sql`${ROUTE_SELECT} WHERE ${idIn(raw('r.id'), ids)}`)).map(readRoute),
-    ),
-    encounter: releasedById('Encounter', access, async (ids) =>
-      (await store.query(sql`${ENCOUNTER_SELECT} WHERE ${idIn(raw('e.id'), ids)}`)).map(readEncounter),
-    ),
+    route: releasedRowsById('Route', access, store, { select: ROUTE_SELECT, idColumn: raw('r.id'), read: readRoute }),
+    encounter: releasedRowsById('Encounter', access, store, { select: ENCOUNTER_SELECT, idColumn: raw('e.id'), read: readEncounter }),
     // Only for networks the policy lets ICE release to this caller: which routes a network runs
     // is about the network, and a representation sent straight to this subgraph must not learn
     // it for a network the caller may not see (an NGO, say, never sees one).

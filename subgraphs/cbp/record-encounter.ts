@@ -4,8 +4,9 @@ import type { Released } from '../../lib/access/released.js';
 import { badInput } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { optionalText, requireText } from '../../lib/validate.js';
-import { readablePerson } from '../../lib/access/person-facts.js';
-import { recordSubject, type SubjectIdentityInput } from '../../lib/subject-identity.js';
+import { SUBJECT_INSERT_COLUMNS, storedSubject, subjectValues } from '../../lib/access/person-facts.js';
+import { META_INSERT_COLUMNS, metaValues } from '../../lib/access/record-meta.js';
+import type { SubjectIdentityInput } from '../../lib/subject-identity.js';
 import { sql } from '../../lib/store/sql.js';
 import type { CbpContext } from './loaders.js';
 import { DISPOSITIONS, type EncounterRecord } from './records.js';
@@ -56,8 +57,7 @@ export async function recordEncounter(
   const occurredAt = input.occurredAt ?? now;
   if (occurredAt.getTime() > now.getTime()) throw badInput('occurredAt is in the future', { argument: 'occurredAt' });
 
-  const subject = recordSubject(input, now);
-  const person = subject.kind === 'person' ? await readablePerson(context, subject.personId, 'personId') : null;
+  const { personId, subject } = await storedSubject(context, input, now);
   // A route the caller may not see reads as not found: the mutation is no oracle for route ids.
   const route = input.routeId ? await visibleRoute(context, input.routeId, 'routeId') : null;
 
@@ -71,8 +71,8 @@ export async function recordEncounter(
     disseminate: ['DHS'],
     createdAt: now,
     updatedAt: now,
-    personId: person?.id ?? null,
-    subject: subject.kind === 'identity' ? subject.identity : null,
+    personId,
+    subject,
     occurredAt,
     sector: input.sector,
     station,
@@ -85,13 +85,9 @@ export async function recordEncounter(
   };
   await context.access.authorizeNewRecord('create', 'Encounter', record);
   await context.store.query(sql`INSERT INTO cbp.encounters
-    (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, occurred_at, sector, station,
-     route_id, person_id, subject_name, subject_date_of_birth, subject_nationality, disposition, unaccompanied_minor, family_unit,
-     medical_need, medical_summary)
-    VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
-     ${[...record.disseminate]}::text[], ${now}, ${now}, ${occurredAt}, ${record.sector}, ${station}, ${record.routeId},
-     ${record.personId}, ${record.subject?.name ?? null}, ${record.subject?.dateOfBirth ?? null}::date, ${record.subject?.nationality ?? null},
-     ${record.disposition}, ${record.unaccompaniedMinor}, ${record.familyUnit}, ${record.medicalNeed},
-     ${medicalSummary})`);
+    (${META_INSERT_COLUMNS}, ${SUBJECT_INSERT_COLUMNS}, occurred_at, sector, station, route_id, disposition, unaccompanied_minor,
+     family_unit, medical_need, medical_summary)
+    VALUES (${metaValues(record)}, ${subjectValues(record)}, ${occurredAt}, ${record.sector}, ${station}, ${record.routeId},
+     ${record.disposition}, ${record.unaccompaniedMinor}, ${record.familyUnit}, ${record.medicalNeed}, ${medicalSummary})`);
   return context.access.releaseWritten('Encounter', record, info);
 }

@@ -1,11 +1,11 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
+import { entityReference, recordQuery, recordReference, type EntityReference } from '../../lib/access/record-by-id.js';
 import { selectedFields } from '../../lib/access/selection.js';
 import type { PageArgs } from '../../lib/connection.js';
 import type { ResolverMap } from '../../lib/server/resolvers.js';
 import { DateScalar, DateTimeScalar } from '../../lib/server/scalars.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
-import { isRecordId } from '../../lib/validate.js';
 import { linkRouteToNetwork } from './link-route.js';
 import type { CbpContext } from './loaders.js';
 import { recordEncounter } from './record-encounter.js';
@@ -41,22 +41,6 @@ interface EncounterFilter {
   readonly occurredBefore?: Date | null;
 }
 
-/** A reference to another subgraph's entity: its owner decides about the record itself. */
-interface EntityReference<T extends string> {
-  readonly __typename: T;
-  readonly id: string;
-}
-
-const byId =
-  <K extends 'route' | 'encounter'>(loader: K, type: string) =>
-  (_: unknown, args: { readonly id: string }, context: Context, info: GraphQLResolveInfo) =>
-    isRecordId(args.id) ? context.loaders[loader].load({ id: args.id, fields: selectedFields(info, type) }) : null;
-
-const reference =
-  <K extends 'route' | 'encounter'>(loader: K, type: string) =>
-  (ref: { readonly id: string }, context: Context, info: GraphQLResolveInfo) =>
-    isRecordId(ref.id) ? context.loaders[loader].load({ id: ref.id, fields: selectedFields(info, type) }) : null;
-
 function routeFilters(filter: RouteFilter | null | undefined): Sql[] {
   const conditions: Sql[] = [];
   if (filter?.sector) conditions.push(sql`r.sector = ${filter.sector}`);
@@ -82,8 +66,8 @@ export const cbpResolvers: ResolverMap<Context> = {
   DateTime: DateTimeScalar,
   Date: DateScalar,
   Query: {
-    route: byId('route', 'Route'),
-    encounter: byId('encounter', 'Encounter'),
+    route: recordQuery('route', 'Route'),
+    encounter: recordQuery('encounter', 'Encounter'),
     routes: (_: unknown, args: PageArgs & { readonly filter?: RouteFilter | null }, context: Context, info: GraphQLResolveInfo) =>
       listRecords(
         context,
@@ -120,17 +104,16 @@ export const cbpResolvers: ResolverMap<Context> = {
     linkRouteToNetwork,
   },
   Route: {
-    __resolveReference: reference('route', 'Route'),
+    __resolveReference: recordReference('route', 'Route'),
     networks: async (route: RouteRecord, _: unknown, context: Context): Promise<EntityReference<'Network'>[]> =>
       (await context.loaders.networkIdsOfRoute.load(route.id)).map((id) => ({ __typename: 'Network', id })),
   },
   Encounter: {
-    __resolveReference: reference('encounter', 'Encounter'),
+    __resolveReference: recordReference('encounter', 'Encounter'),
     route: (encounter: EncounterRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
       encounter.routeId === null ? null : context.loaders.route.load({ id: encounter.routeId, fields: selectedFields(info, 'Route') }),
     // An encounter that carries only the identity its author supplied links to no person.
-    person: (encounter: EncounterRecord): EntityReference<'Person'> | null =>
-      encounter.personId === null ? null : { __typename: 'Person', id: encounter.personId },
+    person: (encounter: EncounterRecord): EntityReference<'Person'> | null => entityReference('Person', encounter.personId),
   },
   Network: {
     routes: (network: EntityReference<'Network'>, _: unknown, context: Context, info: GraphQLResolveInfo) =>

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { releasedById, releasedGroups, type GroupKey, type RecordKey } from '../../lib/access/released-loaders.js';
+import { releasedGroups, releasedRowsById, type GroupKey, type RecordKey } from '../../lib/access/released-loaders.js';
 import type { Released } from '../../lib/access/released.js';
 import { idIn } from '../../lib/access/record-meta.js';
 import type { LoaderDeps } from '../../lib/server/subgraph.js';
@@ -35,15 +35,9 @@ export interface IceLoaders {
 export function iceLoaders({ store, access, request }: LoaderDeps): IceLoaders {
   const { now } = request;
   return {
-    network: releasedById('Network', access, async (ids) =>
-      (await store.query(sql`${NETWORK_SELECT} WHERE ${idIn(raw('n.id'), ids)}`)).map((row) => readNetwork(row, now)),
-    ),
-    person: releasedById('Person', access, async (ids) =>
-      (await store.query(sql`${PERSON_SELECT} WHERE ${idIn(raw('p.id'), ids)}`)).map(readPerson),
-    ),
-    transfer: releasedById('Transfer', access, async (ids) =>
-      (await store.query(sql`${transferSelect(now)} WHERE ${idIn(raw('t.id'), ids)}`)).map(readTransfer),
-    ),
+    network: releasedRowsById('Network', access, store, { select: NETWORK_SELECT, idColumn: raw('n.id'), read: (row) => readNetwork(row, now) }),
+    person: releasedRowsById('Person', access, store, { select: PERSON_SELECT, idColumn: raw('p.id'), read: readPerson }),
+    transfer: releasedRowsById('Transfer', access, store, { select: transferSelect(now), idColumn: raw('t.id'), read: readTransfer }),
     transfersOfPerson: releasedGroups('Transfer', access, async (personIds) => {
       const visible = access.visibleWhere('Transfer', transferColumns(now));
       const rows = await store.query(

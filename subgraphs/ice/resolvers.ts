@@ -1,8 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
+import { recordQuery, recordReference } from '../../lib/access/record-by-id.js';
 import { readableRecord } from '../../lib/access/named-record.js';
 import { readablePerson } from '../../lib/access/person-facts.js';
 import { selectedFields } from '../../lib/access/selection.js';
+import { META_INSERT_COLUMNS, metaValues } from '../../lib/access/record-meta.js';
 import type { PageArgs } from '../../lib/connection.js';
 import { badInput } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -11,7 +13,7 @@ import type { ResolverMap } from '../../lib/server/resolvers.js';
 import { DateScalar, DateTimeScalar } from '../../lib/server/scalars.js';
 import { sql, raw, type Sql } from '../../lib/store/sql.js';
 import type { Relation } from '../../policies/decision.js';
-import { isRecordId, optionalText, requireOrg, requireText } from '../../lib/validate.js';
+import { optionalText, requireOrg, requireText } from '../../lib/validate.js';
 import type { IceLoaders, NetworkMemberRow } from './loaders.js';
 import {
   NETWORK_FROM,
@@ -55,16 +57,6 @@ interface RequestTransferInput {
   readonly reason: string;
   readonly fromFacility?: string | null;
 }
-
-const byId =
-  <K extends 'network' | 'person' | 'transfer'>(loader: K, type: string) =>
-  (_: unknown, args: { readonly id: string }, context: Context, info: GraphQLResolveInfo) =>
-    isRecordId(args.id) ? context.loaders[loader].load({ id: args.id, fields: selectedFields(info, type) }) : null;
-
-const reference =
-  <K extends 'network' | 'person' | 'transfer'>(loader: K, type: string) =>
-  (ref: { readonly id: string }, context: Context, info: GraphQLResolveInfo) =>
-    isRecordId(ref.id) ? context.loaders[loader].load({ id: ref.id, fields: selectedFields(info, type) }) : null;
 
 function networkFilters(filter: NetworkFilter | null | undefined, now: Date): Sql[] {
   const conditions: Sql[] = [];
@@ -135,9 +127,9 @@ export const iceResolvers: ResolverMap<Context> = {
   DateTime: DateTimeScalar,
   Date: DateScalar,
   Query: {
-    network: byId('network', 'Network'),
-    person: byId('person', 'Person'),
-    transfer: byId('transfer', 'Transfer'),
+    network: recordQuery('network', 'Network'),
+    person: recordQuery('person', 'Person'),
+    transfer: recordQuery('transfer', 'Transfer'),
     networks: (_: unknown, args: PageArgs & { readonly filter?: NetworkFilter | null }, context: Context, info: GraphQLResolveInfo) =>
       listRecords(
         context,
@@ -206,10 +198,9 @@ export const iceResolvers: ResolverMap<Context> = {
       };
       await context.access.authorizeNewRecord('requestTransfer', 'Transfer', record);
       await context.store.query(sql`INSERT INTO ice.transfers
-        (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, person_id, status,
+        (${META_INSERT_COLUMNS}, person_id, status,
          from_org, from_facility, to_org, to_facility, requested_at, reason)
-        VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
-         ${[...record.disseminate]}::text[], ${now}, ${now}, ${record.personId}, ${record.status}, ${record.fromOrg}, ${fromFacility},
+        VALUES (${metaValues(record)}, ${record.personId}, ${record.status}, ${record.fromOrg}, ${fromFacility},
          ${toOrg}, ${toFacility}, ${now}, ${reason})`);
       return context.access.releaseWritten('Transfer', record, info);
     },
@@ -219,7 +210,7 @@ export const iceResolvers: ResolverMap<Context> = {
     cancelTransfer: step('cancelTransfer'),
   },
   Network: {
-    __resolveReference: reference('network', 'Network'),
+    __resolveReference: recordReference('network', 'Network'),
     members: async (network: NetworkRecord, _: unknown, context: Context) => {
       const members = await context.loaders.membersOfNetwork.load(network.id);
       const relation = { parentType: 'Network' as const, parent: network, field: 'members' };
@@ -233,12 +224,12 @@ export const iceResolvers: ResolverMap<Context> = {
       context.loaders.person.load({ id: member.personId, fields: selectedFields(info, 'Person'), relation: member.relation }),
   },
   Person: {
-    __resolveReference: reference('person', 'Person'),
+    __resolveReference: recordReference('person', 'Person'),
     transfers: (person: PersonRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
       context.loaders.transfersOfPerson.load({ parentId: person.id, fields: selectedFields(info, 'Transfer') }),
   },
   Transfer: {
-    __resolveReference: reference('transfer', 'Transfer'),
+    __resolveReference: recordReference('transfer', 'Transfer'),
     person: (transfer: TransferRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
       context.loaders.person.load({ id: transfer.personId, fields: selectedFields(info, 'Person') }),
   },

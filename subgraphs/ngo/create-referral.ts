@@ -4,6 +4,7 @@ import { isSector } from '../../lib/domain.js';
 import { badInput } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { readablePerson } from '../../lib/access/person-facts.js';
+import { META_INSERT_COLUMNS, metaValues } from '../../lib/access/record-meta.js';
 import { text, textArray } from '../../lib/store/row.js';
 import { sql } from '../../lib/store/sql.js';
 import { optionalText, requireOrg } from '../../lib/validate.js';
@@ -90,10 +91,9 @@ export async function createReferral(
   // The referral lies at the chosen site's sector, which must be one of the caller's (SPEC 5).
   await context.access.authorizeNewRecord('createReferral', 'Referral', record);
   await context.store.query(sql`INSERT INTO ngo.referrals
-    (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, person_id, from_org, to_org,
+    (${META_INSERT_COLUMNS}, person_id, from_org, to_org,
      service, status, provider_id, notes)
-    VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
-     ${[...record.disseminate]}::text[], ${now}, ${now}, ${record.personId}, ${record.fromOrg}, ${toOrg}, ${service}, ${record.status},
+    VALUES (${metaValues(record)}, ${record.personId}, ${record.fromOrg}, ${toOrg}, ${service}, ${record.status},
      ${site.id}, ${notes})`);
   return context.access.releaseWritten('Referral', record, info);
 }

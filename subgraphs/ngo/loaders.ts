@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { releasedById, releasedGroups, type GroupKey, type RecordKey } from '../../lib/access/released-loaders.js';
+import { releasedGroups, releasedRowsById, type GroupKey, type RecordKey } from '../../lib/access/released-loaders.js';
 import type { Released } from '../../lib/access/released.js';
 import { idIn } from '../../lib/access/record-meta.js';
 import type { RequestContext } from '../../lib/server/context.js';
@@ -30,12 +30,8 @@ export type NgoContext = RequestContext<NgoLoaders>;
 
 export function ngoLoaders({ store, access }: LoaderDeps): NgoLoaders {
   return {
-    referral: releasedById('Referral', access, async (ids) =>
-      (await store.query(sql`${REFERRAL_SELECT} WHERE ${idIn(raw('r.id'), ids)}`)).map(readReferral),
-    ),
-    provider: releasedById('Provider', access, async (ids) =>
-      (await store.query(sql`${PROVIDER_SELECT} WHERE ${idIn(raw('pv.id'), ids)}`)).map(readProvider),
-    ),
+    referral: releasedRowsById('Referral', access, store, { select: REFERRAL_SELECT, idColumn: raw('r.id'), read: readReferral }),
+    provider: releasedRowsById('Provider', access, store, { select: PROVIDER_SELECT, idColumn: raw('pv.id'), read: readProvider }),
     referralsOfPerson: releasedGroups('Referral', access, async (personIds) => {
       const visible = access.visibleWhere('Referral', referralColumns());
       const rows = await store.query(sql`${REFERRAL_SELECT} WHERE ${and([idIn(raw('r.person_id'), personIds), visible])} ORDER BY r.id`);

@@ -1,12 +1,12 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
+import { recordQuery, recordReference, type EntityReference } from '../../lib/access/record-by-id.js';
 import { selectedFields } from '../../lib/access/selection.js';
 import type { PageArgs } from '../../lib/connection.js';
 import { isSector } from '../../lib/domain.js';
 import type { ResolverMap } from '../../lib/server/resolvers.js';
 import { DateTimeScalar } from '../../lib/server/scalars.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
-import { isRecordId } from '../../lib/validate.js';
 import { grantConsent, revokeConsent } from './consent.js';
 import { createReferral } from './create-referral.js';
 import type { NgoContext } from './loaders.js';
@@ -41,26 +41,10 @@ interface ProviderFilter {
   readonly hasBeds?: boolean | null;
 }
 
-/** A reference to another subgraph's entity: its owner decides about the record itself. */
-interface EntityReference<T extends string> {
-  readonly __typename: T;
-  readonly id: string;
-}
-
 /** A Route as the gateway sends it here: `@requires(fields: "sector")` adds CBP's sector. */
 interface RouteWithSector extends EntityReference<'Route'> {
   readonly sector?: string | null;
 }
-
-const byId =
-  <K extends 'referral' | 'provider'>(loader: K, type: string) =>
-  (_: unknown, args: { readonly id: string }, context: Context, info: GraphQLResolveInfo) =>
-    isRecordId(args.id) ? context.loaders[loader].load({ id: args.id, fields: selectedFields(info, type) }) : null;
-
-const reference =
-  <K extends 'referral' | 'provider'>(loader: K, type: string) =>
-  (ref: { readonly id: string }, context: Context, info: GraphQLResolveInfo) =>
-    isRecordId(ref.id) ? context.loaders[loader].load({ id: ref.id, fields: selectedFields(info, type) }) : null;
 
 function referralFilters(filter: ReferralFilter | null | undefined): Sql[] {
   const conditions: Sql[] = [];
@@ -84,7 +68,7 @@ function providerFilters(filter: ProviderFilter | null | undefined): Sql[] {
 export const ngoResolvers: ResolverMap<Context> = {
   DateTime: DateTimeScalar,
   Query: {
-    referral: byId('referral', 'Referral'),
+    referral: recordQuery('referral', 'Referral'),
     referrals: (_: unknown, args: PageArgs & { readonly filter?: ReferralFilter | null }, context: Context, info: GraphQLResolveInfo) =>
       listRecords(
         context,
@@ -123,7 +107,7 @@ export const ngoResolvers: ResolverMap<Context> = {
     revokeConsent,
   },
   Referral: {
-    __resolveReference: reference('referral', 'Referral'),
+    __resolveReference: recordReference('referral', 'Referral'),
     person: (referral: ReferralRecord): EntityReference<'Person'> => ({ __typename: 'Person', id: referral.personId }),
     provider: (referral: ReferralRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
       referral.providerId === null ? null : context.loaders.provider.load({ id: referral.providerId, fields: selectedFields(info, 'Provider') }),
@@ -134,7 +118,7 @@ export const ngoResolvers: ResolverMap<Context> = {
     active: (consent: ConsentRecord, _: unknown, context: Context): boolean => isConsentActive(consent, context.now),
   },
   Provider: {
-    __resolveReference: reference('provider', 'Provider'),
+    __resolveReference: recordReference('provider', 'Provider'),
   },
   Person: {
     referrals: (person: EntityReference<'Person'>, _: unknown, context: Context, info: GraphQLResolveInfo) =>

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { releasedById, releasedGroups, type GroupKey, type RecordKey } from '../../lib/access/released-loaders.js';
+import { releasedGroups, releasedRowsById, type GroupKey, type RecordKey } from '../../lib/access/released-loaders.js';
 import type { Released } from '../../lib/access/released.js';
 import { idIn } from '../../lib/access/record-meta.js';
 import type { RequestContext } from '../../lib/server/context.js';
@@ -20,9 +20,7 @@ export type PartnerContext = RequestContext<PartnerLoaders>;
 
 export function partnerLoaders({ store, access }: LoaderDeps): PartnerLoaders {
   return {
-    booking: releasedById('Booking', access, async (ids) =>
-      (await store.query(sql`${BOOKING_SELECT} WHERE ${idIn(raw('b.id'), ids)}`)).map(readBooking),
-    ),
+    booking: releasedRowsById('Booking', access, store, { select: BOOKING_SELECT, idColumn: raw('b.id'), read: readBooking }),
     bookingsOfPerson: releasedGroups('Booking', access, async (personIds) => {
       const visible = access.visibleWhere('Booking', bookingColumns());
       const rows = await store.query(sql`${BOOKING_SELECT} WHERE ${and([idIn(raw('b.person_id'), personIds), visible])} ORDER BY b.id`);

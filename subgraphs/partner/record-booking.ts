@@ -5,8 +5,9 @@ import { badInput } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { sql } from '../../lib/store/sql.js';
 import { requireText } from '../../lib/validate.js';
-import { readablePerson } from '../../lib/access/person-facts.js';
-import { recordSubject, type SubjectIdentityInput } from '../../lib/subject-identity.js';
+import { SUBJECT_INSERT_COLUMNS, storedSubject, subjectValues } from '../../lib/access/person-facts.js';
+import { META_INSERT_COLUMNS, metaValues } from '../../lib/access/record-meta.js';
+import type { SubjectIdentityInput } from '../../lib/subject-identity.js';
 import type { PartnerContext } from './loaders.js';
 import { DETAINER_STATUSES, type BookingRecord } from './records.js';
 
@@ -61,8 +62,7 @@ export async function recordBooking(
   if (releaseDate !== null && releaseDate < bookedAt.toISOString().slice(0, 10)) {
     throw badInput(`releaseDate ${releaseDate} is before the booking date`, { argument: 'releaseDate' });
   }
-  const subject = recordSubject(input, now);
-  const person = subject.kind === 'person' ? await readablePerson(context, subject.personId, 'personId') : null;
+  const { personId, subject } = await storedSubject(context, input, now);
 
   const record: BookingRecord = {
     id: newId('B'),
@@ -76,8 +76,8 @@ export async function recordBooking(
     disseminate: ['DHS'],
     createdAt: now,
     updatedAt: now,
-    personId: person?.id ?? null,
-    subject: subject.kind === 'identity' ? subject.identity : null,
+    personId,
+    subject,
     county: input.county,
     bookedAt,
     charges,
@@ -87,11 +87,8 @@ export async function recordBooking(
   };
   await context.access.authorizeNewRecord('create', 'Booking', record);
   await context.store.query(sql`INSERT INTO partner.bookings
-    (id, owner_org, owner_agency, sensitivity, jurisdictions, disseminate, created_at, updated_at, person_id, subject_name,
-     subject_date_of_birth, subject_nationality, county, booked_at, charges, detainer_status, release_date)
-    VALUES (${record.id}, ${record.ownerOrg}, ${record.ownerAgency}, ${record.sensitivity}, ${[...record.jurisdictions]}::text[],
-     ${[...record.disseminate]}::text[], ${now}, ${now}, ${record.personId}, ${record.subject?.name ?? null},
-     ${record.subject?.dateOfBirth ?? null}::date, ${record.subject?.nationality ?? null}, ${record.county}, ${bookedAt},
-     ${charges}::text[], ${detainerStatus}, ${releaseDate}::date)`);
+    (${META_INSERT_COLUMNS}, ${SUBJECT_INSERT_COLUMNS}, county, booked_at, charges, detainer_status, release_date)
+    VALUES (${metaValues(record)}, ${subjectValues(record)}, ${record.county}, ${bookedAt}, ${charges}::text[], ${detainerStatus},
+     ${releaseDate}::date)`);
   return context.access.releaseWritten('Booking', record, info);
 }

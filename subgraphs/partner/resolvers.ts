@@ -1,11 +1,11 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
+import { entityReference, recordQuery, recordReference, type EntityReference } from '../../lib/access/record-by-id.js';
 import { selectedFields } from '../../lib/access/selection.js';
 import type { PageArgs } from '../../lib/connection.js';
 import type { ResolverMap } from '../../lib/server/resolvers.js';
 import { DateScalar, DateTimeScalar } from '../../lib/server/scalars.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
-import { isRecordId } from '../../lib/validate.js';
 import type { PartnerContext } from './loaders.js';
 import { recordBooking } from './record-booking.js';
 import { BOOKING_FROM, BOOKING_SELECT, bookingColumns, readBooking, type BookingRecord } from './records.js';
@@ -19,15 +19,6 @@ interface BookingFilter {
   readonly bookedAfter?: Date | null;
   readonly bookedBefore?: Date | null;
 }
-
-/** A reference to another subgraph's entity: its owner decides about the record itself. */
-interface EntityReference<T extends string> {
-  readonly __typename: T;
-  readonly id: string;
-}
-
-const booking = (id: string, context: Context, info: GraphQLResolveInfo) =>
-  isRecordId(id) ? context.loaders.booking.load({ id, fields: selectedFields(info, 'Booking') }) : null;
 
 function bookingFilters(filter: BookingFilter | null | undefined): Sql[] {
   const conditions: Sql[] = [];
@@ -43,7 +34,7 @@ export const partnerResolvers: ResolverMap<Context> = {
   DateTime: DateTimeScalar,
   Date: DateScalar,
   Query: {
-    booking: (_: unknown, args: { readonly id: string }, context: Context, info: GraphQLResolveInfo) => booking(args.id, context, info),
+    booking: recordQuery('booking', 'Booking'),
     bookings: (_: unknown, args: PageArgs & { readonly filter?: BookingFilter | null }, context: Context, info: GraphQLResolveInfo) =>
       listRecords(
         context,
@@ -64,12 +55,10 @@ export const partnerResolvers: ResolverMap<Context> = {
     recordBooking,
   },
   Booking: {
-    __resolveReference: (ref: { readonly id: string }, context: Context, info: GraphQLResolveInfo) => booking(ref.id, context, info),
+    __resolveReference: recordReference('booking', 'Booking'),
     // A booking that carries only the identity its author supplied links to no person.
-    person: (record: BookingRecord): EntityReference<'Person'> | null =>
-      record.personId === null ? null : { __typename: 'Person', id: record.personId },
-    transfer: (record: BookingRecord): EntityReference<'Transfer'> | null =>
-      record.transferId === null ? null : { __typename: 'Transfer', id: record.transferId },
+    person: (record: BookingRecord): EntityReference<'Person'> | null => entityReference('Person', record.personId),
+    transfer: (record: BookingRecord): EntityReference<'Transfer'> | null => entityReference('Transfer', record.transferId),
   },
   Person: {
     bookings: (person: EntityReference<'Person'>, _: unknown, context: Context, info: GraphQLResolveInfo) =>

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken, PERSONAS } from '../../lib/identity/index.js';
 import { accessLog, asAuditor, tamperWithEntry, type AccessEvent } from '../support/audit-log.js';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
-import { asPersona, isObject, postGraphQL } from '../support/graphql-http.js';
+import { asPersona, isObject, send } from '../support/http-client.js';
 import { frozenClock, seededWorld } from '../support/seeded-world.js';
 
 /**
@@ -82,7 +82,7 @@ describe('the audit trail, end to end', () => {
     it('leaves an AUTHENTICATE DENY entry for a refused token, with no subject', async () => {
       const foreign = await mintToken(PERSONAS['cbp-agent'], { issuer: 'https://idp.untrusted.example' });
       for (const authorization of ['Bearer not.a.token', `Bearer ${foreign}`]) {
-        const response = await postGraphQL({ url: fed.gatewayUrl, authorization, purpose: 'INTERDICTION', query: '{ routes(first: 1) { totalCount } }' });
+        const response = await send(fed.gatewayUrl, { headers: { authorization }, purpose: 'INTERDICTION', json: { query: '{ routes(first: 1) { totalCount } }' } });
         expect(response.status).toBe(401);
         expect(response.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
         const entries = await accessLog(fed, { requestId: requestIdOf(response) });

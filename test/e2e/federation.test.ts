@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
+import { send } from '../support/http-client.js';
 
 /** The federation as a user meets it: the real gateway over HTTP, the real subgraphs behind it. */
 describe('the federation, end to end', () => {
@@ -38,14 +39,9 @@ describe('the federation, end to end', () => {
   });
 
   it('refuses a request without a token, with UNAUTHENTICATED', async () => {
-    const response = await fetch(fed.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-purpose-of-use': 'INTERDICTION' },
-      body: JSON.stringify({ query: '{ networks { totalCount } }' }),
-    });
-    const body = (await response.json()) as { data?: unknown; errors: { extensions: { code: string } }[] };
-    expect(response.status).toBe(401);
-    expect(body.errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    const { status, body } = await send(fed.gatewayUrl, { purpose: 'INTERDICTION', json: { query: '{ networks { totalCount } }' } });
+    expect(status).toBe(401);
+    expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(body.data).toBeUndefined();
   });
 
@@ -60,9 +56,8 @@ describe('the federation, end to end', () => {
   it('lets a subgraph reached directly answer nothing but an authentication error without a token', async () => {
     const ice = fed.federation.urls.ice ?? '';
     for (const query of ['{ _service { sdl } }', '{ _entities(representations: [{ __typename: "Person", id: "P-000001" }]) { ... on Person { name } } }']) {
-      const response = await fetch(ice, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-      const body = (await response.json()) as { data?: unknown; errors: { extensions: { code: string } }[] };
-      expect(body.errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+      const { body } = await send(ice, { json: { query } });
+      expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect(body.data).toBeUndefined();
     }
   });

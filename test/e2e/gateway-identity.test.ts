@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSettings } from '../../lib/config.js';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
+import { send } from '../support/http-client.js';
 
 /**
  * With REQUIRE_GATEWAY_IDENTITY on, every subgraph call carries the gateway's identity signed for
@@ -31,16 +32,11 @@ describe('the federation with the gateway identity required', () => {
   });
 
   it('still refuses a subgraph reached directly with a valid user token alone', async () => {
-    const response = await fetch(fed.federation.urls.ice ?? '', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${await fed.token('ice-officer')}`,
-        'x-purpose-of-use': 'CUSTODY_TRANSFER',
-      },
-      body: JSON.stringify({ query: '{ transfers(first: 1) { totalCount } }' }),
+    const { body } = await send(fed.federation.urls.ice ?? '', {
+      token: await fed.token('ice-officer'),
+      purpose: 'CUSTODY_TRANSFER',
+      json: { query: '{ transfers(first: 1) { totalCount } }' },
     });
-    const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });

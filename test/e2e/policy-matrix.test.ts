@@ -3,7 +3,7 @@ import type { Purpose } from '../../lib/domain.js';
 import type { PersonaName } from '../../lib/identity/index.js';
 import { isConsentActive } from '../../seed/index.js';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
-import { asPersona, isObject, redactionsUnder, type GraphQLExchange } from '../support/graphql-http.js';
+import { asPersona, isObject, redactionsUnder, type Answer } from '../support/http-client.js';
 import { RECORD_SHAPES, byIdQuery, type ShapedType } from '../support/record-shapes.js';
 import { frozenClock, seededWorld } from '../support/seeded-world.js';
 
@@ -157,7 +157,7 @@ const PERSONA_PURPOSES: readonly (readonly [PersonaName, Purpose])[] = [
 
 describe('policy through the real services (gateway → owning subgraph)', () => {
   let fed: TestFederation;
-  const read = (c: Pick<Case, 'persona' | 'purpose' | 'type' | 'id'>): Promise<GraphQLExchange> =>
+  const read = (c: Pick<Case, 'persona' | 'purpose' | 'type' | 'id'>): Promise<Answer> =>
     asPersona(fed, c.persona, c.purpose, byIdQuery(c.type), { id: c.id });
 
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { isRecordType, type Purpose, type SubgraphName } from '../../lib/domain.
 import { PERSONAS, type PersonaName } from '../../lib/identity/index.js';
 import { categoryOf } from '../../policies/index.js';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
-import { postGraphQL } from '../support/graphql-http.js';
+import { send } from '../support/http-client.js';
 import {
   aliasCount,
   entitiesShapeArb,
@@ -88,7 +88,7 @@ describe('no NGO caller receives intelligence, tactical detail or enforcement re
 
   async function ask(url: string, persona: PersonaName, purpose: Purpose, shape: Shape): Promise<readonly string[]> {
     const { query, variables } = renderShape(shape);
-    const { status, body } = await postGraphQL({ url, authorization: `Bearer ${await fed.token(persona)}`, purpose, query, variables });
+    const { status, body } = await send(url, { token: await fed.token(persona), purpose, json: { query, variables } });
     const problems: string[] = [];
     if (status !== 200) problems.push(`HTTP ${status}`);
     // Withheld fields say so; anything else means the shape itself was refused, which would

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Purpose, SubgraphName } from '../../lib/domain.js';
 import type { PersonaName } from '../../lib/identity/index.js';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
-import { asPersona, type GraphQLExchange } from '../support/graphql-http.js';
+import { asPersona, type Answer } from '../support/http-client.js';
 import { byIdQuery, type ShapedType } from '../support/record-shapes.js';
 import { frozenClock, seededWorld } from '../support/seeded-world.js';
 
@@ -167,7 +167,7 @@ const CASES: readonly OracleCase[] = [
 ];
 
 /** An answer with the id it named blanked out: what must not differ between the two ids. */
-function shapeOf(exchange: GraphQLExchange, id: string): unknown {
+function shapeOf(exchange: Answer, id: string): unknown {
   return {
     status: exchange.status,
     data: exchange.body.data ?? null,

@@ -4,7 +4,7 @@ import { SECTORS, type Purpose } from '../../lib/domain.js';
 import { PERSONAS, PERSONA_NAMES, type PersonaName } from '../../lib/identity/index.js';
 import { raw, sql, type Sql } from '../../lib/store/index.js';
 import { startTestFederation, type TestFederation } from '../support/federation.js';
-import { asPersona, isObject, type GraphQLExchange } from '../support/graphql-http.js';
+import { asPersona, isObject, type Answer } from '../support/http-client.js';
 import { RECORD_SHAPES, type ShapedType } from '../support/record-shapes.js';
 import { frozenClock, seededWorld } from '../support/seeded-world.js';
 
@@ -147,7 +147,7 @@ const WRITES: readonly WriteCase[] = [
 /** What a persona sees of one record by id: null (hidden whole), or the fields withheld from it. */
 type View = { readonly hidden: 'whole' } | { readonly hidden: 'fields'; readonly fields: ReadonlySet<string> };
 
-function viewOf(exchange: GraphQLExchange, alias: string): View {
+function viewOf(exchange: Answer, alias: string): View {
   const record = exchange.body.data?.[alias];
   if (!isObject(record)) return { hidden: 'whole' };
   const fields = new Set<string>();
@@ -224,7 +224,7 @@ const readQuery = (type: ShapedType): string =>
   `query Read($id: ID!) { record: ${RECORD_SHAPES[type].root}(id: $id) { ${RECORD_SHAPES[type].selection} } ${type === 'Person' ? PERSON_LISTS : ''} }`;
 
 /** List totals, where the caller may list them at all (an NGO may not list bookings: absent, not zero). */
-function listTotals(exchange: GraphQLExchange): Record<string, unknown> {
+function listTotals(exchange: Answer): Record<string, unknown> {
   const data = exchange.body.data ?? {};
   return Object.fromEntries(['transfers', 'referrals', 'bookings', 'encounters'].map((list) => [list, isObject(data[list]) ? data[list]['totalCount'] : null]));
 }
@@ -291,7 +291,7 @@ describe('writes never widen reads (SPEC 5), every mutation × every persona, th
       const purpose = WRITE_PURPOSE[persona];
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...pool), async (id) => {
-          const read = (): Promise<GraphQLExchange> => asPersona(fed, persona, purpose, readQuery(write.names), { id });
+          const read = (): Promise<Answer> => asPersona(fed, persona, purpose, readQuery(write.names), { id });
           const before = await read();
           const view = viewOf(before, 'record');
           const secrets = hiddenValues(write.names, id, view);

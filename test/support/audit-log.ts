@@ -1,6 +1,6 @@
 import { sql, type Store } from '../../lib/store/index.js';
 import type { TestFederation } from './federation.js';
-import { asPersona, type GraphQLExchange } from './graphql-http.js';
+import { asPersona, type Answer } from './http-client.js';
 
 /**
  * The access log as an auditor reads it: through the gateway, with the auditor persona and
@@ -30,7 +30,7 @@ export interface AccessEvent {
 export const ACCESS_EVENT_FIELDS =
   'id at requestId subjectSub subjectOrg agency purpose justification action recordType recordId decision fieldsReleased fieldsRedacted rules service chain seq';
 
-export async function asAuditor(fed: TestFederation, query: string, variables: Readonly<Record<string, unknown>> = {}): Promise<GraphQLExchange> {
+export async function asAuditor(fed: TestFederation, query: string, variables: Readonly<Record<string, unknown>> = {}): Promise<Answer> {
   return asPersona(fed, 'auditor', 'OVERSIGHT_AUDIT', query, variables);
 }
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Answer, GraphQLBody } from './http-client.js';
+import { answerOf, type Answer } from './http-client.js';
 
 /** One request of a burst: what `send` would put on the wire. */
 export interface BurstRequest {
@@ -50,22 +50,8 @@ export async function burst(url: string, requests: readonly BurstRequest[]): Pro
     if (typeof reply !== 'object' || reply === null) throw new Error('the burst client sent nothing');
     if ('error' in reply) throw new Error(`the burst client failed: ${String(reply.error)}`);
     const answers = 'answers' in reply && Array.isArray(reply.answers) ? (reply.answers as WireAnswer[]) : [];
-    return answers.map((answer) => ({
-      status: answer.status,
-      headers: new Headers(answer.headers),
-      body: parsed(answer.text),
-      text: answer.text,
-      ms: answer.ms,
-    }));
+    return answers.map((answer) => answerOf(answer.status, new Headers(answer.headers), answer.text, answer.ms));
   } finally {
     await worker.terminate();
-  }
-}
-
-function parsed(text: string): GraphQLBody {
-  try {
-    return JSON.parse(text) as GraphQLBody;
-  } catch {
-    return {};
   }
 }

@@ -5,6 +5,7 @@ import { readSettings } from '../../lib/config.js';
 import type { Purpose } from '../../lib/domain.js';
 import { mintToken, PERSONAS, type PersonaName } from '../../lib/identity/index.js';
 import { startFederation, type Federation, type FederationOptions } from '../../scripts/federation.js';
+import { send } from './http-client.js';
 import { openTestStore, type TestStore } from './store.js';
 
 /**
@@ -56,18 +57,8 @@ export async function startTestFederation(options: Partial<FederationOptions> = 
     testStore,
     token,
     async query(persona, purpose, query, variables = {}, headers = {}) {
-      const response = await fetch(gatewayUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${await token(persona)}`,
-          ...(purpose ? { 'x-purpose-of-use': purpose } : {}),
-          ...(purpose === 'INVESTIGATION' ? { 'x-justification': 'CASE-2026-0042' } : {}),
-          ...headers,
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, body: (await response.json()) as GraphQLResult['body'] };
+      const { status, body } = await send(gatewayUrl, { token: await token(persona), ...(purpose === null ? {} : { purpose }), json: { query, variables }, headers });
+      return { status, body };
     },
     async close() {
       await federation.close();

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { Purpose } from '../../lib/domain.js';
+import type { PersonaName } from '../../lib/identity/index.js';
 import { sql, type Store } from '../../lib/store/index.js';
-import type { GraphQLResult } from './federation.js';
+import type { GraphQLResult, TestFederation } from './federation.js';
 
 export type GraphQLBody = GraphQLResult['body'];
+
+export type GraphQLError = NonNullable<GraphQLBody['errors']>[number];
 
 /** What came back, as a client sees it: status, headers, and the body parsed when it is JSON. */
 export interface Answer {
@@ -14,6 +17,8 @@ export interface Answer {
   /** The body as sent, for checks that nothing leaked (SQL, stacks, hints). */
   readonly text: string;
   readonly ms: number;
+  /** The `x-request-id` response header: the id every audit entry of the request carries. */
+  readonly requestId: string | null;
 }
 
 export interface SendOptions {
@@ -52,19 +57,53 @@ export async function send(url: string, options: SendOptions = {}): Promise<Answ
     ...(body === undefined ? {} : { body }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
-  const text = await response.text();
-  let parsed: GraphQLBody = {};
+  return answerOf(response.status, response.headers, await response.text(), Date.now() - started);
+}
+
+/** An answer from what came over the wire (here, or from the burst client's thread). */
+export function answerOf(status: number, headers: Headers, text: string, ms: number): Answer {
+  let body: GraphQLBody = {};
   try {
-    parsed = JSON.parse(text) as GraphQLBody;
+    body = JSON.parse(text) as GraphQLBody;
   } catch {
     // Not JSON (an HTML error page, an empty body): `text` holds it.
   }
-  return { status: response.status, headers: response.headers, body: parsed, text, ms: Date.now() - started };
+  return { status, headers, body, text, ms, requestId: headers.get('x-request-id') };
+}
+
+/** A GraphQL POST as a persona, to the gateway or (with `url`) straight to a subgraph. */
+export async function asPersona(
+  fed: TestFederation,
+  persona: PersonaName,
+  purpose: Purpose,
+  query: string,
+  variables: Readonly<Record<string, unknown>> = {},
+  url: string = fed.gatewayUrl,
+): Promise<Answer> {
+  return send(url, { token: await fed.token(persona), purpose, json: { query, variables } });
 }
 
 /** The `extensions.code` of each error, in order. */
 export const codes = (body: GraphQLBody): (string | undefined)[] =>
   (body.errors ?? []).map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : undefined));
+
+/** The REDACTED errors of a response whose path is `prefix` plus one field: field → rule id. */
+export function redactionsUnder(errors: readonly GraphQLError[] | undefined, prefix: readonly (string | number)[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const error of errors ?? []) {
+    const path = error.path ?? [];
+    if (error.extensions?.code !== 'REDACTED' || path.length !== prefix.length + 1) continue;
+    if (!prefix.every((segment, i) => path[i] === segment)) continue;
+    const field = path[prefix.length];
+    const rule = error.extensions['rule'];
+    if (typeof field === 'string') found.set(field, typeof rule === 'string' ? rule : '(no rule)');
+  }
+  return found;
+}
+
+/** Narrows a JSON value to an object, for walking response data. */
+export const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Whether a new TCP connection to the URL's port is accepted. Uses a connection of its own
