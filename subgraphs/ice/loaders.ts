@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { releasedGroups, releasedRowsById, type GroupKey, type RecordKey } from '../../lib/access/released-loaders.js';
 import type { Released } from '../../lib/access/released.js';
 import { idIn } from '../../lib/access/record-meta.js';
+import type { RequestContext } from '../../lib/server/context.js';
 import type { LoaderDeps } from '../../lib/server/subgraph.js';
 import { and, raw, sql } from '../../lib/store/sql.js';
 import { text } from '../../lib/store/row.js';
@@ -31,6 +32,8 @@ export interface IceLoaders {
   readonly transfersOfPerson: DataLoader<GroupKey, Released<TransferRecord>[], string>;
   readonly membersOfNetwork: DataLoader<string, NetworkMemberRow[], string>;
 }
+
+export type IceContext = RequestContext<IceLoaders>;
 
 export function iceLoaders({ store, access, request }: LoaderDeps): IceLoaders {
   const { now } = request;
