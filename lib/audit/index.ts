@@ -23,7 +23,3 @@ export { AUDIT_KEY_DIR, generateAuditSigningKey, loadAuditSigningKey, publicJwks
 export type { AuditSigningKey } from './signing-key.js';
 export { purgeBefore, retentionCutoff } from './retention.js';
 export type { PurgeResult } from './retention.js';
-export { queryAccessLog } from './query.js';
-export type { AccessLogFilter, AccessLogPage, PageRequest } from './query.js';
-export { accessesPerOrgPerDay, denialsByRule, whoReadPerson } from './summaries.js';
-export type { OrgDay, PersonAccess, RuleDenials, TimeRange } from './summaries.js';

@@ -2,14 +2,15 @@ import { purgeBefore, retentionCutoff, startCheckpointer } from '../../lib/audit
 import type { RunningService } from '../../lib/server/http.js';
 import type { Runtime } from '../../lib/server/runtime.js';
 import { startSubgraph, type SubgraphDefinition } from '../../lib/server/subgraph.js';
-import { auditResolvers, type AuditLoaders } from './resolvers.js';
+import { auditLoaders, type AuditLoaders } from './loaders.js';
+import { auditResolvers } from './resolvers.js';
 
 /** The audit subgraph: the access log and its verification, for auditors only. */
 export const auditSubgraph: SubgraphDefinition<AuditLoaders> = {
   name: 'audit',
   owns: [],
   resolvers: auditResolvers,
-  loaders: ({ auditStore }) => ({ auditStore }),
+  loaders: auditLoaders,
 };
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;

@@ -1,25 +1,13 @@
-import {
-  accessesPerOrgPerDay,
-  denialsByRule,
-  latestCheckpoints,
-  queryAccessLog,
-  verifyChains,
-  type AccessLogFilter,
-  type AuditEntry,
-} from '../../lib/audit/index.js';
-import { detectAnomalies, type Anomaly } from '../../lib/audit/anomalies.js';
-import { redactionsByCategory, type CategoryRedactions, type OrgDay, type RuleDenials } from '../../lib/audit/summaries.js';
+import type { AuditEntry } from '../../lib/audit/index.js';
+import type { Anomaly } from './anomalies.js';
+import type { AuditContext } from './loaders.js';
+import type { AccessLogFilter } from './query.js';
+import type { CategoryRedactions, OrgDay, RuleDenials } from './summaries.js';
 import type { PageArgs } from '../../lib/connection.js';
-import type { RequestContext } from '../../lib/server/context.js';
 import type { ResolverMap } from '../../lib/server/resolvers.js';
 import { DateTimeScalar } from '../../lib/server/scalars.js';
-import type { Store } from '../../lib/store/store.js';
 
-export interface AuditLoaders {
-  readonly auditStore: Store;
-}
-
-type Context = RequestContext<AuditLoaders>;
+type Context = AuditContext;
 
 interface Range {
   readonly from?: Date | null;
@@ -90,7 +78,7 @@ function auditAnomaly(anomaly: Anomaly) {
 }
 
 async function accessLogPage(context: Context, filter: AccessLogFilter & { readonly personId?: string | null; readonly requestId?: string | null }, page: PageArgs) {
-  const result = await queryAccessLog(context.loaders.auditStore, context, filter, page);
+  const result = await context.loaders.accessLog(context, filter, page);
   return {
     edges: result.edges.map((edge) => ({ cursor: edge.cursor, node: accessEvent(edge.node) })),
     pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },
@@ -115,7 +103,7 @@ export const auditResolvers: ResolverMap<Context> = {
     },
     auditChainStatus: async (_: unknown, __: unknown, context: Context) => {
       await context.access.authorizeAuditRead('auditChainStatus');
-      const status = await verifyChains(context.loaders.auditStore);
+      const status = await context.loaders.verifyChains();
       return {
         valid: status.valid,
         checkedEntries: status.checkedEntries,
@@ -128,23 +116,23 @@ export const auditResolvers: ResolverMap<Context> = {
     auditCheckpoints: async (_: unknown, __: unknown, context: Context) => {
       await context.access.authorizeAuditRead('auditCheckpoints');
       // A checkpoint's seq is the head's position: the entries the chain had ever held then.
-      return (await latestCheckpoints(context.loaders.auditStore)).map((checkpoint) => ({ ...checkpoint, entryCount: checkpoint.seq }));
+      return (await context.loaders.latestCheckpoints()).map((checkpoint) => ({ ...checkpoint, entryCount: checkpoint.seq }));
     },
     accessesPerOrgPerDay: async (_: unknown, args: Range, context: Context) => {
       await context.access.authorizeAuditRead(describe('accessesPerOrgPerDay', args));
-      return (await accessesPerOrgPerDay(context.loaders.auditStore, defaultRange(args, context.now))).map(orgDayCount);
+      return (await context.loaders.accessesPerOrgPerDay(defaultRange(args, context.now))).map(orgDayCount);
     },
     denialsByRule: async (_: unknown, args: Range, context: Context) => {
       await context.access.authorizeAuditRead(describe('denialsByRule', args));
-      return (await denialsByRule(context.loaders.auditStore, defaultRange(args, context.now))).map(ruleCount);
+      return (await context.loaders.denialsByRule(defaultRange(args, context.now))).map(ruleCount);
     },
     redactionsByCategory: async (_: unknown, args: Range, context: Context) => {
       await context.access.authorizeAuditRead(describe('redactionsByCategory', args));
-      return (await redactionsByCategory(context.loaders.auditStore, defaultRange(args, context.now))).map(categoryCount);
+      return (await context.loaders.redactionsByCategory(defaultRange(args, context.now))).map(categoryCount);
     },
     auditAnomalies: async (_: unknown, args: Range, context: Context) => {
       await context.access.authorizeAuditRead(describe('auditAnomalies', args));
-      return (await detectAnomalies(context.loaders.auditStore, defaultRange(args, context.now))).map(auditAnomaly);
+      return (await context.loaders.anomalies(defaultRange(args, context.now))).map(auditAnomaly);
     },
   },
 };

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessesPerOrgPerDay, createAuditWriter, denialsByRule, queryAccessLog, whoReadPerson, type AuditEntry } from '../../lib/audit/index.js';
+import { createAuditWriter, type AuditEntry } from '../../lib/audit/index.js';
+import { queryAccessLog } from '../../subgraphs/audit/query.js';
+import { accessesPerOrgPerDay, denialsByRule, whoReadPerson } from '../../subgraphs/audit/summaries.js';
 import { DEFAULT_OPERATION_LIMITS } from '../../lib/limits/settings.js';
 import { anEntry } from './entries.js';
 import { openTestStore, STORE_KINDS, type TestStore } from './stores.js';

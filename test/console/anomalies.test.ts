@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectAnomalies, median, type AnomalyFinding } from '../../lib/audit/anomalies.js';
+import { detectAnomalies, median, type AnomalyFinding } from '../../subgraphs/audit/anomalies.js';
 import { createAuditWriter, type AuditEntryInput, type AuditSubject } from '../../lib/audit/index.js';
-import { redactionsByCategory } from '../../lib/audit/summaries.js';
+import { redactionsByCategory } from '../../subgraphs/audit/summaries.js';
 import { anEntry } from '../audit/entries.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../audit/stores.js';
 
 /**
- * The summaries the auditor console needs beyond the access log: anomalies (lib/audit/
- * anomalies.ts) and redactions by field category (lib/audit/summaries.ts), on both stores.
+ * The summaries the auditor console needs beyond the access log: anomalies (subgraphs/audit/
+ * anomalies.ts) and redactions by field category (subgraphs/audit/summaries.ts), on both stores.
  */
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0 + seconds * 1000);

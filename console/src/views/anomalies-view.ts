@@ -13,7 +13,7 @@ export const KIND_TITLES: Readonly<Record<AnomalyFinding['kind'], string>> = {
   PROTECTED_PERSON_ACCESS: "Access to protected persons' records",
 };
 
-/** What the audit service checks, in words (schema/audit.graphql, lib/audit/anomalies.ts). */
+/** What the audit service checks, in words (schema/audit.graphql, subgraphs/audit/anomalies.ts). */
 const CHECKS: readonly (readonly [string, string])[] = [
   [KIND_TITLES.HEAVY_READER, 'A subject read more than 3× the median number of distinct records read by the other subjects of its agency, and at least 50.'],
   [KIND_TITLES.DENIAL_BURST, 'A subject was denied 10 or more times within one minute (callers without a valid token are taken together).'],

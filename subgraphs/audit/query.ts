@@ -1,9 +1,9 @@
-import { DEFAULT_PAGE_SIZE, pageSizeLimit } from '../connection.js';
-import { badInput } from '../errors.js';
-import { and, sql, type Queryable, type Sql } from '../store/index.js';
+import { DEFAULT_PAGE_SIZE, pageSizeLimit } from '../../lib/connection.js';
+import { badInput } from '../../lib/errors.js';
+import { and, sql, type Queryable, type Sql } from '../../lib/store/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { isAuditAction, isAuditDecision, type AuditAction, type AuditDecision, type AuditEntry } from './entry.js';
-import { ENTRY_COLUMNS, int, parseEntryRow } from './entry-row.js';
+import { isAuditAction, isAuditDecision, type AuditAction, type AuditDecision, type AuditEntry } from '../../lib/audit/entry.js';
+import { ENTRY_COLUMNS, int, parseEntryRow } from '../../lib/audit/entry-row.js';
 
 /** The `accessLog` filter of SPEC 7 (plus personId and requestId). Absent and null both mean "any". */
 export interface AccessLogFilter {

@@ -1,6 +1,6 @@
-import { and, raw, sql, type Queryable, type Row, type Sql } from '../store/index.js';
-import type { AuditEntry } from './entry.js';
-import { date, ENTRY_COLUMNS, int, parseEntryRow } from './entry-row.js';
+import { and, raw, sql, type Queryable, type Row, type Sql } from '../../lib/store/index.js';
+import type { AuditEntry } from '../../lib/audit/entry.js';
+import { date, ENTRY_COLUMNS, int, parseEntryRow } from '../../lib/audit/entry-row.js';
 import { rangeConditions } from './query.js';
 import type { TimeRange } from './summaries.js';
 

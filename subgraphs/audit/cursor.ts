@@ -1,5 +1,5 @@
-import { badInput } from '../errors.js';
-import { CHAIN_ID } from './entry.js';
+import { badInput } from '../../lib/errors.js';
+import { CHAIN_ID } from '../../lib/audit/entry.js';
 
 /**
  * The keyset position of an entry in newest-first order: its time, then its chain and seq

@@ -1,7 +1,7 @@
-import { isRecordType, type Category } from '../domain.js';
-import { and, sql, type Queryable } from '../store/index.js';
+import { isRecordType, type Category } from '../../lib/domain.js';
+import { and, sql, type Queryable } from '../../lib/store/index.js';
 import { categoryOf } from '../../policies/fields.js';
-import { date, int } from './entry-row.js';
+import { date, int } from '../../lib/audit/entry-row.js';
 import { rangeConditions } from './query.js';
 
 /** A time window over `at`: `from` inclusive, `to` exclusive; either open when absent. */

@@ -1,0 +1,35 @@
+import { latestCheckpoints, verifyChains } from '../../lib/audit/index.js';
+import type { RequestContext } from '../../lib/server/context.js';
+import type { LoaderDeps } from '../../lib/server/subgraph.js';
+import { detectAnomalies } from './anomalies.js';
+import { queryAccessLog, type AccessLogFilter, type AccessLogPage, type PageRequest } from './query.js';
+import { accessesPerOrgPerDay, denialsByRule, redactionsByCategory, type TimeRange } from './summaries.js';
+
+/**
+ * The audit subgraph's read models, bound to the audit store (which is the records' store unless
+ * AUDIT_DATABASE_URL splits it off). The other subgraphs batch record reads with DataLoader; the
+ * audit log's reads are one query each, so its "loaders" are plain functions in the same slot.
+ */
+export interface AuditLoaders {
+  readonly accessLog: (limits: { readonly maxPageSize: number }, filter: AccessLogFilter, page: PageRequest) => Promise<AccessLogPage>;
+  readonly verifyChains: () => ReturnType<typeof verifyChains>;
+  readonly latestCheckpoints: () => ReturnType<typeof latestCheckpoints>;
+  readonly accessesPerOrgPerDay: (range: TimeRange) => ReturnType<typeof accessesPerOrgPerDay>;
+  readonly denialsByRule: (range: TimeRange) => ReturnType<typeof denialsByRule>;
+  readonly redactionsByCategory: (range: TimeRange) => ReturnType<typeof redactionsByCategory>;
+  readonly anomalies: (range: TimeRange) => ReturnType<typeof detectAnomalies>;
+}
+
+export type AuditContext = RequestContext<AuditLoaders>;
+
+export function auditLoaders({ auditStore }: LoaderDeps): AuditLoaders {
+  return {
+    accessLog: (limits, filter, page) => queryAccessLog(auditStore, limits, filter, page),
+    verifyChains: () => verifyChains(auditStore),
+    latestCheckpoints: () => latestCheckpoints(auditStore),
+    accessesPerOrgPerDay: (range) => accessesPerOrgPerDay(auditStore, range),
+    denialsByRule: (range) => denialsByRule(auditStore, range),
+    redactionsByCategory: (range) => redactionsByCategory(auditStore, range),
+    anomalies: (range) => detectAnomalies(auditStore, range),
+  };
+}
