@@ -1,13 +1,10 @@
-import type { AccessEvent, Page } from '../api/types.js';
 import { h, replace } from '../dom.js';
-import { formatCount, plural } from '../format.js';
 import { buildAccessLogFilter, describeFilter, filterValuesFromParams, filterValuesToParams, type AccessLogFilterInput } from '../log-filter.js';
-import { CursorPager } from '../paging.js';
 import type { ViewContext } from './context.js';
 import { exportAccessLog } from './log-export.js';
 import { filterForm, submitFilters } from './log-filter-form.js';
-import { entriesTable } from './log-table.js';
-import { alertBox, emptyState, loading, viewHeader } from './parts.js';
+import { logPages } from './log-pages.js';
+import { alertBox, viewHeader } from './parts.js';
 
 const PAGE_SIZES = [25, 50, 100, 200] as const;
 
@@ -39,12 +36,6 @@ export function logView(ctx: ViewContext, params: URLSearchParams): HTMLElement 
     PAGE_SIZES.map((size) => h('option', { value: size, selected: size === pageSize }, String(size))),
   );
   const exportButton = h('button', { type: 'button', class: 'secondary' }, 'Export CSV');
-  const pager = new CursorPager();
-  /** The page on screen: its end cursor opens the next one. */
-  let shown: Page<AccessEvent> | null = null;
-  /** Pages read so far, by the cursor that opened them. */
-  const pages = new Map<string | null, Page<AccessEvent>>();
-
   const built = buildAccessLogFilter(values);
   const filter: AccessLogFilterInput = built.ok ? built.filter : {};
   const filterWords = describeFilter(filter);
@@ -69,58 +60,13 @@ export function logView(ctx: ViewContext, params: URLSearchParams): HTMLElement 
     ctx.navigate('log', target);
   });
 
-  const render = (page: Page<AccessEvent>): void => {
-    shown = page;
-    const { first, last } = pager.range(pageSize, page.items.length);
-    summary.textContent =
-      page.totalCount === 0
-        ? ''
-        : `${plural(page.totalCount, 'entry', 'entries')} match${filterWords === '' ? '' : ` ${filterWords}`}. Showing ${formatCount(first)}–${formatCount(last)}, newest first.`;
-    previous.disabled = !pager.hasPrevious;
-    next.disabled = !page.hasNextPage;
-    if (page.items.length === 0) {
-      replace(results, emptyState('No entries match', filterWords === '' ? 'The log is empty.' : `Nothing in the log matches ${filterWords}. Widen the filter or clear it.`));
-      return;
-    }
-    replace(results, entriesTable(page.items, openId));
-  };
-
-  const load = (after: string | null): void => {
-    if (!built.ok) return;
-    replace(status);
-    replace(results, loading('Reading the access log…'));
-    results.setAttribute('aria-busy', 'true');
-    ctx.api
-      .accessLog(filter, pageSize, after)
-      .then((page) => {
-        if (!ctx.isCurrent(root)) return;
-        results.removeAttribute('aria-busy');
-        pages.set(after, page);
-        render(page);
-      })
-      .catch((error: unknown) => {
-        results.removeAttribute('aria-busy');
-        replace(results);
-        ctx.fail(error, status, () => load(after));
-      });
-  };
-  next.addEventListener('click', () => {
-    if (shown?.endCursor) {
-      const cursor = pager.next(shown.endCursor);
-      const cached = pages.get(cursor);
-      if (cached) render(cached);
-      else load(cursor);
-      summary.focus();
-    }
-  });
-  // Back shows the page as it was read: the log grows at the top while the auditor pages
-  // (every read is itself logged), so reading page one again would show other entries.
-  previous.addEventListener('click', () => {
-    const cached = pages.get(pager.previous());
-    if (cached) render(cached);
-    else load(pager.current);
-    // The button may have just been disabled (page one): keep focus on the page, not lost.
-    summary.focus();
+  const load = logPages(ctx, {
+    filter,
+    filterWords,
+    pageSize,
+    openId,
+    elements: { summary, results, status, previous, next },
+    isCurrent: () => ctx.isCurrent(root),
   });
 
   exportButton.addEventListener('click', () => {
