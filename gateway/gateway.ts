@@ -1,29 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { requestEntry } from '../lib/audit/index.js';
-import { auditUnavailable } from '../lib/audit/writer.js';
-import { TributaryError } from '../lib/errors.js';
-import type { Logger } from '../lib/log.js';
 import { isSubgraphName } from '../lib/domain.js';
 import { repoPath } from '../lib/paths.js';
-import { authenticate } from '../lib/server/authenticate.js';
 import { serveHttp, type RunningService } from '../lib/server/http.js';
 import { useArgumentChecks } from '../lib/server/argument-checks.js';
-import { errorFormatter, formatError, logErrors } from '../lib/server/mask-errors.js';
+import { errorFormatter, logErrors } from '../lib/server/mask-errors.js';
 import type { Runtime } from '../lib/server/runtime.js';
 import { liveness, readiness } from '../lib/server/readiness.js';
 import { useRequestTelemetry } from '../lib/telemetry/index.js';
 import { AdmissionControl } from './admission.js';
+import { awaitRequestEntry } from './await-request-entry.js';
 import { admitRequests } from './admit-requests.js';
 import type { GatewayContext } from './context.js';
 import { checkBatchSize, useOperationLimits, type OperationLimits } from '../lib/limits/index.js';
-import { enforceAllowlist, loadManifest, resolvePersistedQueries } from './persisted-operations/index.js';
-import { rateLimitedError, rateLimiterFromSettings } from './rate-limit/index.js';
-import { requestIdentity } from './request-identity.js';
+import { loadManifest, resolvePersistedQueries } from './persisted-operations/index.js';
+import { rateLimiterFromSettings } from './rate-limit/index.js';
 import { disableApolloTelemetry } from './no-phone-home.js';
+import { gatewayContext } from './request-context.js';
 import { SubgraphSource } from './subgraph-source.js';
 
 export interface GatewayOptions {
@@ -127,61 +123,7 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
       telemetry,
       health: liveness,
       ready: readiness({ auditStore: runtime.auditStore, chain: audit.chain }),
-      context: async (incoming) => {
-        const who = await authenticate({ service: 'gateway', verifyToken: runtime.verifyToken, audit, log }, incoming);
-        // One request-level entry ties the subgraphs' record entries (same request id) to the
-        // operation as the caller sent it.
-        const entry = requestEntry({
-          requestId: incoming.requestId,
-          operationName: who.operationName,
-          operationHash: who.operationHash,
-          principal: who.principal,
-          purpose: who.purpose,
-          justification: who.justification,
-          action: 'REQUEST',
-          decision: 'ALLOW',
-          service: 'gateway',
-          reason: null,
-        });
-        // After authentication (budgets are per verified subject and org), before anything is
-        // planned or fetched. A batch costs one request per operation.
-        const rate = await rateLimiter.check(who.principal, Array.isArray(incoming.body) ? incoming.body.length : 1);
-        if (!rate.allowed) {
-          telemetry.metrics.rateLimitRefusals.inc({ limit: rate.limit });
-          const refusal = rateLimitedError(rate);
-          // The refusal releases nothing, so it stands even when it cannot be recorded (as for a
-          // refused token); the log keeps the failure then.
-          await audit
-            .append([{ ...entry, decision: 'DENY', reason: `rate limited: ${refusal.message}` }])
-            .catch((error: unknown) => log.error({ err: error, requestId: incoming.requestId }, 'could not audit a rate-limited request'));
-          throw refusal;
-        }
-        // After authentication (its entry names the subject) and the rate limit (a refused
-        // operation still costs its budget: refusals are audited writes), before anything is
-        // parsed or planned.
-        if (allowlist) await enforceAllowlist(allowlist, who, incoming);
-        // Fail closed: no audit, no answer. The entry is committed while the operation is
-        // planned and executed rather than before (one durable commit less on every request's
-        // path); `awaitRequestEntry` holds the response until it is, and answers
-        // AUDIT_UNAVAILABLE instead when it cannot be. Writes wait for it before they run.
-        const committed = audit.append([entry]);
-        committed.catch(() => undefined);
-        const context: GatewayContext & { readonly [REQUEST_ENTRY]: Promise<void> } = {
-          [REQUEST_ENTRY]: committed,
-          requestId: incoming.requestId,
-          principal: who.principal,
-          purpose: who.purpose,
-          justification: who.justification,
-          forward: {
-            authorization: incoming.headers.get('authorization') ?? '',
-            purpose: who.purpose,
-            justification: who.justification,
-            gatewayIdentity: requestIdentity(incoming.requestId, { keys: settings }),
-          },
-          telemetry: incoming.telemetry,
-        };
-        return context;
-      },
+      context: gatewayContext({ settings, verifyToken: runtime.verifyToken, audit, log, metrics: telemetry.metrics, rateLimiter, allowlist }),
     },
     options.port,
     options.host,
@@ -196,50 +138,6 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
     async close() {
       await service.close();
       await rateLimiter.close();
-    },
-  };
-}
-
-/**
- * The commit of a request's entry, carried by its context under a symbol: Apollo copies the
- * context for each operation (a batch has several), and a symbol-keyed property is copied along.
- */
-const REQUEST_ENTRY = Symbol('tributary.requestEntry');
-
-function requestEntryOf(context: GatewayContext): Promise<void> | undefined {
-  if (!(REQUEST_ENTRY in context)) return undefined;
-  const committed = context[REQUEST_ENTRY];
-  return committed instanceof Promise ? (committed as Promise<void>) : undefined;
-}
-
-/**
- * Fail closed on the request-level audit entry (see the context): a write waits for it before
- * it runs, since a write that ran while its entry failed would be repeated by a retrying
- * client; every response waits for it before it is sent, and becomes AUDIT_UNAVAILABLE, with
- * no data, when the entry could not be committed.
- */
-function awaitRequestEntry(log: Logger): ApolloServerPlugin<GatewayContext> {
-  const failure = (error: unknown): TributaryError => (error instanceof TributaryError ? error : auditUnavailable(error));
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, contextValue }) {
-          if (operation?.operation !== 'query') await requestEntryOf(contextValue);
-        },
-        async willSendResponse({ response, contextValue }) {
-          const committed = requestEntryOf(contextValue);
-          if (committed === undefined) return;
-          try {
-            await committed;
-          } catch (error) {
-            const refusal = failure(error);
-            log.error({ err: error, requestId: contextValue.requestId }, refusal.message);
-            response.body = { kind: 'single', singleResult: { errors: [formatError(refusal.toJSON())] } };
-            response.http.status = refusal.httpStatus;
-            for (const [name, value] of refusal.httpHeaders) response.http.headers.set(name, value);
-          }
-        },
-      };
     },
   };
 }

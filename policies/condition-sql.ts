@@ -2,7 +2,8 @@ import type { RecordType } from '../lib/domain.js';
 import { and, or, raw, sql, type Sql } from '../lib/store/sql.js';
 import { attributeOf } from './attributes.js';
 import type { ColumnMap } from './decision.js';
-import { testCompare, type BoundCompare, type BoundCondition } from './match.js';
+import type { BoundCompare, BoundCondition } from './bind.js';
+import { testCompare } from './match.js';
 
 /**
  * A bound condition as a SQL predicate over the caller's columns, with the meaning match.ts

@@ -3,7 +3,7 @@ import { isHash } from './chain.js';
 import { recordCheckpoints, signCheckpoint, type Checkpoint } from './checkpoints.js';
 import { int } from './entry-row.js';
 import { loadAuditSigningKey, type AuditKeySource, type AuditSigningKey } from './signing-key.js';
-import { lockChain } from './writer.js';
+import { lockChain } from './chain-rows.js';
 
 export interface PurgeResult {
   readonly chain: string;

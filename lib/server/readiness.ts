@@ -1,4 +1,4 @@
-import { lockChain } from '../audit/writer.js';
+import { lockChain } from '../audit/chain-rows.js';
 import type { Store } from '../store/index.js';
 import type { HealthReport } from './http.js';
 

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { factsOf } from '../../policies/attributes.js';
 import { loadPolicies } from '../../policies/load.js';
-import { bindCondition, compileMatcher, matches } from '../../policies/match.js';
+import { bindCondition } from '../../policies/bind.js';
+import { compileMatcher } from '../../policies/compile-matcher.js';
+import { matches } from '../../policies/match.js';
 import { bindPlaceholders } from '../../policies/placeholders.js';
 import { requestArbitrary, typedRecordArbitrary } from './arbitraries.js';
 
