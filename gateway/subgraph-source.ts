@@ -1,7 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
-import { AUDIT_UNAVAILABLE_MESSAGE } from '../lib/audit/writer.js';
 import { isErrorCode, TributaryError } from '../lib/errors.js';
 import { GATEWAY_IDENTITY_HEADER, JUSTIFICATION_HEADER, PURPOSE_HEADER } from '../lib/identity/index.js';
 import { REQUEST_ID_HEADER } from '../lib/server/request-id.js';
@@ -74,20 +73,14 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
     // A GraphQL answer (even one of errors) passes through as the subgraph gave it; a bare
     // HTTP failure (a proxy's 502 page, say) is the service being unavailable, and says which.
     const status = error instanceof GraphQLError ? httpStatusOf(error) : undefined;
-    // A refusal the subgraph answered with a 4xx (one of its operation limits, say) is passed
-    // on with its own code and message; Apollo would report it as "400: Bad Request", masked.
-    const refusal = error instanceof GraphQLError && status !== undefined && status < 500 ? refusalOf(error, this.options.name) : undefined;
-    if (refusal) throw refusal;
+    // A refusal the subgraph answered itself is passed on with its own code and message (Apollo
+    // would report it as "400: Bad Request", masked): a 4xx (one of its operation limits, say),
+    // or a 503 AUDIT_UNAVAILABLE (SPEC 8) — the service is up, its records were withheld, so the
+    // client gets that code (503, retry-after) rather than "unavailable", and the other
+    // subgraphs' fields as usual.
+    const refusal = error instanceof GraphQLError && status !== undefined ? refusalOf(error, this.options.name) : undefined;
+    if (refusal && (status === undefined || status < 500 || refusal.code === 'AUDIT_UNAVAILABLE')) throw refusal;
     if (error instanceof GraphQLError && (status === undefined || status < 500)) throw error;
-    // A subgraph that could not audit answers 503 with AUDIT_UNAVAILABLE (SPEC 8): the service is
-    // up, its records were withheld. The client gets that code (503, retry-after) rather than
-    // "unavailable", and the other subgraphs' fields as usual.
-    if (error instanceof GraphQLError && status === 503 && refusalOf(error, this.options.name)?.code === 'AUDIT_UNAVAILABLE') {
-      throw new TributaryError('AUDIT_UNAVAILABLE', AUDIT_UNAVAILABLE_MESSAGE, {
-        details: { service: this.options.name },
-        cause: error,
-      });
-    }
     if (status !== undefined) {
       throw new TributaryError('SERVICE_UNAVAILABLE', `The ${this.options.name} service answered HTTP ${status}; its fields are missing from this response`, {
         details: { service: this.options.name },
