@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Merkle tree of an audit event's items, exactly as RFC 6962 section 2.1 (and RFC 9162
+ * section 2.1) define it, so that a third party can check an inclusion proof with any SHA-256:
+ *
+ *   MTH({})       = SHA-256()
+ *   MTH({d0})     = SHA-256(0x00 || d0)                       (a leaf)
+ *   MTH(D[0:n])   = SHA-256(0x01 || MTH(D[0:k]) || MTH(D[k:n])) (a node; k the largest power of
+ *                                                              two smaller than n)
+ *
+ * The 0x00 / 0x01 prefixes keep a leaf from ever being passed off as a node (second-preimage
+ * attacks on unprefixed trees). Leaves here are the UTF-8 bytes of an item's canonical text.
+ */
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+const NODE_PREFIX = Buffer.from([0x01]);
+
+export const leafHash = (data: string | Uint8Array): Buffer =>
+  createHash('sha256').update(LEAF_PREFIX).update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).digest();
+
+export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer =>
+  createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+
+/** The largest power of two strictly smaller than n (n >= 2). */
+function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** MTH over already-hashed leaves, iteratively bottom-up (same result as the recursive definition). */
+export function rootOfLeafHashes(leaves: readonly Uint8Array[]): Buffer {
+  if (leaves.length === 0) return createHash('sha256').digest();
+  return subtreeRoot(leaves, 0, leaves.length);
+}
+
+function subtreeRoot(leaves: readonly Uint8Array[], start: number, end: number): Buffer {
+  const n = end - start;
+  if (n === 1) return Buffer.from(leaves[start] as Uint8Array);
+  const k = splitPoint(n);
+  return nodeHash(subtreeRoot(leaves, start, start + k), subtreeRoot(leaves, start + k, end));
+}
+
+/** MTH over the items' canonical texts. */
+export const merkleRoot = (items: readonly string[]): Buffer => rootOfLeafHashes(items.map((item) => leafHash(item)));
+
+/**
+ * RFC 6962 PATH(m, D[n]): the sibling hashes from leaf `index` up to the root, nearest first.
+ */
+export function inclusionPath(leaves: readonly Uint8Array[], index: number): Buffer[] {
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
+    throw new RangeError(`inclusionPath: index ${index} is outside a tree of ${leaves.length} leaves`);
+  }
+  return pathIn(leaves, index, 0, leaves.length);
+}
+
+function pathIn(leaves: readonly Uint8Array[], index: number, start: number, end: number): Buffer[] {
+  const n = end - start;
+  if (n === 1) return [];
+  const k = splitPoint(n);
+  return index < k
+    ? [...pathIn(leaves, index, start, start + k), subtreeRoot(leaves, start + k, end)]
+    : [...pathIn(leaves, index - k, start + k, end), subtreeRoot(leaves, start, start + k)];
+}
+
+/**
+ * The root an inclusion path leads to (RFC 9162 section 2.1.3.2), or null when the path cannot
+ * belong to a tree of `size` leaves at `index` (wrong length, index out of range). A proof is
+ * valid when this equals the root the event's hash covers.
+ */
+export function rootFromPath(index: number, size: number, leaf: Uint8Array, path: readonly Uint8Array[]): Buffer | null {
+  if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size) return null;
+  let fn = index;
+  let sn = size - 1;
+  let r: Buffer = Buffer.from(leaf);
+  for (const p of path) {
+    if (sn === 0) return null;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 ? r : null;
+}
