@@ -81,7 +81,7 @@ export function ratios(aggregates: readonly Aggregate[], workloads: readonly str
     const tributary = find(workload, 'tributary');
     const throughput: Partial<Record<Scenario['id'], number | null>> = {};
     const p99: Partial<Record<Scenario['id'], number | null>> = {};
-    for (const other of ['apollo', 'hive', 'hive-rust'] as const) {
+    for (const other of ['apollo', 'hive', 'hive-rust', 'plain'] as const) {
       const baseline = find(workload, other);
       throughput[other] = tributary && baseline && baseline.requestsPerSecond > 0 ? tributary.requestsPerSecond / baseline.requestsPerSecond : null;
       p99[other] = tributary && baseline && baseline.p99Ms > 0 ? tributary.p99Ms / baseline.p99Ms : null;
