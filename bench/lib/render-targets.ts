@@ -37,7 +37,7 @@ export function renderMemory(rows: readonly MemoryRow[], label: (id: Scenario['i
       label(row.scenario),
       row.process === 'gateway' ? 'gateway' : 'subgraph set',
       row.peakRssMb === null ? '–' : String(Math.round(row.peakRssMb)),
-      `< ${RSS_LIMIT_MB}: ${row.met === null ? 'n/a' : row.met ? 'met' : '**not met**'}`,
+      row.judged ? `< ${RSS_LIMIT_MB}: ${row.met === null ? 'n/a' : row.met ? 'met' : '**not met**'}` : '',
     ]),
   );
 }

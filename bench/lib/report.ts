@@ -182,7 +182,7 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
     '',
     '## Memory under load, list N = 1,000',
     '',
-    'Peak RSS of each process while the cell was measured (/proc). A subgraph set runs all its subgraphs in one process, so its figure bounds each of its services.',
+    'Peak RSS of each process while the cell was measured (/proc); the goal is (b)\'s, the other scenarios are shown beside it. A subgraph set runs all its subgraphs in one process, so its figure bounds each of its services; (a) and both (c) share set A, which grows over their cells.',
     '',
     renderMemory(report.memory, short),
     '',
