@@ -130,7 +130,7 @@ async function main(): Promise<void> {
       for (let round = 0; round < options.rounds; round++) {
         for (const scenario of orderOf(round, scenarios)) {
           const measure = (): Promise<CellResult> => measureCell(setup, scenario, workload, round, requests);
-          const profiled = options.profile && round === 0 && workload.id === options.profile && (scenario.id === 'tributary' || scenario.id === 'apollo');
+          const profiled = options.profile && round === 0 && workload.id === options.profile && (scenario.id === 'tributary' || scenario.id === 'apollo' || scenario.id === 'plain');
           const result = profiled ? await profileCell(fleet, scenario, measure) : { cell: await measure(), markdown: '' };
           if (result.markdown) profile = `${profile ?? ''}${result.markdown}\n`;
           const { cell } = result;

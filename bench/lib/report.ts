@@ -209,7 +209,7 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
     '## Audit writer alone (durable commits into PostgreSQL, one chain)',
     '',
     audit,
-    ...(report.profile ? ['', `## CPU profiles of (a) and (b), ${report.profiledWorkload ?? ''}`, '', report.profile] : []),
+    ...(report.profile ? ['', `## CPU profiles of (a), (b) and (d), ${report.profiledWorkload ?? ''}`, '', report.profile] : []),
     '',
   ].join('\n');
 }
