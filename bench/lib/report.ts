@@ -176,7 +176,7 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
     '',
     '## Targets per workload',
     '',
-    '(b) Tributary over (d) the plain federation and over (a) its own subgraphs with protection off, each ratio beside its goal (issue 15; p99 at N = 100 against (a): issue 6).',
+    '(b) Tributary over (d) the plain federation and over (a) its own subgraphs with protection off, each ratio beside its goal (issue 15; p99 at N = 100 against (a): issue 6). A cell that answered only a handful of requests in its window (req/s × seconds in `## Every cell`) gives no usable ratio: judge the goals on a full run.',
     '',
     renderWorkloadTargets(report.workloadTargets, title),
     '',
