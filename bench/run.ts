@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       seconds: options.seconds,
     };
     const scenarios = SCENARIOS.filter((scenario) => fleet?.servers.has(scenario.gateway));
-    const workloads = WORKLOADS.filter((workload) => (options.only.length === 0 ? !options.skip.includes(workload.id) : options.only.includes(workload.id)));
+    const workloads = WORKLOADS.filter((workload) => options.only.length === 0 || options.only.includes(workload.id));
     const cells: CellResult[] = [];
     let profile: string | null = null;
     for (const workload of workloads) {

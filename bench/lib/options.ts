@@ -19,8 +19,6 @@ export interface RunOptions {
   readonly profile: string | null;
   /** Only these workload ids (all when empty). */
   readonly only: readonly string[];
-  /** Workloads left out unless named in `only` (none since issue 15 made N = 10 a target). */
-  readonly skip: readonly string[];
 }
 
 const AUDIT_CONFIGS: readonly AuditBenchConfig[] = [
@@ -43,7 +41,6 @@ export function parseOptions(argv: readonly string[]): RunOptions {
     auditConfigs: AUDIT_CONFIGS,
     profile: null,
     only: [],
-    skip: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
