@@ -8,10 +8,12 @@ const graphqlCommonJs = createRequire(import.meta.url).resolve('graphql');
 const resolve = { alias: [{ find: /^graphql$/, replacement: graphqlCommonJs }] };
 
 /**
- * Tests whose assertions are about latency under load: they run once, by themselves, after
- * the other suites (`npm run test:alone`), so that no other test file shares the cores.
+ * Tests that run once, by themselves, after the other suites (`npm run test:alone`): those whose
+ * assertions are about latency under load, so that no other test file shares the cores, and
+ * those of `npm start` as processes (test/process/), which start seven processes each and choose
+ * their store themselves.
  */
-const ALONE = ['test/e2e/overload.test.ts'];
+const ALONE = ['test/e2e/overload.test.ts', 'test/process/**/*.test.ts'];
 
 /**
  * Two projects (and `alone`, above): `unit` (a module at a time, stores in process) and `e2e` (the real gateway and
@@ -26,7 +28,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'node_modules/**'],
+          exclude: ['test/e2e/**', ...ALONE, 'node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -46,8 +48,10 @@ export default defineConfig({
         test: {
           name: 'alone',
           include: [...ALONE],
+          // One file at a time: each is about a machine of its own.
+          fileParallelism: false,
           testTimeout: 120_000,
-          hookTimeout: 120_000,
+          hookTimeout: 300_000,
         },
       },
     ],
