@@ -108,9 +108,16 @@ function remoteKeys(url: URL, options: RemoteJwksOptions): JWTVerifyGetKey {
       return await getKey(header, token);
     } catch (error) {
       if (!isFetchFailure(error)) throw error;
+      const unavailable = new GatewayKeysUnavailable(`the gateway's JWKS at ${url.href} could not be fetched: ${describe(error)}`, { cause: error });
       const last = fetched(cache);
-      if (last !== undefined && Date.now() - last.uat <= options.maxStaleMs) return createLocalJWKSet(last.jwks)(header, token);
-      throw new GatewayKeysUnavailable(`the gateway's JWKS at ${url.href} could not be fetched: ${describe(error)}`, { cause: error });
+      if (last === undefined || Date.now() - last.uat > options.maxStaleMs) throw unavailable;
+      try {
+        return await createLocalJWKSet(last.jwks)(header, token);
+      } catch (staleError) {
+        // A kid the old set lacks may well be in the set we cannot fetch: unavailable, not invalid.
+        if (staleError instanceof errors.JWKSNoMatchingKey) throw unavailable;
+        throw staleError;
+      }
     }
   };
 }
