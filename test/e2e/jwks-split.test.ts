@@ -151,6 +151,8 @@ describe('a split deployment trusting published keys only', () => {
         expect(key).toMatchObject({ kid: expect.any(String), alg: 'ES256', use: 'sig' });
         for (const member of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(member);
       }
+      // Read-only, and public: no token asked.
+      expect((await fetch(new URL('/.well-known/jwks.json', serviceUrl), { method: 'POST', body: '{}' })).status).toBe(405);
     }
   });
 
