@@ -4,6 +4,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { isSubgraphName } from '../lib/domain.js';
+import { gatewayPublicJwks } from '../lib/identity/index.js';
 import { repoPath } from '../lib/paths.js';
 import { serveHttp, type RunningService } from '../lib/server/http.js';
 import { useArgumentChecks } from '../lib/server/argument-checks.js';
@@ -122,6 +123,8 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
       ...(options.routes ? { routes: options.routes } : {}),
       telemetry,
       health: liveness,
+      // Public: subgraphs trust the gateway's identity by this set (GATEWAY_JWKS_URL).
+      jwks: () => gatewayPublicJwks({ keys: settings }),
       ready: readiness({ auditStore: runtime.auditStore, chain: audit.chain }),
       context: gatewayContext({ settings, verifyToken: runtime.verifyToken, audit, log, metrics: telemetry.metrics, rateLimiter, allowlist }),
     },

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ApolloServer } from '@apollo/server';
+import type { JSONWebKeySet } from 'jose';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -11,6 +12,7 @@ import { AccessFunnel } from '../access/funnel.js';
 import { guardOwnedFields } from '../access/field-guard.js';
 import type { AccessRequest } from '../../policies/decision.js';
 import type { RecordType, SubgraphName } from '../domain.js';
+import { TributaryError } from '../errors.js';
 import { verifyGatewayIdentity } from '../identity/index.js';
 import { checkBatchSize, useSubgraphOperationLimits } from '../limits/index.js';
 import { repoPath } from '../paths.js';
@@ -52,10 +54,16 @@ export async function loadSubgraphSdl(name: SubgraphName): Promise<string> {
   return readFile(repoPath('schema', `${name}.graphql`), 'utf8');
 }
 
+/** What a service adds to the common subgraph: the audit service publishes its checkpoint keys. */
+export interface SubgraphExtras {
+  readonly jwks?: () => Promise<JSONWebKeySet>;
+}
+
 export async function startSubgraph<L>(
   definition: SubgraphDefinition<L>,
   runtime: Runtime,
   listen: { readonly port: number; readonly host: string },
+  extras: SubgraphExtras = {},
 ): Promise<RunningService> {
   const typeDefs = parse(await loadSubgraphSdl(definition.name));
   const schema = guardOwnedFields(buildSubgraphSchema({ typeDefs, resolvers: toSubgraphResolvers(definition.resolvers) }), definition.owns);
@@ -109,10 +117,17 @@ export async function startSubgraph<L>(
       checkBody: (body) => checkBatchSize(body, limits),
       telemetry,
       health: liveness,
+      ...(extras.jwks === undefined ? {} : { jwks: extras.jwks }),
       ready: readiness({ store: runtime.store, auditStore: runtime.auditStore, chain: audit.chain }),
       context: async (incoming) => {
         if (runtime.settings.requireGatewayIdentity) {
-          await verifyGatewayIdentity(incoming.headers.get('x-gateway-identity'), incoming.requestId, { keys: runtime.settings });
+          await verifyGatewayIdentity(incoming.headers.get('x-gateway-identity'), incoming.requestId, { keys: runtime.settings }).catch((error: unknown) => {
+            // Not a caller's mistake but this deployment's (the gateway's JWKS unreachable): the operator must see it.
+            if (error instanceof TributaryError && error.code === 'SERVICE_UNAVAILABLE') {
+              log.error({ err: error, requestId: incoming.requestId }, "gateway identity cannot be checked: the gateway's keys are unavailable");
+            }
+            throw error;
+          });
         }
         const who = await authenticate({ service: definition.name, verifyToken: runtime.verifyToken, audit, log }, incoming);
         const request: AccessRequest = { principal: who.principal, purpose: who.purpose, now: runtime.clock() };
