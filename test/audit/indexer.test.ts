@@ -117,6 +117,17 @@ describe.each(STORE_KINDS)('audit indexer on %s', (kind) => {
     expect(Number((await state('cbp'))?.['first_seq'])).toBe(4);
   });
 
+  it('verifies legacy entries (version 1) with their original hash, and the events chained after them', async () => {
+    await appendEvents(t.store, 'cbp', [{ items: [{ recordId: 'old-1' }] }, { items: [{ recordId: 'old-2' }] }], true);
+    await appendEvents(t.store, 'cbp', [{ items: [{ recordId: 'new-1' }, { recordId: 'new-2' }] }]);
+    expect(await pass()).toEqual({ events: 3, items: 4, broken: [] });
+    await tamper(t.store, `UPDATE audit.events SET items = replace(items, 'old-2', 'old-x') WHERE chain = 'cbp' AND seq = 2`);
+    await tamper(t.store, 'TRUNCATE audit.index_state, audit.access_items');
+    await pass();
+    const s = await state('cbp');
+    expect([Number(s?.['indexed_seq']), s?.['problem'], s?.['broken_at']]).toEqual([1, 'ALTERED', 'cbp:2.0']);
+  });
+
   it('never indexes an event twice when two indexers run at once', async () => {
     await fiveEvents();
     await Promise.all([pass(), pass(), pass()]);
