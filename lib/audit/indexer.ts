@@ -27,6 +27,8 @@ export interface IndexerOptions {
   readonly batchItems?: number;
   /** Keys RETENTION checkpoints must be signed with, to accept a purged chain's new start. */
   readonly jwks?: JSONWebKeySet;
+  /** Epoch ms after which a pass starts no new batch (a caller waiting on it is bounded). */
+  readonly deadline?: number;
 }
 
 export interface PassResult {
@@ -70,7 +72,7 @@ export async function indexPass(store: Store, options: IndexerOptions = {}): Pro
     }
     const target = Number(head['head_seq']);
     let indexed = Number(head['indexed_seq']);
-    while (indexed < target) {
+    while (indexed < target && (options.deadline === undefined || Date.now() < options.deadline)) {
       const batch = await indexBatch(store, chain, options);
       events += batch.events;
       items += batch.items;
