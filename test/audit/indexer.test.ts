@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { generateAuditSigningKey, publicJwksOf, signCheckpoint, type AuditSigningKey } from '../../lib/audit/index.js';
+import { createAuditWriter, generateAuditSigningKey, publicJwksOf, signCheckpoint, type AuditSigningKey } from '../../lib/audit/index.js';
 import { recordCheckpoints } from '../../lib/audit/checkpoints.js';
 import { indexPass } from '../../lib/audit/indexer.js';
 import { sql } from '../../lib/store/index.js';
+import { entries } from './entries.js';
 import { appendEvents } from './event-rows.js';
 import { openTestStore, STORE_KINDS, tamper, type TestStore } from './stores.js';
 
@@ -126,6 +127,25 @@ describe.each(STORE_KINDS)('audit indexer on %s', (kind) => {
     await pass();
     const s = await state('cbp');
     expect([Number(s?.['indexed_seq']), s?.['problem'], s?.['broken_at']]).toEqual([1, 'ALTERED', 'cbp:2.0']);
+  });
+
+  it('verifies and indexes what the audit writer writes (one event per append and header)', async () => {
+    const writer = createAuditWriter(t.store, { service: 'ice' });
+    await writer.append(entries(4, (i) => ({ personId: `person-${i}` })));
+    await writer.append([...entries(2, () => ({ requestId: 'req-b' })), ...entries(1, () => ({ requestId: 'req-b', recordType: 'Person', decision: 'DENY' }))]);
+    const result = await pass();
+    expect(result.broken).toEqual([]);
+    expect(result.items).toBe(7);
+    const rows = await t.store.query(sql`SELECT request_id, record_type, record_id, person_id, decision FROM audit.access_items ORDER BY seq, item`);
+    expect(rows.map((r) => `${String(r['request_id'])}/${String(r['record_type'])}/${String(r['record_id'])}/${String(r['person_id'])}/${String(r['decision'])}`)).toEqual([
+      'req-00000001/Route/route-1/person-0/ALLOW',
+      'req-00000001/Route/route-2/person-1/ALLOW',
+      'req-00000001/Route/route-3/person-2/ALLOW',
+      'req-00000001/Route/route-4/person-3/ALLOW',
+      'req-b/Route/route-1/null/ALLOW',
+      'req-b/Route/route-2/null/ALLOW',
+      'req-b/Person/route-1/null/DENY',
+    ]);
   });
 
   it('never indexes an event twice when two indexers run at once', async () => {
