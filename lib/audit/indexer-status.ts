@@ -17,9 +17,10 @@ import type { ChainProblem } from './verify.js';
 export interface IndexedChainReport {
   readonly chain: string;
   readonly valid: boolean;
-  /** Events the indexer verified on this chain (every one since it started, purged ones included). */
+  /** Records (items) in the events the indexer verified on this chain (purged ones included), as verifyChains counts. */
   readonly checkedEntries: number;
-  readonly checkedItems: number;
+  /** Events the indexer verified on this chain. */
+  readonly checkedEvents: number;
   readonly headSeq: number | null;
   readonly indexedSeq: number;
   readonly firstBrokenEntry: string | null;
@@ -32,8 +33,9 @@ export interface IndexedChainReport {
 
 export interface IndexedStatus {
   readonly valid: boolean;
+  /** Records (items) verified, as verifyChains counts them. */
   readonly checkedEntries: number;
-  readonly checkedItems: number;
+  readonly checkedEvents: number;
   readonly firstBrokenEntry: string | null;
   readonly chain: string | null;
   readonly problem: ChainProblem | null;
@@ -99,7 +101,7 @@ async function computeStatus(store: Store, jwks: JSONWebKeySet | undefined, now:
   for (const [chain, checkpoint] of checkpoints) {
     if (chains.some((c) => c.chain === chain)) continue;
     chains.push({
-      chain, valid: false, checkedEntries: 0, checkedItems: 0, headSeq: null, indexedSeq: 0, verifiedAt: null, indexLagMs: 0,
+      chain, valid: false, checkedEntries: 0, checkedEvents: 0, headSeq: null, indexedSeq: 0, verifiedAt: null, indexLagMs: 0,
       ...finding('TRUNCATED', itemId(chain, 1, 0), `chain ${chain} has no events, but a checkpoint at ${checkpoint.seq}`),
     });
   }
@@ -108,7 +110,7 @@ async function computeStatus(store: Store, jwks: JSONWebKeySet | undefined, now:
   return {
     valid: broken === undefined,
     checkedEntries: chains.reduce((sum, c) => sum + c.checkedEntries, 0),
-    checkedItems: chains.reduce((sum, c) => sum + c.checkedItems, 0),
+    checkedEvents: chains.reduce((sum, c) => sum + c.checkedEvents, 0),
     firstBrokenEntry: broken?.firstBrokenEntry ?? null,
     chain: broken?.chain ?? null,
     problem: broken?.problem ?? null,
@@ -139,8 +141,8 @@ function baseReport(row: Row, checkedAt: Date): IndexedChainReport {
   return {
     chain: String(row['chain']),
     valid: row['verified'] !== false,
-    checkedEntries: Number(row['events_checked'] ?? 0),
-    checkedItems: Number(row['items_checked'] ?? 0),
+    checkedEntries: Number(row['items_checked'] ?? 0),
+    checkedEvents: Number(row['events_checked'] ?? 0),
     headSeq: row['head_seq'] === null || row['head_seq'] === undefined ? null : Number(row['head_seq']),
     indexedSeq: Number(row['indexed_seq'] ?? 0),
     firstBrokenEntry: typeof row['broken_at'] === 'string' ? row['broken_at'] : null,

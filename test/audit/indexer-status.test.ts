@@ -37,7 +37,7 @@ describe.each(STORE_KINDS)('audit index status on %s', (kind) => {
     await pass();
     await checkpoint(3, await hashAt(3));
     const result = await status();
-    expect(result).toMatchObject({ valid: true, checkedEntries: 3, checkedItems: 6, firstBrokenEntry: null, indexLagMs: 0 });
+    expect(result).toMatchObject({ valid: true, checkedEntries: 6, checkedEvents: 3, firstBrokenEntry: null, indexLagMs: 0 });
     expect(result.chains).toEqual([expect.objectContaining({ chain: 'cbp', valid: true, headSeq: 3, indexedSeq: 3, verifiedAt: expect.any(Date) })]);
   });
 
@@ -55,7 +55,7 @@ describe.each(STORE_KINDS)('audit index status on %s', (kind) => {
   it('reports the indexer’s break with the item id where it stopped', async () => {
     await tamper(t.store, `UPDATE audit.events SET items = replace(items, 'p-1', 'p-2') WHERE chain = 'cbp' AND seq = 2`);
     await pass();
-    expect(await status()).toMatchObject({ valid: false, firstBrokenEntry: 'cbp:2.0', chain: 'cbp', problem: 'ALTERED', checkedEntries: 1 });
+    expect(await status()).toMatchObject({ valid: false, firstBrokenEntry: 'cbp:2.0', chain: 'cbp', problem: 'ALTERED', checkedEntries: 1, checkedEvents: 1 });
   });
 
   it('sees, without a walk, an event changed or the tail cut after it was verified', async () => {
@@ -86,8 +86,8 @@ describe.each(STORE_KINDS)('audit index status on %s', (kind) => {
     await pass();
     const cached = await indexedChainStatus(t.store, { jwks: publicJwksOf(key), maxAgeMs: 60_000 });
     expect(cached.checkedAt).toEqual(first.checkedAt);
-    expect(cached.checkedEntries).toBe(3);
-    expect((await status()).checkedEntries).toBe(4);
+    expect(cached.checkedEvents).toBe(3);
+    expect((await status()).checkedEvents).toBe(4);
   });
 
   it('waitForIndex indexes inline when no indexer runs, so a query right after a write sees it', async () => {
