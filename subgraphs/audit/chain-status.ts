@@ -13,6 +13,7 @@ export async function fullChainStatus(context: AuditContext) {
     ...walk,
     checkedAt: new Date(),
     indexLagMs: indexed.indexLagMs,
+    stream: indexed.stream,
     chains: walk.chains.map((c) => ({ ...c, indexLagMs: lag.get(c.chain) ?? 0, verifiedAt: null })),
   };
 }
