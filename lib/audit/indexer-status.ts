@@ -1,7 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import { sql, type Row, type Store } from '../store/index.js';
 import { latestCheckpoints, verifyCheckpoint, type CheckpointClaim } from './checkpoints.js';
-import { itemId } from './event-format.js';
+
 import { CHAIN_HEADS_SQL } from './indexer.js';
 import { readAuditPublicJwks } from './signing-key.js';
 import type { ChainProblem } from './verify.js';
@@ -102,7 +102,7 @@ async function computeStatus(store: Store, jwks: JSONWebKeySet | undefined, now:
     if (chains.some((c) => c.chain === chain)) continue;
     chains.push({
       chain, valid: false, checkedEntries: 0, checkedEvents: 0, headSeq: null, indexedSeq: 0, verifiedAt: null, indexLagMs: 0,
-      ...finding('TRUNCATED', itemId(chain, 1, 0), `chain ${chain} has no events, but a checkpoint at ${checkpoint.seq}`),
+      ...finding('TRUNCATED', eventId(chain, 1), `chain ${chain} has no events, but a checkpoint at ${checkpoint.seq}`),
     });
   }
   chains.sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
@@ -159,7 +159,7 @@ type Finding = Pick<IndexedChainReport, 'firstBrokenEntry' | 'problem' | 'reason
 async function freshCheck(store: Store, row: Row, report: IndexedChainReport, signature: string | undefined, jwks: JSONWebKeySet | undefined): Promise<Finding | null> {
   const { chain, indexedSeq, headSeq } = report;
   if (indexedSeq > 0 && (headSeq === null || headSeq < indexedSeq)) {
-    return finding('TRUNCATED', itemId(chain, (headSeq ?? 0) + 1, 0), `chain ${chain} ends at ${headSeq ?? 'nothing'}, but the index verified it up to ${indexedSeq}`);
+    return finding('TRUNCATED', eventId(chain, (headSeq ?? 0) + 1), `chain ${chain} ends at ${headSeq ?? 'nothing'}, but the index verified it up to ${indexedSeq}`);
   }
   const hashNow = row['hash_at_indexed'];
   if (indexedSeq > 0 && hashNow !== row['indexed_hash']) {
@@ -168,24 +168,27 @@ async function freshCheck(store: Store, row: Row, report: IndexedChainReport, si
     // when it goes on). Gone or different anywhere else: changed after it was verified.
     const purged = (hashNow === null || hashNow === undefined) && firstPresent > indexedSeq;
     if (!purged) {
-      return finding(hashNow === null || hashNow === undefined ? 'MISSING' : 'ALTERED', itemId(chain, indexedSeq, 0), `event ${chain}:${indexedSeq} changed after the indexer verified it`);
+      return finding(hashNow === null || hashNow === undefined ? 'MISSING' : 'ALTERED', eventId(chain, indexedSeq), `event ${chain}:${indexedSeq} changed after the indexer verified it`);
     }
   }
   if (signature === undefined) return null;
   const claim = await checkpointClaim(signature, jwks);
   if (typeof claim === 'string') return finding('CHECKPOINT_INVALID', null, `newest checkpoint of chain ${chain}: ${claim}`);
   if (headSeq === null || headSeq < claim.seq) {
-    return finding('TRUNCATED', itemId(chain, (headSeq ?? 0) + 1, 0), `chain ${chain} ends at ${headSeq ?? 'nothing'}, before its signed checkpoint at ${claim.seq}`);
+    return finding('TRUNCATED', eventId(chain, (headSeq ?? 0) + 1), `chain ${chain} ends at ${headSeq ?? 'nothing'}, before its signed checkpoint at ${claim.seq}`);
   }
   if (claim.seq <= indexedSeq) {
     const [at] = await store.query(sql`SELECT e.hash FROM audit.events e WHERE e.chain = ${chain} AND e.seq = ${claim.seq}`);
     // Absent: purged behind a RETENTION checkpoint, which the indexer verified when it crossed it.
     if (at !== undefined && at['hash'] !== claim.headHash) {
-      return finding('CHECKPOINT_MISMATCH', itemId(chain, claim.seq, 0), `event ${chain}:${claim.seq} differs from what its signed checkpoint says`);
+      return finding('CHECKPOINT_MISMATCH', eventId(chain, claim.seq), `event ${chain}:${claim.seq} differs from what its signed checkpoint says`);
     }
   }
   return null;
 }
+
+/** Breaks are named by the event, `<chain>:<seq>`, as verifyChains names them. */
+const eventId = (chain: string, seq: number): string => `${chain}:${seq}`;
 
 const finding = (problem: ChainProblem, firstBrokenEntry: string | null, reason: string): Finding => ({ problem, firstBrokenEntry, reason });
 

@@ -144,11 +144,11 @@ export class StreamVerifier {
       // Seen already: at least once means a resend of the same event, never another one.
       if (seq === state.seq && message.hash === state.hash) state.duplicates += 1;
       else if (seq < state.seq) state.duplicates += 1;
-      else state.broken = { firstBrokenEntry: `${chain}:${seq}.0`, problem: 'REORDERED', reason: `a second, different event ${chain}:${seq}` };
+      else state.broken = { firstBrokenEntry: `${chain}:${seq}`, problem: 'REORDERED', reason: `a second, different event ${chain}:${seq}` };
       return;
     }
     if (seq !== state.seq + 1) {
-      state.broken = { firstBrokenEntry: `${chain}:${state.seq + 1}.0`, problem: 'MISSING', reason: `event ${chain}:${state.seq + 1} never came; the next was ${chain}:${seq}` };
+      state.broken = { firstBrokenEntry: `${chain}:${state.seq + 1}`, problem: 'MISSING', reason: `event ${chain}:${state.seq + 1} never came; the next was ${chain}:${seq}` };
       return;
     }
     const check = checkEvent(rowOf(message), state.hash);

@@ -29,22 +29,22 @@ const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
  */
 export async function startAuditService(runtime: Runtime, listen: { readonly port: number; readonly host: string }): Promise<RunningService> {
   const log = runtime.log.child({ service: 'audit' });
-  const checkpointer = startCheckpointer(runtime.auditStore, {
+  const checkpointer = startCheckpointer(runtime.auditOwnerStore, {
     keySource: runtime.settings,
     onError: (error) => log.error({ err: error }, 'audit checkpoint failed'),
   });
   const purge = async (): Promise<void> => {
     const cutoff = retentionCutoff(runtime.settings.auditRetentionDays, runtime.clock());
     if (cutoff === null) return;
-    const results = await purgeBefore(runtime.auditStore, cutoff, { keySource: runtime.settings });
+    const results = await purgeBefore(runtime.auditOwnerStore, cutoff, { keySource: runtime.settings });
     log.info({ cutoff, results }, 'audit retention purge');
   };
   // A malformed AUDIT_RETENTION_DAYS has already stopped the service, naming it (readSettings).
   const retention = setInterval(() => purge().catch((error: unknown) => log.error({ err: error }, 'audit retention purge failed')), RETENTION_INTERVAL_MS);
   retention.unref();
-  const indexer = startIndexer(runtime.auditStore, { onError: (error) => log.error({ err: error }, 'audit indexer pass failed') });
+  const indexer = startIndexer(runtime.auditOwnerStore, { onError: (error) => log.error({ err: error }, 'audit indexer pass failed') });
   const metrics = runtime.telemetry('audit').metrics;
-  metrics.measureAuditIndexLag(async () => (await indexLagMs(runtime.auditStore)) / 1000);
+  metrics.measureAuditIndexLag(async () => (await indexLagMs(runtime.auditOwnerStore)) / 1000);
   const exporter = startExport(runtime, log);
   const service = await startSubgraph(auditSubgraph, runtime, listen).catch(async (error: unknown) => {
     await Promise.all([indexer.stop(), exporter?.stop()]);
@@ -73,7 +73,7 @@ function startExport(runtime: Runtime, log: Runtime['log']): AuditStreamExporter
   if (url === undefined) return undefined;
   const metrics = runtime.telemetry('audit').metrics;
   let lastLogged = 0;
-  const exporter = startStreamExport(runtime.auditStore, {
+  const exporter = startStreamExport(runtime.auditOwnerStore, {
     url,
     onPublished: (events) => metrics.auditStreamPublished.inc(events),
     onError: (error) => {
@@ -83,7 +83,7 @@ function startExport(runtime: Runtime, log: Runtime['log']): AuditStreamExporter
     },
   });
   metrics.measureAuditStream(async () => {
-    const status = await streamExportStatus(runtime.auditStore);
+    const status = await streamExportStatus(runtime.auditOwnerStore);
     return { up: status?.connected ?? false, lagSeconds: (status?.lagMs ?? 0) / 1000 };
   });
   return exporter;
