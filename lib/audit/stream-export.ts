@@ -99,16 +99,32 @@ export function startStreamExport(store: Store, options: StreamExportOptions): A
     return { js, jsm };
   }
 
+  /**
+   * The last seq the stream holds for the chain, checked against the log: a stream that holds
+   * another log's event there (a database rebuilt under the same chain names, a wrong URL)
+   * would otherwise make us skip this log's events up to that seq. That stops the export,
+   * reported as an outage naming it, rather than skip silently.
+   */
   async function lastAcknowledged(manager: JetStreamManager, chain: string): Promise<number> {
+    let last: { seq?: unknown; hash?: unknown };
     try {
       const message = await manager.streams.getMessage(stream, { last_by_subj: streamSubject(prefix, chain) });
-      const seq = Number((JSON.parse(new TextDecoder().decode(message.data)) as { seq?: unknown }).seq);
-      if (!Number.isSafeInteger(seq)) throw new Error(`stream ${stream}: the last message on ${streamSubject(prefix, chain)} has no seq`);
-      return seq;
+      last = JSON.parse(new TextDecoder().decode(message.data)) as { seq?: unknown; hash?: unknown };
     } catch (error) {
       if (isNoMessage(error)) return 0;
       throw error;
     }
+    const seq = Number(last.seq);
+    if (!Number.isSafeInteger(seq) || seq < 1) throw new Error(`stream ${stream}: the last message on ${streamSubject(prefix, chain)} has no seq`);
+    const [held] = await store.query(sql`
+      SELECT (SELECT e.hash FROM audit.events e WHERE e.chain = ${chain} AND e.seq = ${seq}) AS hash,
+        (SELECT min(e.seq) FROM audit.events e WHERE e.chain = ${chain}) AS first_seq`);
+    const hash = held?.['hash'];
+    const purged = (hash === null || hash === undefined) && Number(held?.['first_seq']) > seq;
+    if (!purged && hash !== last.hash) {
+      throw new Error(`stream ${stream} holds ${chain}:${seq} with another hash than this log has there: not exporting chain ${chain} into it`);
+    }
+    return seq;
   }
 
   /** One pass over every chain; true when it published anything. */

@@ -143,6 +143,20 @@ describe.each(STORE_KINDS)('audit export to JetStream on %s', (kind) => {
     expect((await verifyFromStream())[0]).toMatchObject({ valid: true, events: 12, duplicates: 0 });
   });
 
+  it('refuses to go on into a stream that holds another log under the same chain, rather than skip', async () => {
+    await appendEvents(t.store, 'cbp', [{ items: [{}] }, { items: [{}] }, { items: [{}] }]);
+    const first = start();
+    await until(async () => (await streamed('cbp')).length === 3, 'the first export');
+    await first.stop();
+    // Another log under the same chain name: a database rebuilt, the stream kept.
+    await tamper(t.store, 'TRUNCATE audit.events');
+    await appendEvents(t.store, 'cbp', Array.from({ length: 5 }, () => ({ header: { requestId: 'rebuilt' }, items: [{}] })));
+    const second = start();
+    await until(() => second.status().outageSince !== null, 'the conflict to be reported');
+    expect(second.status().lastError).toMatch(/holds cbp:3 with another hash/);
+    expect(await streamed('cbp')).toEqual([1, 2, 3]);
+  });
+
   it('a stream outage never blocks an append; it is reported, and the export catches up without a gap', async () => {
     const relay = new Relay();
     await relay.open();
