@@ -51,6 +51,8 @@ export interface Settings {
   readonly seedScale: string | undefined;
   /** `AUDIT_RETENTION_DAYS`: purge audit entries older than this; unset keeps them forever. */
   readonly auditRetentionDays: number | undefined;
+  /** `AUDIT_STREAM_URL`: a NATS server with JetStream that receives every committed audit event; unset: no export. */
+  readonly auditStreamUrl: string | undefined;
   /** `AUDIT_SIGNING_KEY_FILE`: the audit service's private JWK; unset: generated under `.dev-issuer/audit-key/`. */
   readonly auditSigningKeyFile: string | undefined;
   /** `DEV_ISSUER_DIR`: where the development issuer's keys live; unset: `<repo>/.dev-issuer/`. */
@@ -136,6 +138,22 @@ const optional = (env: Env, name: string): string | undefined => {
   return raw === undefined || raw === '' ? undefined : raw;
 };
 
+/** A NATS server URL (`nats://host:port`, or tls://, ws://, wss://); checked here so a typo stops the start-up. */
+function natsUrl(env: Env, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !['nats:', 'tls:', 'ws:', 'wss:'].includes(url.protocol) || url.hostname === '') {
+    throw new Error(`${name} must be a NATS server URL such as nats://127.0.0.1:4222, got "${raw}"`);
+  }
+  return raw;
+}
+
 function persistedOperations(env: Env): PersistedOperationsSettings {
   const file = optional(env, 'PERSISTED_OPERATIONS_FILE');
   const only = flag(env, 'PERSISTED_OPERATIONS_ONLY');
@@ -185,6 +203,7 @@ export function readSettings(env: Env = environment()): Settings {
     seedScale: optional(env, 'SEED_SCALE'),
     auditRetentionDays: optional(env, 'AUDIT_RETENTION_DAYS') === undefined ? undefined : integer(env, 'AUDIT_RETENTION_DAYS', 0, 1),
     auditSigningKeyFile: optional(env, 'AUDIT_SIGNING_KEY_FILE'),
+    auditStreamUrl: natsUrl(env, 'AUDIT_STREAM_URL'),
     devIssuerDir: optional(env, 'DEV_ISSUER_DIR'),
     gatewayIdentityKeyFile: optional(env, 'GATEWAY_IDENTITY_KEY_FILE'),
     gatewayIdentityJwksFile: optional(env, 'GATEWAY_IDENTITY_JWKS_FILE'),

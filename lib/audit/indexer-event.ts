@@ -2,7 +2,7 @@ import { isOneOf, SERVICES } from '../domain.js';
 import { raw, type Row, type Sql } from '../store/index.js';
 import { entryHash, isHash } from './chain.js';
 import { isAuditAction, isAuditDecision, type AuditSubject } from './entry.js';
-import { canonicalHeader, eventHash, itemId, itemsRoot, type AuditEventHeader, type AuditEventItem } from './event-format.js';
+import { canonicalHeader, eventHash, itemsRoot, type AuditEventHeader, type AuditEventItem } from './event-format.js';
 import type { ChainProblem } from './verify.js';
 
 /**
@@ -46,10 +46,10 @@ export function checkEvent(row: Row, prevHash: string): EventCheck {
   const chain = typeof row['chain'] === 'string' ? row['chain'] : '?';
   const seqValue = Number(row['seq']);
   const where = `${chain}:${String(row['seq'])}`;
-  // Breaks are named by the first item the index can no longer vouch for: the event's item 0
-  // (an AccessEvent id). Which item of an event changed cannot be known: the hash covers only
-  // the root of their tree, and the original leaves are gone.
-  const brokenAt = Number.isSafeInteger(seqValue) && seqValue >= 1 ? itemId(chain, seqValue, 0) : where;
+  // Breaks are named by the event (`<chain>:<seq>`, as verifyChains names them): the hashed
+  // unit. Which item of an event changed cannot be known: the hash covers only the root of
+  // their tree, and the original leaves are gone.
+  const brokenAt = where;
   let event: StoredEvent;
   try {
     event = parseEventRow(row);

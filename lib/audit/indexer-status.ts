@@ -1,7 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import { sql, type Row, type Store } from '../store/index.js';
 import { latestCheckpoints, verifyCheckpoint, type CheckpointClaim } from './checkpoints.js';
-import { itemId } from './event-format.js';
+
 import { CHAIN_HEADS_SQL } from './indexer.js';
 import { readAuditPublicJwks } from './signing-key.js';
 import type { ChainProblem } from './verify.js';
@@ -17,9 +17,10 @@ import type { ChainProblem } from './verify.js';
 export interface IndexedChainReport {
   readonly chain: string;
   readonly valid: boolean;
-  /** Events the indexer verified on this chain (every one since it started, purged ones included). */
+  /** Records (items) in the events the indexer verified on this chain (purged ones included), as verifyChains counts. */
   readonly checkedEntries: number;
-  readonly checkedItems: number;
+  /** Events the indexer verified on this chain. */
+  readonly checkedEvents: number;
   readonly headSeq: number | null;
   readonly indexedSeq: number;
   readonly firstBrokenEntry: string | null;
@@ -32,8 +33,9 @@ export interface IndexedChainReport {
 
 export interface IndexedStatus {
   readonly valid: boolean;
+  /** Records (items) verified, as verifyChains counts them. */
   readonly checkedEntries: number;
-  readonly checkedItems: number;
+  readonly checkedEvents: number;
   readonly firstBrokenEntry: string | null;
   readonly chain: string | null;
   readonly problem: ChainProblem | null;
@@ -99,8 +101,8 @@ async function computeStatus(store: Store, jwks: JSONWebKeySet | undefined, now:
   for (const [chain, checkpoint] of checkpoints) {
     if (chains.some((c) => c.chain === chain)) continue;
     chains.push({
-      chain, valid: false, checkedEntries: 0, checkedItems: 0, headSeq: null, indexedSeq: 0, verifiedAt: null, indexLagMs: 0,
-      ...finding('TRUNCATED', itemId(chain, 1, 0), `chain ${chain} has no events, but a checkpoint at ${checkpoint.seq}`),
+      chain, valid: false, checkedEntries: 0, checkedEvents: 0, headSeq: null, indexedSeq: 0, verifiedAt: null, indexLagMs: 0,
+      ...finding('TRUNCATED', eventId(chain, 1), `chain ${chain} has no events, but a checkpoint at ${checkpoint.seq}`),
     });
   }
   chains.sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
@@ -108,7 +110,7 @@ async function computeStatus(store: Store, jwks: JSONWebKeySet | undefined, now:
   return {
     valid: broken === undefined,
     checkedEntries: chains.reduce((sum, c) => sum + c.checkedEntries, 0),
-    checkedItems: chains.reduce((sum, c) => sum + c.checkedItems, 0),
+    checkedEvents: chains.reduce((sum, c) => sum + c.checkedEvents, 0),
     firstBrokenEntry: broken?.firstBrokenEntry ?? null,
     chain: broken?.chain ?? null,
     problem: broken?.problem ?? null,
@@ -139,8 +141,8 @@ function baseReport(row: Row, checkedAt: Date): IndexedChainReport {
   return {
     chain: String(row['chain']),
     valid: row['verified'] !== false,
-    checkedEntries: Number(row['events_checked'] ?? 0),
-    checkedItems: Number(row['items_checked'] ?? 0),
+    checkedEntries: Number(row['items_checked'] ?? 0),
+    checkedEvents: Number(row['events_checked'] ?? 0),
     headSeq: row['head_seq'] === null || row['head_seq'] === undefined ? null : Number(row['head_seq']),
     indexedSeq: Number(row['indexed_seq'] ?? 0),
     firstBrokenEntry: typeof row['broken_at'] === 'string' ? row['broken_at'] : null,
@@ -157,7 +159,7 @@ type Finding = Pick<IndexedChainReport, 'firstBrokenEntry' | 'problem' | 'reason
 async function freshCheck(store: Store, row: Row, report: IndexedChainReport, signature: string | undefined, jwks: JSONWebKeySet | undefined): Promise<Finding | null> {
   const { chain, indexedSeq, headSeq } = report;
   if (indexedSeq > 0 && (headSeq === null || headSeq < indexedSeq)) {
-    return finding('TRUNCATED', itemId(chain, (headSeq ?? 0) + 1, 0), `chain ${chain} ends at ${headSeq ?? 'nothing'}, but the index verified it up to ${indexedSeq}`);
+    return finding('TRUNCATED', eventId(chain, (headSeq ?? 0) + 1), `chain ${chain} ends at ${headSeq ?? 'nothing'}, but the index verified it up to ${indexedSeq}`);
   }
   const hashNow = row['hash_at_indexed'];
   if (indexedSeq > 0 && hashNow !== row['indexed_hash']) {
@@ -166,24 +168,27 @@ async function freshCheck(store: Store, row: Row, report: IndexedChainReport, si
     // when it goes on). Gone or different anywhere else: changed after it was verified.
     const purged = (hashNow === null || hashNow === undefined) && firstPresent > indexedSeq;
     if (!purged) {
-      return finding(hashNow === null || hashNow === undefined ? 'MISSING' : 'ALTERED', itemId(chain, indexedSeq, 0), `event ${chain}:${indexedSeq} changed after the indexer verified it`);
+      return finding(hashNow === null || hashNow === undefined ? 'MISSING' : 'ALTERED', eventId(chain, indexedSeq), `event ${chain}:${indexedSeq} changed after the indexer verified it`);
     }
   }
   if (signature === undefined) return null;
   const claim = await checkpointClaim(signature, jwks);
   if (typeof claim === 'string') return finding('CHECKPOINT_INVALID', null, `newest checkpoint of chain ${chain}: ${claim}`);
   if (headSeq === null || headSeq < claim.seq) {
-    return finding('TRUNCATED', itemId(chain, (headSeq ?? 0) + 1, 0), `chain ${chain} ends at ${headSeq ?? 'nothing'}, before its signed checkpoint at ${claim.seq}`);
+    return finding('TRUNCATED', eventId(chain, (headSeq ?? 0) + 1), `chain ${chain} ends at ${headSeq ?? 'nothing'}, before its signed checkpoint at ${claim.seq}`);
   }
   if (claim.seq <= indexedSeq) {
     const [at] = await store.query(sql`SELECT e.hash FROM audit.events e WHERE e.chain = ${chain} AND e.seq = ${claim.seq}`);
     // Absent: purged behind a RETENTION checkpoint, which the indexer verified when it crossed it.
     if (at !== undefined && at['hash'] !== claim.headHash) {
-      return finding('CHECKPOINT_MISMATCH', itemId(chain, claim.seq, 0), `event ${chain}:${claim.seq} differs from what its signed checkpoint says`);
+      return finding('CHECKPOINT_MISMATCH', eventId(chain, claim.seq), `event ${chain}:${claim.seq} differs from what its signed checkpoint says`);
     }
   }
   return null;
 }
+
+/** Breaks are named by the event, `<chain>:<seq>`, as verifyChains names them. */
+const eventId = (chain: string, seq: number): string => `${chain}:${seq}`;
 
 const finding = (problem: ChainProblem, firstBrokenEntry: string | null, reason: string): Finding => ({ problem, firstBrokenEntry, reason });
 

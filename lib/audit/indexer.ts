@@ -2,7 +2,6 @@ import type { JSONWebKeySet } from 'jose';
 import { sql, type Queryable, type Row, type Store } from '../store/index.js';
 import { GENESIS_HASH } from './chain.js';
 import { verifyCheckpoint } from './checkpoints.js';
-import { itemId } from './event-format.js';
 import { checkEvent, EVENT_COLUMNS } from './indexer-event.js';
 import { readAuditPublicJwks } from './signing-key.js';
 import type { ChainProblem } from './verify.js';
@@ -123,7 +122,7 @@ async function indexBatch(store: Store, chain: string, options: IndexerOptions):
       if (seq !== expected) {
         const cut = await retentionCut(tx, chain, seq, options);
         if (cut === null) {
-          failure = { problem: startSeq === 0 && expected === 1 ? 'UNEXPLAINED_START' : 'MISSING', brokenAt: itemId(chain, expected, 0), reason: `event ${chain}:${expected} is missing, and no signed RETENTION checkpoint explains the gap before ${chain}:${seq}` };
+          failure = { problem: startSeq === 0 && expected === 1 ? 'UNEXPLAINED_START' : 'MISSING', brokenAt: `${chain}:${expected}`, reason: `event ${chain}:${expected} is missing, and no signed RETENTION checkpoint explains the gap before ${chain}:${seq}` };
           break;
         }
         prevHash = cut;

@@ -82,6 +82,34 @@ export class ServiceMetrics {
     });
   }
 
+  /** Audit service with AUDIT_STREAM_URL only: audit events acknowledged by the JetStream export. */
+  readonly auditStreamPublished = this.counter('tributary_audit_stream_published_total', 'Audit events acknowledged by the JetStream export', []);
+
+  /**
+   * Audit service with AUDIT_STREAM_URL only: `tributary_audit_stream_up` (1 while the stream
+   * takes events, 0 during an outage) and `tributary_audit_stream_lag_seconds` (age of the
+   * oldest committed event it has not acknowledged), read at each scrape.
+   */
+  measureAuditStream(read: () => Promise<{ readonly up: boolean; readonly lagSeconds: number }>): void {
+    for (const name of ['tributary_audit_stream_up', 'tributary_audit_stream_lag_seconds']) this.registry.removeSingleMetric(name);
+    new Gauge({
+      name: 'tributary_audit_stream_up',
+      help: 'Whether the audit export to JetStream is taking events (1) or in an outage (0)',
+      registers: [this.registry],
+      async collect() {
+        this.set(await read().then((r) => (r.up ? 1 : 0), () => 0));
+      },
+    });
+    new Gauge({
+      name: 'tributary_audit_stream_lag_seconds',
+      help: 'Age of the oldest committed audit event the JetStream export has not had acknowledged (0 when caught up)',
+      registers: [this.registry],
+      async collect() {
+        this.set(await read().then((r) => r.lagSeconds, () => Number.NaN));
+      },
+    });
+  }
+
   /** The exposition text for `/metrics`. */
   async text(): Promise<{ readonly contentType: string; readonly body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };

@@ -1,6 +1,8 @@
 import { purgeBefore, retentionCutoff, startCheckpointer } from '../../lib/audit/index.js';
 import { startIndexer } from '../../lib/audit/indexer-run.js';
 import { indexLagMs } from '../../lib/audit/indexer-status.js';
+import { startStreamExport, type AuditStreamExporter } from '../../lib/audit/stream-export.js';
+import { streamExportStatus } from '../../lib/audit/stream-export-status.js';
 import type { RunningService } from '../../lib/server/http.js';
 import type { Runtime } from '../../lib/server/runtime.js';
 import { startSubgraph, type SubgraphDefinition } from '../../lib/server/subgraph.js';
@@ -41,9 +43,11 @@ export async function startAuditService(runtime: Runtime, listen: { readonly por
   const retention = setInterval(() => purge().catch((error: unknown) => log.error({ err: error }, 'audit retention purge failed')), RETENTION_INTERVAL_MS);
   retention.unref();
   const indexer = startIndexer(runtime.auditOwnerStore, { onError: (error) => log.error({ err: error }, 'audit indexer pass failed') });
-  runtime.telemetry('audit').metrics.measureAuditIndexLag(async () => (await indexLagMs(runtime.auditOwnerStore)) / 1000);
+  const metrics = runtime.telemetry('audit').metrics;
+  metrics.measureAuditIndexLag(async () => (await indexLagMs(runtime.auditOwnerStore)) / 1000);
+  const exporter = startExport(runtime, log);
   const service = await startSubgraph(auditSubgraph, runtime, listen).catch(async (error: unknown) => {
-    await indexer.stop();
+    await Promise.all([indexer.stop(), exporter?.stop()]);
     throw error;
   });
   return {
@@ -51,8 +55,36 @@ export async function startAuditService(runtime: Runtime, listen: { readonly por
     async close() {
       clearInterval(retention);
       await service.close();
-      await indexer.stop();
+      await Promise.all([indexer.stop(), exporter?.stop()]);
       await checkpointer.stop();
     },
   };
+}
+
+const OUTAGE_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * With AUDIT_STREAM_URL, the export of committed events to JetStream. It never touches the
+ * request path; an outage is logged (once a minute while it lasts, not once per retry) and
+ * shown at /metrics and in auditChainStatus.
+ */
+function startExport(runtime: Runtime, log: Runtime['log']): AuditStreamExporter | undefined {
+  const url = runtime.settings.auditStreamUrl;
+  if (url === undefined) return undefined;
+  const metrics = runtime.telemetry('audit').metrics;
+  let lastLogged = 0;
+  const exporter = startStreamExport(runtime.auditOwnerStore, {
+    url,
+    onPublished: (events) => metrics.auditStreamPublished.inc(events),
+    onError: (error) => {
+      if (Date.now() - lastLogged < OUTAGE_LOG_INTERVAL_MS) return;
+      lastLogged = Date.now();
+      log.error({ err: error }, 'audit export to JetStream failing; retrying');
+    },
+  });
+  metrics.measureAuditStream(async () => {
+    const status = await streamExportStatus(runtime.auditOwnerStore);
+    return { up: status?.connected ?? false, lagSeconds: (status?.lagMs ?? 0) / 1000 };
+  });
+  return exporter;
 }

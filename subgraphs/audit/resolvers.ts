@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../../lib/audit/index.js';
 import type { Anomaly } from './anomalies.js';
+import { fullChainStatus } from './chain-status.js';
 import type { AuditContext } from './loaders.js';
 import type { AccessLogFilter } from './query.js';
 import type { CategoryRedactions, OrgDay, RuleDenials } from './summaries.js';
@@ -109,15 +110,11 @@ export const auditResolvers: ResolverMap<Context> = {
     },
     auditChainStatus: async (_: unknown, __: unknown, context: Context) => {
       await context.access.authorizeAuditRead('auditChainStatus');
-      const status = await context.loaders.verifyChains();
-      return {
-        valid: status.valid,
-        checkedEntries: status.checkedEntries,
-        firstBrokenEntry: status.firstBrokenEntry,
-        reason: status.reason,
-        checkedAt: new Date(),
-        chains: status.chains,
-      };
+      return context.loaders.chainStatus();
+    },
+    auditChainWalk: async (_: unknown, __: unknown, context: Context) => {
+      await context.access.authorizeAuditRead('auditChainWalk');
+      return fullChainStatus(context);
     },
     auditCheckpoints: async (_: unknown, __: unknown, context: Context) => {
       await context.access.authorizeAuditRead('auditCheckpoints');

@@ -37,7 +37,7 @@ describe.each(STORE_KINDS)('audit index status on %s', (kind) => {
     await pass();
     await checkpoint(3, await hashAt(3));
     const result = await status();
-    expect(result).toMatchObject({ valid: true, checkedEntries: 3, checkedItems: 6, firstBrokenEntry: null, indexLagMs: 0 });
+    expect(result).toMatchObject({ valid: true, checkedEntries: 6, checkedEvents: 3, firstBrokenEntry: null, indexLagMs: 0 });
     expect(result.chains).toEqual([expect.objectContaining({ chain: 'cbp', valid: true, headSeq: 3, indexedSeq: 3, verifiedAt: expect.any(Date) })]);
   });
 
@@ -55,7 +55,7 @@ describe.each(STORE_KINDS)('audit index status on %s', (kind) => {
   it('reports the indexer’s break with the item id where it stopped', async () => {
     await tamper(t.store, `UPDATE audit.events SET items = replace(items, 'p-1', 'p-2') WHERE chain = 'cbp' AND seq = 2`);
     await pass();
-    expect(await status()).toMatchObject({ valid: false, firstBrokenEntry: 'cbp:2.0', chain: 'cbp', problem: 'ALTERED', checkedEntries: 1 });
+    expect(await status()).toMatchObject({ valid: false, firstBrokenEntry: 'cbp:2', chain: 'cbp', problem: 'ALTERED', checkedEntries: 1, checkedEvents: 1 });
   });
 
   it('sees, without a walk, an event changed or the tail cut after it was verified', async () => {
@@ -64,17 +64,17 @@ describe.each(STORE_KINDS)('audit index status on %s', (kind) => {
     // The stored hash is untouched, so only the header changed: the fresh check compares hashes,
     // and a rewrite that also fixes the hash is what the next check catches:
     await tamper(t.store, `UPDATE audit.events SET hash = repeat('b', 64) WHERE chain = 'cbp' AND seq = 3`);
-    expect(await status()).toMatchObject({ valid: false, problem: 'ALTERED', firstBrokenEntry: 'cbp:3.0' });
+    expect(await status()).toMatchObject({ valid: false, problem: 'ALTERED', firstBrokenEntry: 'cbp:3' });
     await tamper(t.store, `DELETE FROM audit.events WHERE chain = 'cbp' AND seq = 3`);
-    expect(await status()).toMatchObject({ valid: false, problem: 'TRUNCATED', firstBrokenEntry: 'cbp:3.0' });
+    expect(await status()).toMatchObject({ valid: false, problem: 'TRUNCATED', firstBrokenEntry: 'cbp:3' });
   });
 
   it('checks the newest signed checkpoint: ahead of the head, differing, or signed by an unknown key', async () => {
     await pass();
     await checkpoint(2, 'c'.repeat(64));
-    expect(await status()).toMatchObject({ valid: false, problem: 'CHECKPOINT_MISMATCH', firstBrokenEntry: 'cbp:2.0' });
+    expect(await status()).toMatchObject({ valid: false, problem: 'CHECKPOINT_MISMATCH', firstBrokenEntry: 'cbp:2' });
     await checkpoint(5, 'c'.repeat(64));
-    expect(await status()).toMatchObject({ valid: false, problem: 'TRUNCATED', firstBrokenEntry: 'cbp:4.0' });
+    expect(await status()).toMatchObject({ valid: false, problem: 'TRUNCATED', firstBrokenEntry: 'cbp:4' });
     await checkpoint(6, 'c'.repeat(64), await generateAuditSigningKey());
     expect(await status()).toMatchObject({ valid: false, problem: 'CHECKPOINT_INVALID' });
   });
@@ -86,8 +86,8 @@ describe.each(STORE_KINDS)('audit index status on %s', (kind) => {
     await pass();
     const cached = await indexedChainStatus(t.store, { jwks: publicJwksOf(key), maxAgeMs: 60_000 });
     expect(cached.checkedAt).toEqual(first.checkedAt);
-    expect(cached.checkedEntries).toBe(3);
-    expect((await status()).checkedEntries).toBe(4);
+    expect(cached.checkedEvents).toBe(3);
+    expect((await status()).checkedEvents).toBe(4);
   });
 
   it('waitForIndex indexes inline when no indexer runs, so a query right after a write sees it', async () => {
