@@ -8,8 +8,17 @@ import { operationLimitsFromEnv, type OperationLimits } from './limits/settings.
 export interface Settings {
   readonly production: boolean;
   readonly databaseUrl: string | undefined;
-  /** Audit entries may live in another database than the records; defaults to the same one. */
+  /**
+   * Audit events may live in another database than the records; defaults to the same one. The
+   * services append through it: in production, with the append-only role (docs/operations.md).
+   */
   readonly auditDatabaseUrl: string | undefined;
+  /**
+   * The audit database as its owner (AUDIT_ADMIN_DATABASE_URL): what migrates it and what the
+   * audit service reads, indexes, checkpoints and purges with. Defaults to auditDatabaseUrl
+   * (then that one must be the owner too).
+   */
+  readonly auditAdminDatabaseUrl: string | undefined;
   /** Where `npm start` keeps the embedded store; unset in tests (in memory). */
   readonly dataDir: string | undefined;
   readonly trustedIssuersFile: string | undefined;
@@ -42,6 +51,8 @@ export interface Settings {
   readonly seedScale: string | undefined;
   /** `AUDIT_RETENTION_DAYS`: purge audit entries older than this; unset keeps them forever. */
   readonly auditRetentionDays: number | undefined;
+  /** `AUDIT_STREAM_URL`: a NATS server with JetStream that receives every committed audit event; unset: no export. */
+  readonly auditStreamUrl: string | undefined;
   /** `AUDIT_SIGNING_KEY_FILE`: the audit service's key set (or a lone private JWK); unset: generated under `.dev-issuer/audit-key/`. */
   readonly auditSigningKeyFile: string | undefined;
   /** `DEV_ISSUER_DIR`: where the development issuer's keys live; unset: `<repo>/.dev-issuer/`. */
@@ -145,6 +156,22 @@ function httpUrl(env: Env, name: string): string | undefined {
   return url.href;
 }
 
+/** A NATS server URL (`nats://host:port`, or tls://, ws://, wss://); checked here so a typo stops the start-up. */
+function natsUrl(env: Env, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !['nats:', 'tls:', 'ws:', 'wss:'].includes(url.protocol) || url.hostname === '') {
+    throw new Error(`${name} must be a NATS server URL such as nats://127.0.0.1:4222, got "${raw}"`);
+  }
+  return raw;
+}
+
 function persistedOperations(env: Env): PersistedOperationsSettings {
   const file = optional(env, 'PERSISTED_OPERATIONS_FILE');
   const only = flag(env, 'PERSISTED_OPERATIONS_ONLY');
@@ -169,6 +196,7 @@ export function readSettings(env: Env = environment()): Settings {
     production: env.NODE_ENV === 'production',
     databaseUrl,
     auditDatabaseUrl: optional(env, 'AUDIT_DATABASE_URL') ?? databaseUrl,
+    auditAdminDatabaseUrl: optional(env, 'AUDIT_ADMIN_DATABASE_URL') ?? optional(env, 'AUDIT_DATABASE_URL') ?? databaseUrl,
     dataDir: optional(env, 'DATA_DIR'),
     trustedIssuersFile: optional(env, 'TRUSTED_ISSUERS_FILE'),
     tokenAudience: optional(env, 'TOKEN_AUDIENCE') ?? 'tributary',
@@ -193,6 +221,7 @@ export function readSettings(env: Env = environment()): Settings {
     seedScale: optional(env, 'SEED_SCALE'),
     auditRetentionDays: optional(env, 'AUDIT_RETENTION_DAYS') === undefined ? undefined : integer(env, 'AUDIT_RETENTION_DAYS', 0, 1),
     auditSigningKeyFile: optional(env, 'AUDIT_SIGNING_KEY_FILE'),
+    auditStreamUrl: natsUrl(env, 'AUDIT_STREAM_URL'),
     devIssuerDir: optional(env, 'DEV_ISSUER_DIR'),
     gatewayIdentityKeyFile: optional(env, 'GATEWAY_IDENTITY_KEY_FILE'),
     gatewayIdentityJwksFile: optional(env, 'GATEWAY_IDENTITY_JWKS_FILE'),

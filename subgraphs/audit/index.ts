@@ -1,4 +1,8 @@
 import { auditPublicJwks, purgeBefore, retentionCutoff, startCheckpointer } from '../../lib/audit/index.js';
+import { startIndexer } from '../../lib/audit/indexer-run.js';
+import { indexLagMs } from '../../lib/audit/indexer-status.js';
+import { startStreamExport, type AuditStreamExporter } from '../../lib/audit/stream-export.js';
+import { streamExportStatus } from '../../lib/audit/stream-export-status.js';
 import type { RunningService } from '../../lib/server/http.js';
 import type { Runtime } from '../../lib/server/runtime.js';
 import { startSubgraph, type SubgraphDefinition } from '../../lib/server/subgraph.js';
@@ -19,31 +23,69 @@ const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
  * The audit service also signs checkpoints of every chain head (at least every 10 s while
  * entries are written, and once more on shutdown), so that cutting off the newest entries is
  * detectable; and, when AUDIT_RETENTION_DAYS is set, purges older entries hourly behind a
- * signed retention checkpoint, so the remaining chain still verifies.
+ * signed retention checkpoint, so the remaining chain still verifies. It runs the background
+ * indexer (lib/audit/indexer.ts) that verifies new events and fills the auditors' per-item
+ * index, and reports its lag at /metrics.
  */
 export async function startAuditService(runtime: Runtime, listen: { readonly port: number; readonly host: string }): Promise<RunningService> {
   const log = runtime.log.child({ service: 'audit' });
-  const checkpointer = startCheckpointer(runtime.auditStore, {
+  const checkpointer = startCheckpointer(runtime.auditOwnerStore, {
     keySource: runtime.settings,
     onError: (error) => log.error({ err: error }, 'audit checkpoint failed'),
   });
   const purge = async (): Promise<void> => {
     const cutoff = retentionCutoff(runtime.settings.auditRetentionDays, runtime.clock());
     if (cutoff === null) return;
-    const results = await purgeBefore(runtime.auditStore, cutoff, { keySource: runtime.settings });
+    const results = await purgeBefore(runtime.auditOwnerStore, cutoff, { keySource: runtime.settings });
     log.info({ cutoff, results }, 'audit retention purge');
   };
   // A malformed AUDIT_RETENTION_DAYS has already stopped the service, naming it (readSettings).
   const retention = setInterval(() => purge().catch((error: unknown) => log.error({ err: error }, 'audit retention purge failed')), RETENTION_INTERVAL_MS);
   retention.unref();
+  const indexer = startIndexer(runtime.auditOwnerStore, { onError: (error) => log.error({ err: error }, 'audit indexer pass failed') });
+  const metrics = runtime.telemetry('audit').metrics;
+  metrics.measureAuditIndexLag(async () => (await indexLagMs(runtime.auditOwnerStore)) / 1000);
+  const exporter = startExport(runtime, log);
   // Public: auditors and `audit:verify` trust checkpoints by this set (AUDIT_JWKS_URL).
-  const service = await startSubgraph(auditSubgraph, runtime, listen, { jwks: () => auditPublicJwks(runtime.settings) });
+  const service = await startSubgraph(auditSubgraph, runtime, listen, { jwks: () => auditPublicJwks(runtime.settings) }).catch(async (error: unknown) => {
+    await Promise.all([indexer.stop(), exporter?.stop()]);
+    throw error;
+  });
   return {
     ...service,
     async close() {
       clearInterval(retention);
       await service.close();
+      await Promise.all([indexer.stop(), exporter?.stop()]);
       await checkpointer.stop();
     },
   };
+}
+
+const OUTAGE_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * With AUDIT_STREAM_URL, the export of committed events to JetStream. It never touches the
+ * request path; an outage is logged (once a minute while it lasts, not once per retry) and
+ * shown at /metrics and in auditChainStatus.
+ */
+function startExport(runtime: Runtime, log: Runtime['log']): AuditStreamExporter | undefined {
+  const url = runtime.settings.auditStreamUrl;
+  if (url === undefined) return undefined;
+  const metrics = runtime.telemetry('audit').metrics;
+  let lastLogged = 0;
+  const exporter = startStreamExport(runtime.auditOwnerStore, {
+    url,
+    onPublished: (events) => metrics.auditStreamPublished.inc(events),
+    onError: (error) => {
+      if (Date.now() - lastLogged < OUTAGE_LOG_INTERVAL_MS) return;
+      lastLogged = Date.now();
+      log.error({ err: error }, 'audit export to JetStream failing; retrying');
+    },
+  });
+  metrics.measureAuditStream(async () => {
+    const status = await streamExportStatus(runtime.auditOwnerStore);
+    return { up: status?.connected ?? false, lagSeconds: (status?.lagMs ?? 0) / 1000 };
+  });
+  return exporter;
 }

@@ -1,4 +1,7 @@
 import { latestCheckpoints, verifyChains } from '../../lib/audit/index.js';
+import { indexedChainStatus } from '../../lib/audit/indexer-status.js';
+import { waitForIndex } from '../../lib/audit/indexer-wait.js';
+import { streamExportStatus } from '../../lib/audit/stream-export-status.js';
 import type { RequestContext } from '../../lib/server/context.js';
 import type { LoaderDeps } from '../../lib/server/subgraph.js';
 import { detectAnomalies } from './anomalies.js';
@@ -13,6 +16,10 @@ import { accessesPerOrgPerDay, denialsByRule, redactionsByCategory, type TimeRan
 export interface AuditLoaders {
   readonly accessLog: (limits: { readonly maxPageSize: number }, filter: AccessLogFilter, page: PageRequest) => Promise<AccessLogPage>;
   readonly verifyChains: () => ReturnType<typeof verifyChains>;
+  /** The indexer's incremental verification (lib/audit/indexer-status.ts), cached for a second, and the stream export's state. */
+  readonly chainStatus: () => Promise<Awaited<ReturnType<typeof indexedChainStatus>> & { readonly stream: Awaited<ReturnType<typeof streamExportStatus>> }>;
+  /** Before an auditor's query: until the per-item index holds every event committed before it (bounded). */
+  readonly waitForIndex: () => ReturnType<typeof waitForIndex>;
   readonly latestCheckpoints: () => ReturnType<typeof latestCheckpoints>;
   readonly accessesPerOrgPerDay: (range: TimeRange) => ReturnType<typeof accessesPerOrgPerDay>;
   readonly denialsByRule: (range: TimeRange) => ReturnType<typeof denialsByRule>;
@@ -26,6 +33,11 @@ export function auditLoaders({ auditStore }: LoaderDeps): AuditLoaders {
   return {
     accessLog: (limits, filter, page) => queryAccessLog(auditStore, limits, filter, page),
     verifyChains: () => verifyChains(auditStore),
+    chainStatus: async () => {
+      const [status, stream] = await Promise.all([indexedChainStatus(auditStore), streamExportStatus(auditStore)]);
+      return { ...status, stream };
+    },
+    waitForIndex: () => waitForIndex(auditStore),
     latestCheckpoints: () => latestCheckpoints(auditStore),
     accessesPerOrgPerDay: (range) => accessesPerOrgPerDay(auditStore, range),
     denialsByRule: (range) => denialsByRule(auditStore, range),
