@@ -63,11 +63,11 @@ export async function indexPass(store: Store, options: IndexerOptions = {}): Pro
   let events = 0;
   let items = 0;
   const broken: string[] = [];
-  for (const head of heads) {
+  const indexChain = async (head: Row): Promise<void> => {
     const chain = String(head['chain']);
     if (head['verified'] !== true) {
       broken.push(chain);
-      continue;
+      return;
     }
     const target = Number(head['head_seq']);
     let indexed = Number(head['indexed_seq']);
@@ -77,14 +77,24 @@ export async function indexPass(store: Store, options: IndexerOptions = {}): Pro
       items += batch.items;
       if (batch.broken) {
         broken.push(chain);
-        break;
+        return;
       }
-      if (batch.events === 0) break;
+      if (batch.events === 0) return;
       indexed = batch.indexedSeq;
     }
-  }
+  };
+  // Chains are independent: a few at once, so one chain's verification (Node) overlaps
+  // another's inserts (PostgreSQL). On PGlite (one connection) they simply take turns.
+  const queue = [...heads];
+  const workers = Array.from({ length: Math.min(CHAIN_CONCURRENCY, queue.length) }, async () => {
+    for (let head = queue.shift(); head !== undefined; head = queue.shift()) await indexChain(head);
+  });
+  await Promise.all(workers);
+  broken.sort();
   return { events, items, broken };
 }
+
+const CHAIN_CONCURRENCY = 4;
 
 interface BatchResult {
   readonly events: number;
