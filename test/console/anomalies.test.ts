@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectAnomalies, median, type AnomalyFinding } from '../../subgraphs/audit/anomalies.js';
+import { waitForIndex } from '../../lib/audit/indexer-wait.js';
 import { createAuditWriter, type AuditEntryInput, type AuditSubject } from '../../lib/audit/index.js';
 import { redactionsByCategory } from '../../subgraphs/audit/summaries.js';
 import { anEntry } from '../audit/entries.js';
@@ -53,6 +54,8 @@ describe.each(STORE_KINDS)('anomalies in the access log on %s', (kind) => {
       anEntry({ at: at(30_002), subject: ngo, service: 'ice', recordType: 'Person', recordId: 'P-9', personId: 'P-9', decision: 'ALLOW', fieldsReleased: ['id', 'protected1367'] }),
       anEntry({ at: at(30_003), subject: ice, service: 'ice', recordType: 'Person', recordId: 'P-8', personId: 'P-8', decision: 'ALLOW', fieldsReleased: ['id'] }),
     ]);
+    // The checks read the auditors' per-item index, filled after the commit; the API waits for it the same way.
+    expect((await waitForIndex(t.store)).caughtUp).toBe(true);
   });
   afterAll(async () => t?.dispose());
 
