@@ -58,16 +58,21 @@ export const CHAIN_HEADS_SQL = sql`
 /** One pass: every chain indexed up to the head it had when the pass looked, or to its break. */
 export async function indexPass(store: Store, options: IndexerOptions = {}): Promise<PassResult> {
   const heads = await store.query(sql`
-    SELECT h.chain, h.head_seq, coalesce(s.indexed_seq, 0) AS indexed_seq, coalesce(s.verified, true) AS verified
+    SELECT h.chain, h.head_seq, coalesce(s.indexed_seq, 0) AS indexed_seq, coalesce(s.verified, true) AS verified,
+      s.first_seq AS indexed_first, (SELECT e.seq FROM audit.events e WHERE e.chain = h.chain ORDER BY e.seq LIMIT 1) AS first_present
     FROM (${CHAIN_HEADS_SQL}) h LEFT JOIN audit.index_state s ON s.chain = h.chain`);
   let events = 0;
   let items = 0;
   const broken: string[] = [];
-  for (const head of heads) {
+  const indexChain = async (head: Row): Promise<void> => {
     const chain = String(head['chain']);
     if (head['verified'] !== true) {
       broken.push(chain);
-      continue;
+      return;
+    }
+    if (await dropPurged(store, chain, head, options)) {
+      broken.push(chain);
+      return;
     }
     const target = Number(head['head_seq']);
     let indexed = Number(head['indexed_seq']);
@@ -77,13 +82,49 @@ export async function indexPass(store: Store, options: IndexerOptions = {}): Pro
       items += batch.items;
       if (batch.broken) {
         broken.push(chain);
-        break;
+        return;
       }
-      if (batch.events === 0) break;
+      if (batch.events === 0) return;
       indexed = batch.indexedSeq;
     }
-  }
+  };
+  // Chains are independent: a few at once, so one chain's verification (Node) overlaps
+  // another's inserts (PostgreSQL). On PGlite (one connection) they simply take turns.
+  const queue = [...heads];
+  const workers = Array.from({ length: Math.min(CHAIN_CONCURRENCY, queue.length) }, async () => {
+    for (let head = queue.shift(); head !== undefined; head = queue.shift()) await indexChain(head);
+  });
+  await Promise.all(workers);
+  broken.sort();
   return { events, items, broken };
+}
+
+const CHAIN_CONCURRENCY = 4;
+
+/**
+ * Retention purges events (lib/audit/retention.ts) after they may have been indexed: their
+ * items leave the index too, so no auditor query finds an access the log no longer holds.
+ * Only below the chain's first remaining event, which a signed RETENTION checkpoint explains.
+ * true when the start went without one: the chain is then recorded broken.
+ */
+async function dropPurged(store: Store, chain: string, head: Row, options: IndexerOptions): Promise<boolean> {
+  const indexedFirst = head['indexed_first'];
+  const firstPresent = Number(head['first_present']);
+  if (indexedFirst === null || indexedFirst === undefined || !(Number(indexedFirst) < firstPresent)) return false;
+  return store.transaction(async (tx) => {
+    if ((await retentionCut(tx, chain, firstPresent, options)) === null) {
+      // Removed with no signed cut: tampering. The items stay (evidence); the chain is broken.
+      await tx.query(sql`
+        UPDATE audit.index_state SET verified = false, problem = 'UNEXPLAINED_START', broken_at = ${`${chain}:${Number(indexedFirst)}`},
+          reason = ${`events ${chain}:${Number(indexedFirst)} to ${chain}:${firstPresent - 1} were removed, and no signed RETENTION checkpoint explains it`},
+          updated_at = now()
+        WHERE chain = ${chain} AND verified`);
+      return true;
+    }
+    await tx.query(sql`DELETE FROM audit.access_items WHERE chain = ${chain} AND seq < ${firstPresent}`);
+    await tx.query(sql`UPDATE audit.index_state SET first_seq = ${firstPresent}, updated_at = now() WHERE chain = ${chain} AND first_seq < ${firstPresent}`);
+    return false;
+  });
 }
 
 interface BatchResult {

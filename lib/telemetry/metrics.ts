@@ -82,16 +82,17 @@ export class ServiceMetrics {
     });
   }
 
-  /** Audit service with AUDIT_STREAM_URL only: audit events acknowledged by the JetStream export. */
-  readonly auditStreamPublished = this.counter('tributary_audit_stream_published_total', 'Audit events acknowledged by the JetStream export', []);
-
   /**
    * Audit service with AUDIT_STREAM_URL only: `tributary_audit_stream_up` (1 while the stream
    * takes events, 0 during an outage) and `tributary_audit_stream_lag_seconds` (age of the
-   * oldest committed event it has not acknowledged), read at each scrape.
+   * oldest committed event it has not acknowledged), read at each scrape; and
+   * `tributary_audit_stream_published_total`, counted by the function returned.
    */
-  measureAuditStream(read: () => Promise<{ readonly up: boolean; readonly lagSeconds: number }>): void {
-    for (const name of ['tributary_audit_stream_up', 'tributary_audit_stream_lag_seconds']) this.registry.removeSingleMetric(name);
+  measureAuditStream(read: () => Promise<{ readonly up: boolean; readonly lagSeconds: number }>): (events: number) => void {
+    for (const name of ['tributary_audit_stream_up', 'tributary_audit_stream_lag_seconds', 'tributary_audit_stream_published_total']) {
+      this.registry.removeSingleMetric(name);
+    }
+    const published = this.counter('tributary_audit_stream_published_total', 'Audit events acknowledged by the JetStream export', []);
     new Gauge({
       name: 'tributary_audit_stream_up',
       help: 'Whether the audit export to JetStream is taking events (1) or in an outage (0)',
@@ -108,6 +109,7 @@ export class ServiceMetrics {
         this.set(await read().then((r) => r.lagSeconds, () => Number.NaN));
       },
     });
+    return (events) => published.inc(events);
   }
 
   /** The exposition text for `/metrics`. */

@@ -72,20 +72,20 @@ const OUTAGE_LOG_INTERVAL_MS = 60_000;
 function startExport(runtime: Runtime, log: Runtime['log']): AuditStreamExporter | undefined {
   const url = runtime.settings.auditStreamUrl;
   if (url === undefined) return undefined;
-  const metrics = runtime.telemetry('audit').metrics;
+  const store = runtime.auditOwnerStore;
   let lastLogged = 0;
-  const exporter = startStreamExport(runtime.auditOwnerStore, {
+  const countPublished = runtime.telemetry('audit').metrics.measureAuditStream(async () => {
+    const status = await streamExportStatus(store);
+    return { up: status?.connected ?? false, lagSeconds: (status?.lagMs ?? 0) / 1000 };
+  });
+  const exporter = startStreamExport(store, {
     url,
-    onPublished: (events) => metrics.auditStreamPublished.inc(events),
+    onPublished: countPublished,
     onError: (error) => {
       if (Date.now() - lastLogged < OUTAGE_LOG_INTERVAL_MS) return;
       lastLogged = Date.now();
       log.error({ err: error }, 'audit export to JetStream failing; retrying');
     },
-  });
-  metrics.measureAuditStream(async () => {
-    const status = await streamExportStatus(runtime.auditOwnerStore);
-    return { up: status?.connected ?? false, lagSeconds: (status?.lagMs ?? 0) / 1000 };
   });
   return exporter;
 }

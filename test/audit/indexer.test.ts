@@ -118,6 +118,24 @@ describe.each(STORE_KINDS)('audit indexer on %s', (kind) => {
     expect(Number((await state('cbp'))?.['first_seq'])).toBe(4);
   });
 
+  it('drops the items of events retention purged after they were indexed, behind a signed cut only', async () => {
+    await fiveEvents();
+    await pass();
+    const [second] = await t.store.query(sql`SELECT hash FROM audit.events WHERE chain = 'cbp' AND seq = 2`);
+    await tamper(t.store, `DELETE FROM audit.events WHERE chain = 'cbp' AND seq <= 2`);
+    // No checkpoint: removed by someone, not by retention. The items stay; the chain is broken.
+    expect((await pass()).broken).toEqual(['cbp']);
+    expect(await itemIds('cbp')).toHaveLength(9);
+    expect((await state('cbp'))?.['problem']).toBe('UNEXPLAINED_START');
+
+    await tamper(t.store, `UPDATE audit.index_state SET verified = true, problem = NULL, broken_at = NULL, reason = NULL`);
+    const checkpoint = await signCheckpoint(key, { chain: 'cbp', seq: 2, headHash: String(second?.['hash']), at: new Date(), kind: 'RETENTION' });
+    await t.store.transaction((tx) => recordCheckpoints(tx, [checkpoint]));
+    expect((await pass()).broken).toEqual([]);
+    expect(await itemIds('cbp')).toEqual(['3.0', '3.1', '4.0', '5.0', '5.1']);
+    expect(Number((await state('cbp'))?.['first_seq'])).toBe(3);
+  });
+
   it('verifies legacy entries (version 1) with their original hash, and the events chained after them', async () => {
     await appendEvents(t.store, 'cbp', [{ items: [{ recordId: 'old-1' }] }, { items: [{ recordId: 'old-2' }] }], true);
     await appendEvents(t.store, 'cbp', [{ items: [{ recordId: 'new-1' }, { recordId: 'new-2' }] }]);

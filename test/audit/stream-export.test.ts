@@ -4,7 +4,9 @@ import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditWriter } from '../../lib/audit/index.js';
 import { startStreamExport, type AuditStreamExporter } from '../../lib/audit/stream-export.js';
+import { streamExportStatus } from '../../lib/audit/stream-export-status.js';
 import { StreamVerifier } from '../../lib/audit/stream-message.js';
+import { ServiceMetrics } from '../../lib/telemetry/metrics.js';
 import { sql } from '../../lib/store/index.js';
 import { entries } from './entries.js';
 import { appendEvents } from './event-rows.js';
@@ -184,5 +186,15 @@ describe.each(STORE_KINDS)('audit export to JetStream on %s', (kind) => {
     await until(() => exporter.status().outageSince !== null, 'the outage to be reported');
     expect(exporter.status()).toMatchObject({ connected: false, publishedEvents: 0, lastError: expect.any(String) });
     expect(await head('cbp')).toBeGreaterThan(0);
+    // As auditChainStatus { stream } and /metrics report it.
+    const reported = await streamExportStatus(t.store, new Date(Date.now() + 5_000));
+    expect(reported).toMatchObject({ connected: false, outageSince: expect.any(Date), publishedEvents: 0 });
+    expect(reported?.lagMs).toBeGreaterThanOrEqual(5_000);
+    const metrics = new ServiceMetrics('audit');
+    metrics.measureAuditStream(async () => {
+      const status = await streamExportStatus(t.store);
+      return { up: status?.connected ?? false, lagSeconds: (status?.lagMs ?? 0) / 1000 };
+    })(0);
+    expect((await metrics.text()).body).toMatch(/^tributary_audit_stream_up\{service="audit"\} 0$/m);
   });
 });
