@@ -2,6 +2,7 @@ import { latestCheckpoints, verifyChains } from '../../lib/audit/index.js';
 import type { RequestContext } from '../../lib/server/context.js';
 import type { LoaderDeps } from '../../lib/server/subgraph.js';
 import { detectAnomalies } from './anomalies.js';
+import { accessEventProofLoader } from './proof.js';
 import { queryAccessLog, type AccessLogFilter, type AccessLogPage, type PageRequest } from './query.js';
 import { accessesPerOrgPerDay, denialsByRule, redactionsByCategory, type TimeRange } from './summaries.js';
 
@@ -18,6 +19,7 @@ export interface AuditLoaders {
   readonly denialsByRule: (range: TimeRange) => ReturnType<typeof denialsByRule>;
   readonly redactionsByCategory: (range: TimeRange) => ReturnType<typeof redactionsByCategory>;
   readonly anomalies: (range: TimeRange) => ReturnType<typeof detectAnomalies>;
+  readonly accessEventProof: ReturnType<typeof accessEventProofLoader>;
 }
 
 export type AuditContext = RequestContext<AuditLoaders>;
@@ -31,5 +33,6 @@ export function auditLoaders({ auditStore }: LoaderDeps): AuditLoaders {
     denialsByRule: (range) => denialsByRule(auditStore, range),
     redactionsByCategory: (range) => redactionsByCategory(auditStore, range),
     anomalies: (range) => detectAnomalies(auditStore, range),
+    accessEventProof: accessEventProofLoader(auditStore),
   };
 }
