@@ -52,13 +52,13 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const store = await openAuditStore(settings);
   try {
-    const [schema] = await store.query(sql`SELECT to_regclass('audit.entries') IS NOT NULL AS present`);
+    const [schema] = await store.query(sql`SELECT to_regclass('audit.events') IS NOT NULL AS present`);
     if (schema?.['present'] !== true) throw new UsageError('this database has no audit log (schema "audit" is missing)');
     const status = await verifyChains(store, { checkpoints, jwks });
     for (const chain of status.chains) process.stdout.write(`${line(chain)}\n`);
     if (status.chains.length === 0) process.stdout.write('(the audit log is empty)\n');
     if (status.valid) {
-      process.stdout.write(`OK: ${status.checkedEntries} entries in ${status.chains.length} chain(s) verified\n`);
+      process.stdout.write(`OK: ${status.checkedEntries} entries (${status.checkedEvents} events) in ${status.chains.length} chain(s) verified\n`);
       return 0;
     }
     const where = status.firstBrokenEntry === null ? '' : ` at entry ${status.firstBrokenEntry}`;
@@ -70,7 +70,7 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 function line(report: ChainReport): string {
-  const range = report.headSeq === null ? 'no entries' : `seq ${report.firstSeq ?? '?'}..${report.headSeq}`;
+  const range = report.headSeq === null ? 'no events' : `${report.checkedEvents} events, seq ${report.firstSeq ?? '?'}..${report.headSeq}`;
   const head = report.headHash === null ? '' : `, head ${report.headHash.slice(0, 12)}`;
   const detail = `${report.checkedEntries} entries checked (${range}${head}), ${report.checkpointsChecked} checkpoint(s)`;
   return report.valid

@@ -1,8 +1,9 @@
 import { join, raw, sql, type Queryable } from '../store/index.js';
 import { arrayLiteral, element } from './array-literal.js';
-import { entryHash, GENESIS_HASH, isHash } from './chain.js';
-import type { AuditContent } from './entry.js';
+import { GENESIS_HASH, isHash } from './chain.js';
 import { int } from './entry-row.js';
+import type { PreparedEvent } from './event-build.js';
+import { canonicalHeader, eventHash } from './event-format.js';
 
 export interface ChainHead {
   readonly seq: number;
@@ -10,7 +11,7 @@ export interface ChainHead {
 }
 
 /**
- * The entries of one commit chained from `from`, as columns (ENTRY_COLUMN_TYPES order), each
+ * The events of one commit chained from `from`, as columns (EVENT_COLUMN_TYPES order), each
  * already one PostgreSQL array literal.
  */
 export interface ChainedRows {
@@ -20,12 +21,12 @@ export interface ChainedRows {
 }
 
 /**
- * The columns of `audit.entries` an append writes after `chain`, in the order of
- * `audit.append_entries`'s parameters, each with the type its values travel as. text[] columns
- * travel as text (one array literal per row), because unnest() of a 2-D array cannot carry
- * ragged rows; the function casts them back per row.
+ * The columns of `audit.events` an append writes after `chain`, in the order of
+ * `audit.append_events`'s parameters (migration 005), each with the type its values travel as.
+ * roles (text[]) travels as text, one array literal per event, because unnest() of a 2-D array
+ * cannot carry ragged rows; the function casts it back per row.
  */
-const ENTRY_COLUMN_TYPES = [
+const EVENT_COLUMN_TYPES = [
   ['seq', 'bigint'],
   ['at', 'timestamptz'],
   ['request_id', 'text'],
@@ -40,51 +41,45 @@ const ENTRY_COLUMN_TYPES = [
   ['justification', 'text'],
   ['action', 'text'],
   ['record_type', 'text'],
-  ['record_id', 'text'],
-  ['owner_org', 'text'],
-  ['person_id', 'text'],
-  ['fields_released', 'text[]'],
-  ['fields_redacted', 'text[]'],
-  ['decision', 'text'],
-  ['rules', 'text[]'],
   ['service', 'text'],
   ['reason', 'text'],
+  ['item_count', 'integer'],
+  ['items', 'text'],
+  ['items_root', 'text'],
   ['prev_hash', 'text'],
   ['hash', 'text'],
 ] as const;
 
-export function chainRows(chain: string, from: ChainHead, contents: readonly AuditContent[]): ChainedRows {
-  const columns: string[] = ENTRY_COLUMN_TYPES.map(() => '{');
+/** Gives each event its seq and links it: hash = SHA-256(prev || header || items root) (event-format.ts). */
+export function chainRows(chain: string, from: ChainHead, events: readonly PreparedEvent[]): ChainedRows {
+  const columns: string[] = EVENT_COLUMN_TYPES.map(() => '{');
   let { seq, hash } = from;
-  contents.forEach((content, i) => {
+  events.forEach((event, i) => {
     seq += 1;
     const prevHash = hash;
-    hash = entryHash(chain, seq, content, prevHash);
-    const { subject } = content;
+    const { header } = event;
+    hash = eventHash(prevHash, canonicalHeader(chain, seq, header, event.itemCount), event.itemsRoot);
+    const { subject } = header;
     const row = [
       String(seq),
-      element(content.at.toISOString()),
-      element(content.requestId),
-      element(content.operationName),
-      element(content.operationHash),
+      element(header.at.toISOString()),
+      element(header.requestId),
+      element(header.operationName),
+      element(header.operationHash),
       element(subject?.iss ?? null),
       element(subject?.sub ?? null),
       element(subject?.agency ?? null),
       element(subject?.org ?? null),
       element(arrayLiteral(subject?.roles ?? [])),
-      element(content.purpose),
-      element(content.justification),
-      element(content.action),
-      element(content.recordType),
-      element(content.recordId),
-      element(content.ownerOrg),
-      element(content.personId),
-      element(arrayLiteral(content.fieldsReleased)),
-      element(arrayLiteral(content.fieldsRedacted)),
-      element(content.decision),
-      element(arrayLiteral(content.rules)),
-      element(content.service),
-      element(content.reason),
+      element(header.purpose),
+      element(header.justification),
+      element(header.action),
+      element(header.recordType),
+      element(header.service),
+      element(header.reason),
+      String(event.itemCount),
+      element(event.items),
+      element(event.itemsRoot),
       element(prevHash),
       element(hash),
     ];
@@ -97,26 +92,24 @@ export function chainRows(chain: string, from: ChainHead, contents: readonly Aud
 }
 
 /**
- * One call of `audit.append_entries` for any number of entries: every column travels as one
- * array parameter, turned back into rows by unnest() in the database. (jsonb_to_recordset,
- * used before, spent more server CPU converting the document than the INSERT itself;
- * json_to_recordset is slower still with array columns: measured by bench/.)
+ * One call of `audit.append_events` for any number of events: every column travels as one
+ * array parameter, turned back into rows by unnest() in the database (measured cheaper than
+ * jsonb_to_recordset by bench/).
  */
 export async function appendRows(db: Queryable, chain: string, rows: ChainedRows): Promise<{ appended: boolean }> {
-  const arrays = join(ENTRY_COLUMN_TYPES.map(([, type], i) => sql`${rows.columns[i]}::${raw(type === 'text[]' ? 'text' : type)}[]`));
-  const result = await db.query(sql`SELECT appended FROM audit.append_entries(${chain}, ${rows.from.seq}, ${rows.from.hash}, ${arrays})`);
+  const arrays = join(EVENT_COLUMN_TYPES.map(([, type], i) => sql`${rows.columns[i]}::${raw(type === 'text[]' ? 'text' : type)}[]`));
+  const result = await db.query(sql`SELECT appended FROM audit.append_events(${chain}, ${rows.from.seq}, ${rows.from.hash}, ${arrays})`);
   return { appended: result[0]?.['appended'] === true };
 }
 
 /**
  * Takes the chain's append lock for the rest of the transaction and returns its head (seq 0 and
- * the genesis hash for a new chain). See audit.lock_chain in the migration for why this is one
- * function call and not two statements here.
+ * the genesis hash for a new chain). See audit.lock_chain in migration 005.
  */
 export async function lockChain(tx: Queryable, chain: string): Promise<ChainHead> {
   const rows = await tx.query(sql`SELECT head_seq, head_hash FROM audit.lock_chain(${chain})`);
   const head = rows[0];
-  if (head === undefined) return { seq: 0, hash: GENESIS_HASH };
+  if (head === undefined || head['head_seq'] === null) return { seq: 0, hash: GENESIS_HASH };
   const hash = head['head_hash'];
   if (!isHash(hash)) throw new Error(`audit chain ${chain}: the head's hash is malformed`);
   return { seq: int(head, 'head_seq'), hash };

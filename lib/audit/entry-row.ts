@@ -1,15 +1,16 @@
 import { isOneOf, SERVICES } from '../domain.js';
 import { raw, type Row, type Sql } from '../store/index.js';
 import { isHash } from './chain.js';
-import { entryId, isAuditAction, isAuditDecision, type AuditContent, type AuditEntry } from './entry.js';
+import { itemId } from './event-format.js';
+import { isAuditAction, isAuditDecision, type AuditContent, type AuditEntry } from './entry.js';
 
 /**
- * The one mapping between `audit.entries` rows and AuditEntry. Rows enter as unknown: a value
- * the writer could not have stored (wrong type, unknown enum) throws, and the verifier reports
- * the entry as broken instead of trusting it.
+ * The one mapping between per-item rows (the `audit.entries` view, or an access_items row joined
+ * with its event) and AuditEntry. Rows enter as unknown: a value the writer could not have
+ * stored (wrong type, unknown enum) throws instead of being trusted.
  */
 export const ENTRY_COLUMNS: Sql = raw(
-  `e.chain, e.seq, e.at, e.request_id, e.operation_name, e.operation_hash, e.subject_iss, e.subject_sub,
+  `e.chain, e.seq, e.item, e.item_count, e.at, e.request_id, e.operation_name, e.operation_hash, e.subject_iss, e.subject_sub,
    e.agency, e.subject_org, e.roles, e.purpose, e.justification, e.action, e.record_type, e.record_id, e.owner_org,
    e.person_id, e.fields_released, e.fields_redacted, e.decision, e.rules, e.service, e.reason, e.prev_hash, e.hash`,
 );
@@ -23,6 +24,7 @@ export class MalformedRowError extends Error {
 export function parseEntryRow(row: Row): AuditEntry {
   const chain = str(row, 'chain');
   const seq = int(row, 'seq');
+  const item = int(row, 'item');
   const action = row['action'];
   const decision = row['decision'];
   const service = row['service'];
@@ -61,7 +63,7 @@ export function parseEntryRow(row: Row): AuditEntry {
     service,
     reason: optStr(row, 'reason'),
   };
-  return { ...content, id: entryId(chain, seq), chain, seq, prevHash, hash };
+  return { ...content, id: itemId(chain, seq, item), chain, seq, item, itemCount: int(row, 'item_count'), prevHash, hash };
 }
 
 function str(row: Row, column: string): string {

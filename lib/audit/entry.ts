@@ -74,17 +74,26 @@ export interface AuditContent {
   readonly reason: string | null;
 }
 
-/** A stored entry: its content plus its place in a chain. */
+/**
+ * A stored entry: one ITEM of an audit event (event-format.ts) with its event's header, i.e. one
+ * record's access as the API answers it (an AccessEvent).
+ */
 export interface AuditEntry extends AuditContent {
-  /** `<chain>:<seq>`: stable, and names a position even when the entry there was removed. */
+  /** `<chain>:<seq>.<item>` (event-format.ts itemId): stable, and names a position even when the event was removed. */
   readonly id: string;
   readonly chain: string;
-  /** Position in the chain, from 1, without gaps. */
+  /** The event's position in the chain, from 1, without gaps. */
   readonly seq: number;
+  /** The item's index in its event, from 0. */
+  readonly item: number;
+  /** Items in the event (the entry view shows the others' count). */
+  readonly itemCount: number;
+  /** The EVENT's links (SPEC 7: an AccessEvent's hash and prevHash are its event's). */
   readonly prevHash: string;
   readonly hash: string;
 }
 
+/** `<chain>:<seq>`: an EVENT's position (where verification says a chain breaks). */
 export const entryId = (chain: string, seq: number): string => `${chain}:${seq}`;
 
 /** Chain ids end up in entry ids (`chain:seq`) and lock keys: short, lower-case, no colon. */

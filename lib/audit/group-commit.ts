@@ -1,7 +1,8 @@
 import { TributaryError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { appendRows, chainRows, lockChain, type ChainHead } from './chain-rows.js';
-import { CHAIN_ID, normalizeEntry, type AuditContent, type AuditEntryInput } from './entry.js';
+import { CHAIN_ID, normalizeEntry, type AuditEntryInput } from './entry.js';
+import { eventsOf, type PreparedEvent } from './event-build.js';
 import type { AuditCommitObserver, AuditWriter, AuditWriterOptions } from './writer.js';
 
 /** The append queue behind createAuditWriter: callers that arrive together share one commit. */
@@ -14,7 +15,10 @@ export const auditUnavailable = (cause: unknown): TributaryError =>
   new TributaryError('AUDIT_UNAVAILABLE', AUDIT_UNAVAILABLE_MESSAGE, { cause });
 
 interface Pending {
-  readonly contents: readonly AuditContent[];
+  /** The caller's entries as events (event-build.ts), items hashed already. */
+  readonly events: readonly PreparedEvent[];
+  /** Entries (records) in them: what maxBatchEntries counts. */
+  readonly records: number;
   readonly resolve: () => void;
   readonly reject: (error: TributaryError) => void;
   timer: NodeJS.Timeout | undefined;
@@ -55,17 +59,19 @@ export class GroupCommitWriter implements AuditWriter {
   }
 
   append(entries: readonly AuditEntryInput[]): Promise<void> {
-    let contents: AuditContent[];
+    let events: PreparedEvent[];
     try {
       const now = this.now();
-      contents = entries.map((entry) => normalizeEntry(entry, now));
+      // Grouped per call, never across callers: one caller's failure or timeout must not take
+      // another's items out of (or into) an event.
+      events = eventsOf(entries.map((entry) => normalizeEntry(entry, now)));
     } catch (error) {
       // Only this caller fails: an invalid entry never joins (and so never fails) a group commit.
       return Promise.reject(auditUnavailable(error));
     }
-    if (contents.length === 0) return Promise.resolve();
+    if (events.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { contents, resolve, reject, timer: undefined, settled: false };
+      const pending: Pending = { events, records: entries.length, resolve, reject, timer: undefined, settled: false };
       // Fail closed on time: the caller gets its answer within timeoutMs even if the store hangs.
       // A transaction already under way may still commit later; then the log holds entries for
       // records that were never released, which errs on the safe side (never the reverse).
@@ -95,15 +101,16 @@ export class GroupCommitWriter implements AuditWriter {
       const batch = this.takeBatch();
       if (batch.length === 0) return;
       this.inFlight += 1;
-      const contents = batch.flatMap((pending) => pending.contents);
+      const events = batch.flatMap((pending) => pending.events);
+      const records = batch.reduce((sum, pending) => sum + pending.records, 0);
       const started = performance.now();
-      this.commit(contents).then(
+      this.commit(events).then(
         () => {
-          this.observe?.('ok', contents.length, (performance.now() - started) / 1000);
+          this.observe?.('ok', records, (performance.now() - started) / 1000);
           for (const pending of batch) settle(pending);
         },
         (error: unknown) => {
-          this.observe?.('failed', contents.length, (performance.now() - started) / 1000);
+          this.observe?.('failed', records, (performance.now() - started) / 1000);
           const failure = auditUnavailable(error);
           for (const pending of batch) settle(pending, failure);
         },
@@ -125,33 +132,33 @@ export class GroupCommitWriter implements AuditWriter {
         this.queue.shift();
         continue;
       }
-      if (batch.length > 0 && size + next.contents.length > this.maxBatchEntries) break;
+      if (batch.length > 0 && size + next.records > this.maxBatchEntries) break;
       batch.push(next);
-      size += next.contents.length;
+      size += next.records;
       this.queue.shift();
     }
     return batch;
   }
 
   /**
-   * One statement in the steady state: the rows are chained from the head this writer's
-   * previous append will leave, and `audit.append_entries` inserts them only if that is the
-   * chain's head under the lock (see migration 002). So the next append can be sent while the
+   * One statement in the steady state: the events are chained from the head this writer's
+   * previous append will leave, and `audit.append_events` inserts them only if that is the
+   * chain's head under the lock (see migration 005). So the next append can be sent while the
    * previous one still commits: it waits for the lock in the database, not for a round trip.
    * When the head is unknown (first append, after a failure) or was not the one expected
    * (another replica appended, or the previous append failed), one transaction locks the
    * chain, reads its head and chains the rows from it.
    */
-  private async commit(contents: readonly AuditContent[]): Promise<void> {
+  private async commit(events: readonly PreparedEvent[]): Promise<void> {
     try {
       if (this.head !== undefined) {
-        const rows = chainRows(this.chain, this.head, contents);
+        const rows = chainRows(this.chain, this.head, events);
         this.head = rows.last;
         if ((await appendRows(this.store, this.chain, rows)).appended) return;
         this.head = undefined;
       }
       this.head = await this.store.transaction(async (tx) => {
-        const rows = chainRows(this.chain, await lockChain(tx, this.chain), contents);
+        const rows = chainRows(this.chain, await lockChain(tx, this.chain), events);
         // Cannot fail while this transaction holds the chain's lock; refuse rather than guess.
         if (!(await appendRows(tx, this.chain, rows)).appended) throw new Error(`audit chain ${this.chain} moved while locked`);
         return rows.last;

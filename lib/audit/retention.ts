@@ -23,13 +23,13 @@ export function retentionCutoff(days: number | undefined, now: Date = new Date()
 }
 
 /**
- * Removes entries older than `cutoff`, per chain, through the one allowed path. For each chain,
+ * Removes events older than `cutoff`, per chain, through the one allowed path. For each chain,
  * in one transaction holding the chain's append lock:
  *  1. the cut is the last entry before the first one at or after `cutoff` (a prefix of the chain
  *     is removed; an out-of-order older entry after the cut is kept, never a newer one lost), and
  *     never the head, so appends continue from it;
  *  2. a RETENTION checkpoint of the cut (its seq and hash) is signed and recorded first;
- *  3. audit.purge_entries deletes through the cut (the append-only trigger lets only it pass).
+ *  3. audit.purge_events deletes through the cut (the append-only trigger lets only it pass).
  * The remaining chain then verifies from the checkpoint: its first entry's prevHash is the
  * signed hash.
  */
@@ -43,10 +43,10 @@ export async function purgeBefore(store: Store, cutoff: Date, options: { readonl
     const result = await store.transaction(async (tx) => {
       const head = await lockChain(tx, chain);
       const [cut] = await tx.query(sql`
-        SELECT e.seq, e.hash FROM audit.entries e
+        SELECT e.seq, e.hash FROM audit.events e
         WHERE e.chain = ${chain}
           AND e.seq < LEAST(${head.seq}::bigint,
-                COALESCE((SELECT min(n.seq) FROM audit.entries n WHERE n.chain = ${chain} AND n.at >= ${cutoff}), ${head.seq}::bigint))
+                COALESCE((SELECT min(n.seq) FROM audit.events n WHERE n.chain = ${chain} AND n.at >= ${cutoff}), ${head.seq}::bigint))
         ORDER BY e.seq DESC LIMIT 1`);
       if (cut === undefined) return undefined;
       const headHash = cut['hash'];
@@ -54,7 +54,7 @@ export async function purgeBefore(store: Store, cutoff: Date, options: { readonl
       const through = int(cut, 'seq');
       const checkpoint = await signCheckpoint(key, { chain, seq: through, headHash, at: options.now ?? new Date(), kind: 'RETENTION' });
       await recordCheckpoints(tx, [checkpoint]);
-      const [purged] = await tx.query(sql`SELECT audit.purge_entries(${chain}, ${through}::bigint) AS removed`);
+      const [purged] = await tx.query(sql`SELECT audit.purge_events(${chain}, ${through}::bigint) AS removed`);
       return { chain, through, removed: purged === undefined ? 0 : int(purged, 'removed'), checkpoint };
     });
     if (result !== undefined) results.push(result);

@@ -1,14 +1,15 @@
 import type { JSONWebKeySet } from 'jose';
 import { sql, type Row, type Store } from '../store/index.js';
-import { entryHash, GENESIS_HASH } from './chain.js';
+import { GENESIS_HASH } from './chain.js';
 import { parseCheckpointRow, verifyCheckpoint, type Checkpoint, type CheckpointClaim } from './checkpoints.js';
 import { entryId } from './entry.js';
-import { ENTRY_COLUMNS, int, parseEntryRow } from './entry-row.js';
+import { int } from './entry-row.js';
+import { EVENT_COLUMNS, eventMismatch, parseEventRow, type StoredEvent } from './event-row.js';
 import { readAuditPublicJwks } from './signing-key.js';
 
 /** What broke, for a caller to switch on; `reason` says it in words. */
 export type ChainProblem =
-  /** The entry's content no longer matches its hash. */
+  /** The event's content (header or items) no longer matches its hash. */
   | 'ALTERED'
   /** A position in the chain has no entry (a row was deleted). */
   | 'MISSING'
@@ -28,8 +29,10 @@ export type ChainProblem =
 export interface ChainReport {
   readonly chain: string;
   readonly valid: boolean;
-  /** Entries whose hash and link were checked (up to the break). */
+  /** Records (items) of the events whose hash and link were checked (up to the break). */
   readonly checkedEntries: number;
+  /** Events whose hash and link were checked (up to the break). */
+  readonly checkedEvents: number;
   readonly firstSeq: number | null;
   readonly headSeq: number | null;
   readonly headHash: string | null;
@@ -44,7 +47,9 @@ export interface ChainReport {
 /** The whole log's status (auditChainStatus): the first break found, and every chain's report. */
 export interface ChainStatus {
   readonly valid: boolean;
+  /** Records (items) checked. */
   readonly checkedEntries: number;
+  readonly checkedEvents: number;
   readonly firstBrokenEntry: string | null;
   readonly chain: string | null;
   readonly problem: ChainProblem | null;
@@ -112,12 +117,14 @@ export async function verifyChains(store: Store, options: VerifyOptions = {}): P
   const unattributed = invalid.find((item) => item.chain === null);
   const broken = reports.find((report) => !report.valid);
   const checkedEntries = reports.reduce((sum, report) => sum + report.checkedEntries, 0);
+  const checkedEvents = reports.reduce((sum, report) => sum + report.checkedEvents, 0);
   if (broken === undefined && unattributed !== undefined) {
-    return { valid: false, checkedEntries, firstBrokenEntry: null, chain: null, problem: 'CHECKPOINT_INVALID', reason: unattributed.reason, chains: reports };
+    return { valid: false, checkedEntries, checkedEvents, firstBrokenEntry: null, chain: null, problem: 'CHECKPOINT_INVALID', reason: unattributed.reason, chains: reports };
   }
   return {
     valid: broken === undefined,
     checkedEntries,
+    checkedEvents,
     firstBrokenEntry: broken?.firstBrokenEntry ?? null,
     chain: broken?.chain ?? null,
     problem: broken?.problem ?? null,
@@ -151,6 +158,7 @@ function emptyReport(chain: string): ChainReport {
     chain,
     valid: true,
     checkedEntries: 0,
+    checkedEvents: 0,
     firstSeq: null,
     headSeq: null,
     headHash: null,
@@ -165,13 +173,16 @@ async function walkChain(store: Store, chain: string, claims: readonly Checkpoin
   const bySeq = new Map<number, CheckpointClaim[]>();
   for (const claim of claims) bySeq.set(claim.seq, [...(bySeq.get(claim.seq) ?? []), claim]);
   let checked = 0;
+  let checkedEvents = 0;
   let compared = 0;
   let firstSeq: number | null = null;
   let last: { seq: number; hash: string } | null = null;
+  let lastVersion: 1 | 2 = 1;
   const report = (seq: number, problem: ChainProblem, reason: string): ChainReport => ({
     chain,
     valid: false,
     checkedEntries: checked,
+    checkedEvents,
     firstSeq,
     headSeq: last?.seq ?? null,
     headHash: last?.hash ?? null,
@@ -183,54 +194,60 @@ async function walkChain(store: Store, chain: string, claims: readonly Checkpoin
 
   for (;;) {
     const rows = await store.query(sql`
-      SELECT ${ENTRY_COLUMNS} FROM audit.entries e
+      SELECT ${EVENT_COLUMNS} FROM audit.events e
       WHERE e.chain = ${chain} AND e.seq > ${last?.seq ?? 0}
       ORDER BY e.seq LIMIT ${pageSize}`);
     for (const row of rows) {
-      let entry;
+      let event: StoredEvent;
       try {
-        entry = parseEntryRow(row);
+        event = parseEventRow(row);
       } catch (error) {
         return report(safeSeq(row, last), 'MALFORMED', error instanceof Error ? error.message : String(error));
       }
-      const { seq } = entry;
+      const { seq } = event;
+      const id = entryId(chain, seq);
       if (last === null) {
         firstSeq = seq;
         if (seq === 1) {
-          if (entry.prevHash !== GENESIS_HASH) return report(seq, 'REORDERED', `${entry.id} is the first entry but does not link to the genesis hash`);
+          if (event.prevHash !== GENESIS_HASH) return report(seq, 'REORDERED', `${id} is the first event but does not link to the genesis hash`);
         } else {
-          const cut = (bySeq.get(seq - 1) ?? []).find((claim) => claim.kind === 'RETENTION' && claim.headHash === entry.prevHash);
+          const cut = (bySeq.get(seq - 1) ?? []).find((claim) => claim.kind === 'RETENTION' && claim.headHash === event.prevHash);
           if (cut === undefined) {
             const purgedThrough = Math.max(0, ...claims.filter((claim) => claim.kind === 'RETENTION' && claim.seq < seq).map((claim) => claim.seq));
             return report(
               purgedThrough + 1,
               'UNEXPLAINED_START',
-              `the chain starts at ${entry.id}; entries from ${entryId(chain, purgedThrough + 1)} on were removed without a signed retention checkpoint`,
+              `the chain starts at ${id}; events from ${entryId(chain, purgedThrough + 1)} on were removed without a signed retention checkpoint`,
             );
           }
           compared += 1;
         }
       } else {
         if (seq !== last.seq + 1) return report(last.seq + 1, 'MISSING', `${entryId(chain, last.seq + 1)} is missing (the chain jumps from seq ${last.seq} to ${seq})`);
-        if (entry.prevHash !== last.hash) {
-          return report(seq, 'REORDERED', `${entry.id} does not link to ${entryId(chain, last.seq)}: entries were removed, reordered or rewritten`);
+        if (event.prevHash !== last.hash) {
+          return report(seq, 'REORDERED', `${id} does not link to ${entryId(chain, last.seq)}: events were removed, reordered or rewritten`);
         }
       }
-      if (entryHash(chain, seq, entry, entry.prevHash) !== entry.hash) {
-        return report(seq, 'ALTERED', `${entry.id} was altered: its content no longer matches its hash`);
+      // A version-1 row after a version-2 one cannot be: legacy entries only precede events.
+      if (event.version === 1 && last !== null && lastVersion === 2) {
+        return report(seq, 'ALTERED', `${id} is a legacy entry after an event: legacy entries only ever precede events`);
       }
+      const mismatch = eventMismatch(chain, event);
+      if (mismatch !== null) return report(seq, 'ALTERED', `${id} was altered: ${mismatch}`);
       for (const claim of bySeq.get(seq) ?? []) {
         compared += 1;
-        if (claim.headHash !== entry.hash) {
+        if (claim.headHash !== event.hash) {
           return report(
             seq,
             'CHECKPOINT_MISMATCH',
-            `${entry.id} differs from the checkpoint signed at ${claim.at.toISOString()}: the chain was rewritten at or before it`,
+            `${id} differs from the checkpoint signed at ${claim.at.toISOString()}: the chain was rewritten at or before it`,
           );
         }
       }
-      checked += 1;
-      last = { seq, hash: entry.hash };
+      checked += event.items.length;
+      checkedEvents += 1;
+      last = { seq, hash: event.hash };
+      lastVersion = event.version;
     }
     if (rows.length < pageSize) break;
   }
@@ -243,10 +260,10 @@ async function walkChain(store: Store, chain: string, claims: readonly Checkpoin
     return report(
       gone,
       'TRUNCATED',
-      `the chain ends at seq ${headSeq} but a checkpoint signed at ${furthest.at.toISOString()} records ${furthest.seq} entries: the newest entries were removed`,
+      `the chain ends at seq ${headSeq} but a checkpoint signed at ${furthest.at.toISOString()} records ${furthest.seq} events: the newest events were removed`,
     );
   }
-  return { ...emptyReport(chain), checkedEntries: checked, firstSeq, headSeq: last?.seq ?? null, headHash: last?.hash ?? null, checkpointsChecked: compared };
+  return { ...emptyReport(chain), checkedEntries: checked, checkedEvents, firstSeq, headSeq: last?.seq ?? null, headHash: last?.hash ?? null, checkpointsChecked: compared };
 }
 
 function safeSeq(row: Row, last: { seq: number } | null): number {

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServiceName } from '../domain.js';
 import { OperationLabels } from './operation-labels.js';
 
@@ -18,10 +18,11 @@ const COMMIT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
  * OperationLabels), error codes, rule ids (the policy set's), decisions, field categories,
  * subgraph names, outcomes. That is what lets `/metrics` be served without authentication.
  *
- * Not here yet, on purpose: the audit index lag (`tributary_audit_index_lag_seconds`) and the
- * fact-copy lag (`tributary_fact_copy_lag_seconds`). Neither the off-path audit index nor the
- * copies of other agencies' policy facts exist yet; the work that adds them adds their gauge here
- * (a `Gauge` with a `collect()` that reads the lag), rather than a value made up today.
+ * Not here yet, on purpose: the fact-copy lag (`tributary_fact_copy_lag_seconds`). The copies of
+ * other agencies' policy facts do not exist yet; the work that adds them adds its gauge here (a
+ * `Gauge` with a `collect()` that reads the lag), rather than a value made up today. The audit
+ * index lag is such a gauge, registered only by the service that runs the indexer
+ * (measureAuditIndexLag), so no other service shows a lag it does not measure.
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -62,6 +63,24 @@ export class ServiceMetrics {
     this.auditAppendDuration.observe({ outcome }, seconds);
     if (outcome === 'ok') this.auditEntries.inc(entries);
   };
+
+  /**
+   * Audit service only: `tributary_audit_index_lag_seconds`, the age of the oldest committed
+   * audit event the auditors' index does not hold yet (0 when caught up), read at each scrape.
+   */
+  measureAuditIndexLag(readSeconds: () => Promise<number>): void {
+    // An audit service restarted over the same runtime (tests) replaces the reading, not doubles it.
+    this.registry.removeSingleMetric('tributary_audit_index_lag_seconds');
+    new Gauge({
+      name: 'tributary_audit_index_lag_seconds',
+      help: 'Age of the oldest committed audit event not yet in the auditors\' index (0 when caught up)',
+      registers: [this.registry],
+      async collect() {
+        // An unreadable store must not fail the whole scrape: the lag is then unknown (NaN).
+        this.set(await readSeconds().catch(() => Number.NaN));
+      },
+    });
+  }
 
   /** The exposition text for `/metrics`. */
   async text(): Promise<{ readonly contentType: string; readonly body: string }> {

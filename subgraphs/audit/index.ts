@@ -1,4 +1,6 @@
 import { purgeBefore, retentionCutoff, startCheckpointer } from '../../lib/audit/index.js';
+import { startIndexer } from '../../lib/audit/indexer-run.js';
+import { indexLagMs } from '../../lib/audit/indexer-status.js';
 import type { RunningService } from '../../lib/server/http.js';
 import type { Runtime } from '../../lib/server/runtime.js';
 import { startSubgraph, type SubgraphDefinition } from '../../lib/server/subgraph.js';
@@ -19,7 +21,9 @@ const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
  * The audit service also signs checkpoints of every chain head (at least every 10 s while
  * entries are written, and once more on shutdown), so that cutting off the newest entries is
  * detectable; and, when AUDIT_RETENTION_DAYS is set, purges older entries hourly behind a
- * signed retention checkpoint, so the remaining chain still verifies.
+ * signed retention checkpoint, so the remaining chain still verifies. It runs the background
+ * indexer (lib/audit/indexer.ts) that verifies new events and fills the auditors' per-item
+ * index, and reports its lag at /metrics.
  */
 export async function startAuditService(runtime: Runtime, listen: { readonly port: number; readonly host: string }): Promise<RunningService> {
   const log = runtime.log.child({ service: 'audit' });
@@ -36,12 +40,18 @@ export async function startAuditService(runtime: Runtime, listen: { readonly por
   // A malformed AUDIT_RETENTION_DAYS has already stopped the service, naming it (readSettings).
   const retention = setInterval(() => purge().catch((error: unknown) => log.error({ err: error }, 'audit retention purge failed')), RETENTION_INTERVAL_MS);
   retention.unref();
-  const service = await startSubgraph(auditSubgraph, runtime, listen);
+  const indexer = startIndexer(runtime.auditStore, { onError: (error) => log.error({ err: error }, 'audit indexer pass failed') });
+  runtime.telemetry('audit').metrics.measureAuditIndexLag(async () => (await indexLagMs(runtime.auditStore)) / 1000);
+  const service = await startSubgraph(auditSubgraph, runtime, listen).catch(async (error: unknown) => {
+    await indexer.stop();
+    throw error;
+  });
   return {
     ...service,
     async close() {
       clearInterval(retention);
       await service.close();
+      await indexer.stop();
       await checkpointer.stop();
     },
   };

@@ -60,12 +60,12 @@ export async function queryAccessLog(
   if (first > limits.maxPageSize) throw pageSizeLimit(first, limits.maxPageSize);
   const where = filterConditions(filter);
   const after = page.after === null || page.after === undefined ? null : decodeCursor(page.after);
-  const keyset = after === null ? sql`TRUE` : sql`(e.at, e.chain, e.seq) < (${after.at}, ${after.chain}, ${after.seq})`;
+  const keyset = after === null ? sql`TRUE` : sql`(e.at, e.chain, e.seq, e.item) < (${after.at}, ${after.chain}, ${after.seq}, ${after.item})`;
   const [rows, counted] = await Promise.all([
     store.query(sql`
       SELECT ${ENTRY_COLUMNS} FROM audit.entries e
       WHERE ${where} AND ${keyset}
-      ORDER BY e.at DESC, e.chain DESC, e.seq DESC
+      ORDER BY e.at DESC, e.chain DESC, e.seq DESC, e.item DESC
       LIMIT ${first + 1}`),
     store.query(sql`SELECT count(*) AS total FROM audit.entries e WHERE ${where}`),
   ]);

@@ -31,7 +31,7 @@ describe.each(STORE_KINDS)('signed checkpoints on %s', (kind) => {
     key = await generateAuditSigningKey();
   });
   afterAll(async () => t.dispose());
-  beforeEach(async () => tamper(t.store, 'TRUNCATE audit.entries, audit.checkpoints RESTART IDENTITY'));
+  beforeEach(async () => tamper(t.store, 'TRUNCATE audit.events, audit.checkpoints RESTART IDENTITY'));
 
   it('writes one per chain while entries are written, and none while the log is idle', async () => {
     const checkpointer = startCheckpointer(t.store, { key, intervalMs: 40 });
@@ -47,21 +47,22 @@ describe.each(STORE_KINDS)('signed checkpoints on %s', (kind) => {
     expect(await count()).toBe(whileWriting);
     await checkpointer.stop();
     expect(await count()).toBe(whileWriting);
-    expect(await latestCheckpoint(t.store, 'ice')).toMatchObject({ chain: 'ice', seq: 15, kind: 'PERIODIC', keyId: key.kid });
+    // Three appends of five entries: three events.
+    expect(await latestCheckpoint(t.store, 'ice')).toMatchObject({ chain: 'ice', seq: 3, kind: 'PERIODIC', keyId: key.kid });
   });
 
   it('writes a final SHUTDOWN checkpoint on stop when the head moved', async () => {
     const checkpointer = startCheckpointer(t.store, { key, intervalMs: 60_000 });
-    await createAuditWriter(t.store, { service: 'gateway' }).append(entries(3));
+    await createAuditWriter(t.store, { service: 'gateway' }).append(entries(3, (i) => ({ requestId: `req-${i}` })));
     await checkpointer.stop();
     const [latest] = await latestCheckpoints(t.store);
     expect(latest).toMatchObject({ chain: 'gateway', seq: 3, kind: 'SHUTDOWN' });
-    const [head] = await t.store.query(sql`SELECT hash FROM audit.entries WHERE chain = 'gateway' AND seq = 3`);
+    const [head] = await t.store.query(sql`SELECT hash FROM audit.events WHERE chain = 'gateway' AND seq = 3`);
     expect(latest?.headHash).toBe(head?.['hash']);
   });
 
   it('signs what it records: the signature vouches for chain, count, head hash and time', async () => {
-    await createAuditWriter(t.store, { service: 'ngo' }).append(entries(4));
+    await createAuditWriter(t.store, { service: 'ngo' }).append(entries(4, (i) => ({ requestId: `req-${i}` })));
     const [checkpoint] = await startCheckpointer(t.store, { key, intervalMs: 60_000 }).checkpointNow();
     const claim = await verifyCheckpoint(checkpoint!.signature, publicJwksOf(key));
     expect(claim).toEqual({ chain: 'ngo', seq: 4, headHash: checkpoint!.headHash, at: checkpoint!.at, kind: 'PERIODIC' });

@@ -13,7 +13,7 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
   let t: TestStore;
   let key: AuditSigningKey;
   const seqs = async (chain: string): Promise<number[]> =>
-    (await t.store.query(sql`SELECT seq FROM audit.entries WHERE chain = ${chain} ORDER BY seq`)).map((row) => Number(row['seq']));
+    (await t.store.query(sql`SELECT seq FROM audit.events WHERE chain = ${chain} ORDER BY seq`)).map((row) => Number(row['seq']));
 
   beforeAll(async () => {
     t = await openTestStore(kind);
@@ -21,8 +21,9 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
   });
   afterAll(async () => t.dispose());
   beforeEach(async () => {
-    await tamper(t.store, 'TRUNCATE audit.entries, audit.checkpoints RESTART IDENTITY');
-    // Ten entries a day for the last 100 days on one chain, a few old ones on another.
+    await tamper(t.store, 'TRUNCATE audit.events, audit.checkpoints RESTART IDENTITY');
+    // An entry a day for the last 100 days on one chain, a few old ones on another: each its own
+    // event, since the time is part of an event's header.
     await createAuditWriter(t.store, { service: 'ice' }).append(entries(100, (i) => ({ at: daysAgo(100 - i) })));
     await createAuditWriter(t.store, { service: 'cbp' }).append(entries(3, (i) => ({ at: daysAgo(400 + i) })));
   });
@@ -40,13 +41,14 @@ describe.each(STORE_KINDS)('retention on %s', (kind) => {
     await purgeBefore(t.store, daysAgo(60), { key });
     await createAuditWriter(t.store, { service: 'ice' }).append(entries(5));
     await purgeBefore(t.store, daysAgo(30), { key });
-    expect(await seqs('ice')).toHaveLength(35);
+    // 30 daily events, and the five new entries in one event.
+    expect(await seqs('ice')).toHaveLength(31);
     expect(await verifyChains(t.store, { jwks: publicJwksOf(key) })).toMatchObject({ valid: true });
   });
 
   it('still detects entries removed beyond the signed cut', async () => {
     await purgeBefore(t.store, daysAgo(30), { key });
-    await tamper(t.store, `DELETE FROM audit.entries WHERE chain = 'ice' AND seq <= 75`);
+    await tamper(t.store, `DELETE FROM audit.events WHERE chain = 'ice' AND seq <= 75`);
     expect(await verifyChains(t.store, { jwks: publicJwksOf(key) })).toMatchObject({ valid: false, firstBrokenEntry: 'ice:71', problem: 'UNEXPLAINED_START' });
   });
 

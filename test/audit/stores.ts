@@ -18,15 +18,22 @@ export interface TestStore {
   dispose(): Promise<void>;
 }
 
-/** Applies only the audit migrations: the other subgraphs' files are not this suite's concern. */
-export async function migrateAudit(store: Store): Promise<void> {
-  for (const migration of (await loadMigrations()).filter((m) => m.service === 'audit')) await store.exec(migration.script);
+/**
+ * Applies only the audit migrations (the other subgraphs' files are not this suite's concern):
+ * those named `from` up to `through` inclusive (by file name, e.g. '003_events'), all by default.
+ */
+export async function migrateAudit(store: Store, range: { readonly from?: string; readonly through?: string } = {}): Promise<void> {
+  for (const migration of (await loadMigrations()).filter((m) => m.service === 'audit')) {
+    if (range.from !== undefined && migration.version < range.from) continue;
+    if (range.through !== undefined && migration.version > range.through) continue;
+    await store.exec(migration.script);
+  }
 }
 
-export async function openTestStore(kind: StoreKind): Promise<TestStore> {
+export async function openTestStore(kind: StoreKind, migrations: { readonly through?: string } = {}): Promise<TestStore> {
   if (kind === 'pglite') {
     const store = await openPglite();
-    await migrateAudit(store);
+    await migrateAudit(store, migrations);
     return { store, databaseUrl: undefined, dispose: () => store.close() };
   }
   const name = `audit_test_${randomBytes(6).toString('hex')}`;
@@ -35,7 +42,7 @@ export async function openTestStore(kind: StoreKind): Promise<TestStore> {
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   const store = openPostgres({ connectionString: databaseUrl });
-  await migrateAudit(store);
+  await migrateAudit(store, migrations);
   return {
     store,
     databaseUrl,

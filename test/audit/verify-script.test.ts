@@ -61,7 +61,8 @@ describe.each(STORE_KINDS)('npm run audit:verify on %s', (kind) => {
     }
     await withStore(async (store) => {
       if (kind === 'pglite') await migrateAudit(store);
-      await createAuditWriter(store, { service: 'cbp' }).append(entries(12));
+      // One request per entry: twelve events of one item.
+      await createAuditWriter(store, { service: 'cbp' }).append(entries(12, (i) => ({ requestId: `req-${i}` })));
       await createAuditWriter(store, { service: 'ice' }).append(entries(4));
       await startCheckpointer(store, { key, intervalMs: 60_000 }).checkpointNow();
       keptCheckpoint = join(dir, 'kept.json');
@@ -81,7 +82,7 @@ describe.each(STORE_KINDS)('npm run audit:verify on %s', (kind) => {
   });
 
   it('exits non-zero naming the first broken entry', async () => {
-    await withStore((store) => tamper(store, `UPDATE audit.entries SET decision = 'DENY' WHERE chain = 'cbp' AND seq = 9`));
+    await withStore((store) => tamper(store, `UPDATE audit.events SET items = replace(items, '"ALLOW"', '"DENY"') WHERE chain = 'cbp' AND seq = 9`));
     const outcome = await auditVerify(env);
     expect(outcome.code).toBe(1);
     expect(outcome.stdout).toMatch(/^BROKEN\s+cbp\s+at cbp:9 \[ALTERED\]/m);
@@ -90,7 +91,7 @@ describe.each(STORE_KINDS)('npm run audit:verify on %s', (kind) => {
 
   it('catches the newest entries cut off together with the stored checkpoints, given the kept one', async () => {
     await withStore((store) =>
-      tamper(store, `UPDATE audit.entries SET decision = 'ALLOW' WHERE chain = 'cbp' AND seq = 9; DELETE FROM audit.entries WHERE chain = 'cbp' AND seq > 10; DELETE FROM audit.checkpoints`),
+      tamper(store, `UPDATE audit.events SET items = replace(items, '"DENY"', '"ALLOW"') WHERE chain = 'cbp' AND seq = 9; DELETE FROM audit.events WHERE chain = 'cbp' AND seq > 10; DELETE FROM audit.checkpoints`),
     );
     expect((await auditVerify(env)).code).toBe(0);
     const outcome = await auditVerify(env, ['--checkpoint', keptCheckpoint]);

@@ -9,9 +9,16 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const NO_KEYS = { jwks: { keys: [] } };
 
-async function chainRows(store: Store, chain: string): Promise<{ seq: number; request_id: string }[]> {
-  const rows = await store.query(sql`SELECT seq, request_id FROM audit.entries WHERE chain = ${chain} ORDER BY seq`);
-  return rows.map((row) => ({ seq: Number(row['seq']), request_id: String(row['request_id']) }));
+/** One row per stored entry (an event's item; the audit.entries view), in chain order. */
+async function chainRows(store: Store, chain: string): Promise<{ seq: number; item: number; request_id: string }[]> {
+  const rows = await store.query(sql`SELECT seq, item, request_id FROM audit.entries WHERE chain = ${chain} ORDER BY seq, item`);
+  return rows.map((row) => ({ seq: Number(row['seq']), item: Number(row['item']), request_id: String(row['request_id']) }));
+}
+
+/** The chain's events: seq and number of items, in chain order. */
+async function chainEvents(store: Store, chain: string): Promise<[seq: number, items: number][]> {
+  const rows = await store.query(sql`SELECT seq, item_count FROM audit.events WHERE chain = ${chain} ORDER BY seq`);
+  return rows.map((row) => [Number(row['seq']), Number(row['item_count'])]);
 }
 
 describe.each(STORE_KINDS)('the audit writer on %s', (kind) => {
@@ -25,11 +32,12 @@ describe.each(STORE_KINDS)('the audit writer on %s', (kind) => {
     const writer = createAuditWriter(t.store, { service: 'cbp', chainId: 'append-verify' });
     await writer.append(entries(3));
     await writer.append([anEntry({ recordId: 'route-4' })]);
-    const rows = await chainRows(t.store, 'append-verify');
-    expect(rows.map((row) => row.seq)).toEqual([1, 2, 3, 4]);
+    // One event per call (same request, service, action, record type), one item per entry.
+    expect(await chainEvents(t.store, 'append-verify')).toEqual([[1, 3], [2, 1]]);
+    expect((await chainRows(t.store, 'append-verify')).map((row) => `${row.seq}.${row.item}`)).toEqual(['1.0', '1.1', '1.2', '2.0']);
     const status = await verifyChains(t.store, NO_KEYS);
     expect(status.valid).toBe(true);
-    expect(status.chains.find((c) => c.chain === 'append-verify')).toMatchObject({ valid: true, checkedEntries: 4, headSeq: 4 });
+    expect(status.chains.find((c) => c.chain === 'append-verify')).toMatchObject({ valid: true, checkedEntries: 4, checkedEvents: 2, headSeq: 2 });
   });
 
   it('writes a page of 500 entries in the same number of round trips as one entry', async () => {
@@ -57,9 +65,9 @@ describe.each(STORE_KINDS)('the audit writer on %s', (kind) => {
     await a.append(entries(4));
     expect(t.store.roundTrips - before).toBe(1 + 4);
     await b.append(entries(1));
-    expect((await chainRows(t.store, 'two-writers')).map((row) => row.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(await chainEvents(t.store, 'two-writers')).toEqual([[1, 2], [2, 3], [3, 4], [4, 1]]);
     const status = await verifyChains(t.store, NO_KEYS);
-    expect(status.chains.find((c) => c.chain === 'two-writers')).toMatchObject({ valid: true, checkedEntries: 10, headSeq: 10 });
+    expect(status.chains.find((c) => c.chain === 'two-writers')).toMatchObject({ valid: true, checkedEntries: 10, headSeq: 4 });
   });
 
   it('group-commits concurrent appends into few transactions', async () => {
@@ -70,10 +78,11 @@ describe.each(STORE_KINDS)('the audit writer on %s', (kind) => {
     expect(t.store.roundTrips - before).toBe(4);
     const rows = await chainRows(t.store, 'group-commit');
     expect(rows).toHaveLength(500);
-    // One call's entries stay contiguous in the chain, never interleaved with another's.
+    // One call's entries are one event, never mixed with another's.
+    expect(await chainEvents(t.store, 'group-commit')).toEqual(Array.from({ length: 50 }, (_, i) => [i + 1, 10]));
     for (let i = 0; i < 50; i += 1) {
-      const seqs = rows.filter((row) => row.request_id === `req-group-${i}`).map((row) => row.seq);
-      expect(seqs.at(-1)! - seqs[0]!).toBe(9);
+      const seqs = new Set(rows.filter((row) => row.request_id === `req-group-${i}`).map((row) => row.seq));
+      expect(seqs.size).toBe(1);
     }
   });
 
@@ -144,7 +153,7 @@ describe.each(STORE_KINDS)('the audit writer on %s', (kind) => {
     expect(gated.waiting).toBe(2);
     gated.release();
     await Promise.all([first, second, third]);
-    expect((await chainRows(t.store, 'pipelined')).map((row) => row.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(await chainEvents(t.store, 'pipelined')).toEqual([[1, 1], [2, 2], [3, 3], [4, 4]]);
     expect((await verifyChains(t.store, NO_KEYS)).chains.find((c) => c.chain === 'pipelined')).toMatchObject({ valid: true, checkedEntries: 10 });
   });
 
@@ -162,7 +171,7 @@ describe.each(STORE_KINDS)('the audit writer on %s', (kind) => {
     await expect(failed).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
     // Chained on entries that never landed, it finds another head, and is chained again from it.
     await expect(behind).resolves.toBeUndefined();
-    expect((await chainRows(t.store, 'pipelined-failure')).map((row) => row.seq)).toEqual([1, 2, 3, 4]);
+    expect(await chainEvents(t.store, 'pipelined-failure')).toEqual([[1, 1], [2, 3]]);
     expect((await verifyChains(t.store, NO_KEYS)).chains.find((c) => c.chain === 'pipelined-failure')).toMatchObject({ valid: true, checkedEntries: 4 });
   });
 
@@ -185,8 +194,7 @@ describe.each(STORE_KINDS)('the audit writer on %s', (kind) => {
     );
     await Promise.all(calls);
     await Promise.all(extraStores.map((store) => store.close()));
-    const rows = await chainRows(t.store, 'contended');
-    expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: writers.length * 20 * 7 }, (_, i) => i + 1));
+    expect(await chainEvents(t.store, 'contended')).toEqual(Array.from({ length: writers.length * 20 }, (_, i) => [i + 1, 7]));
     const status = await verifyChains(t.store, NO_KEYS);
     expect(status.chains.find((c) => c.chain === 'contended')).toMatchObject({ valid: true, checkedEntries: writers.length * 140 });
   });
@@ -259,7 +267,7 @@ function gatedAppends(store: Store): { store: Store; waiting: number; hold(): vo
         return store.roundTrips;
       },
       async query(statement) {
-        if (!statement.text.includes('audit.append_entries')) return store.query(statement);
+        if (!statement.text.includes('audit.append_events')) return store.query(statement);
         const fail = failNext;
         failNext = false;
         state.waiting += 1;
@@ -294,7 +302,7 @@ function failingInsert(store: Store): Store {
         const wrapped: Queryable = {
           async query(statement) {
             const rows = await tx.query(statement);
-            if (statement.text.includes('audit.append_entries')) throw new Error('server closed the connection unexpectedly');
+            if (statement.text.includes('audit.append_events')) throw new Error('server closed the connection unexpectedly');
             return rows;
           },
           exec: (script) => tx.exec(script),
