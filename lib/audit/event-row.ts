@@ -9,11 +9,15 @@ import { canonicalHeader, eventHash, itemsRoot, type AuditEventHeader, type Audi
  * The one mapping between `audit.events` rows and what verifiers compute over. A value no
  * writer could have stored throws MalformedRowError, which the verifier reports as the break.
  */
-export const EVENT_COLUMNS: Sql = raw(
-  `e.chain, e.seq, e.version, e.at, e.request_id, e.operation_name, e.operation_hash, e.subject_iss, e.subject_sub,
-   e.agency, e.subject_org, e.roles, e.purpose, e.justification, e.action, e.record_type, e.service, e.reason,
-   e.item_count, e.items, e.items_root, e.prev_hash, e.hash`,
-);
+export const eventColumns = (alias: string): Sql =>
+  raw(
+    ['chain', 'seq', 'version', 'at', 'request_id', 'operation_name', 'operation_hash', 'subject_iss', 'subject_sub', 'agency',
+      'subject_org', 'roles', 'purpose', 'justification', 'action', 'record_type', 'service', 'reason', 'item_count', 'items',
+      'items_root', 'prev_hash', 'hash'].map((column) => `${alias}.${column}`).join(', '),
+  );
+
+/** The columns parseEventRow reads, for alias `e`. */
+export const EVENT_COLUMNS: Sql = eventColumns('e');
 
 export interface StoredEvent {
   readonly chain: string;

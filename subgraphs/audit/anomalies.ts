@@ -1,6 +1,7 @@
 import { and, raw, sql, type Queryable, type Row, type Sql } from '../../lib/store/index.js';
 import type { AuditEntry } from '../../lib/audit/entry.js';
-import { date, ENTRY_COLUMNS, int, parseEntryRow } from '../../lib/audit/entry-row.js';
+import { date, int } from '../../lib/audit/entry-row.js';
+import { entriesOf, ITEM_COLUMNS, ITEM_SOURCE } from './items.js';
 import { rangeConditions } from './query.js';
 import type { TimeRange } from './summaries.js';
 
@@ -88,11 +89,11 @@ const subjectOf = (row: Row): AnomalySubject | null =>
 
 async function examples(store: Queryable, conditions: readonly Sql[], limit: number): Promise<readonly AuditEntry[]> {
   const rows = await store.query(sql`
-    SELECT ${ENTRY_COLUMNS} FROM audit.entries e
+    SELECT ${ITEM_COLUMNS} FROM ${ITEM_SOURCE}
     WHERE ${and(conditions)}
-    ORDER BY e.at DESC, e.chain DESC, e.seq DESC
+    ORDER BY e.at DESC, e.chain DESC, e.seq DESC, e.item DESC
     LIMIT ${limit}`);
-  return rows.map(parseEntryRow);
+  return entriesOf(rows);
 }
 
 const RELEASED_READ = sql`e.action = 'READ' AND e.decision IN ('ALLOW', 'PARTIAL')`;
@@ -103,7 +104,7 @@ async function heavyReaders(store: Queryable, range: TimeRange, thresholds: Anom
     SELECT e.subject_sub AS sub, max(e.subject_org) AS org, max(e.agency) AS agency,
            count(DISTINCT coalesce(e.record_type, '') || ':' || coalesce(e.record_id, '')) AS records,
            min(e.at) AS first_at, max(e.at) AS last_at
-    FROM audit.entries e
+    FROM audit.access_items e
     WHERE ${RELEASED_READ} AND e.subject_sub IS NOT NULL AND ${and(rangeConditions(range))}
     GROUP BY e.subject_sub`);
   const readers = rows.map((row) => ({ row, subject: subjectOf(row), records: int(row, 'records') }));
@@ -141,7 +142,7 @@ async function denialBursts(store: Queryable, range: TimeRange, thresholds: Anom
     WITH d AS (
       SELECT e.subject_sub, e.subject_org, e.agency, e.at,
              count(*) OVER w AS in_window, max(e.at) OVER w AS window_end
-      FROM audit.entries e
+      FROM audit.access_items e
       WHERE e.decision = 'DENY' AND ${and(rangeConditions(range))}
       WINDOW w AS (PARTITION BY e.subject_sub ORDER BY e.at ${frame})
     )
@@ -161,7 +162,7 @@ async function denialBursts(store: Queryable, range: TimeRange, thresholds: Anom
       const inWindow = [sql`e.decision = 'DENY'`, who, sql`e.at >= ${firstAt}`, sql`e.at <= ${lastAt}`];
       // One request can be refused many records at once (a list's nested entities): say how many
       // requests the denials came from, so an auditor can tell a probe from one broad query.
-      const [requests] = await store.query(sql`SELECT count(DISTINCT e.request_id) AS requests FROM audit.entries e WHERE ${and(inWindow)}`);
+      const [requests] = await store.query(sql`SELECT count(DISTINCT e.request_id) AS requests FROM audit.access_items e WHERE ${and(inWindow)}`);
       const requestCount = requests === undefined ? 0 : int(requests, 'requests');
       const across = `across ${requestCount} request${requestCount === 1 ? '' : 's'}`;
       return {
@@ -200,7 +201,7 @@ async function protectedPersonAccess(store: Queryable, range: TimeRange, thresho
     rows = await store.query(sql`
       SELECT e.subject_sub AS sub, max(e.subject_org) AS org, max(e.agency) AS agency,
              count(*) AS accesses, count(DISTINCT e.person_id) AS persons, min(e.at) AS first_at, max(e.at) AS last_at
-      FROM audit.entries e JOIN ice.persons p ON p.id = e.person_id
+      FROM audit.access_items e JOIN ice.persons p ON p.id = e.person_id
       WHERE p.protected1367 AND e.action IN ('READ', 'WRITE') AND e.decision IN ('ALLOW', 'PARTIAL')
         AND e.subject_sub IS NOT NULL AND e.agency <> 'NGO' AND ${and(rangeConditions(range))}
       GROUP BY e.subject_sub`);

@@ -1,4 +1,5 @@
 import { latestCheckpoints, verifyChains } from '../../lib/audit/index.js';
+import { waitForIndex } from '../../lib/audit/indexer-wait.js';
 import type { RequestContext } from '../../lib/server/context.js';
 import type { LoaderDeps } from '../../lib/server/subgraph.js';
 import { detectAnomalies } from './anomalies.js';
@@ -14,6 +15,8 @@ import { accessesPerOrgPerDay, denialsByRule, redactionsByCategory, type TimeRan
 export interface AuditLoaders {
   readonly accessLog: (limits: { readonly maxPageSize: number }, filter: AccessLogFilter, page: PageRequest) => Promise<AccessLogPage>;
   readonly verifyChains: () => ReturnType<typeof verifyChains>;
+  /** Before an auditor's query: until the per-item index holds every event committed before it (bounded). */
+  readonly waitForIndex: () => ReturnType<typeof waitForIndex>;
   readonly latestCheckpoints: () => ReturnType<typeof latestCheckpoints>;
   readonly accessesPerOrgPerDay: (range: TimeRange) => ReturnType<typeof accessesPerOrgPerDay>;
   readonly denialsByRule: (range: TimeRange) => ReturnType<typeof denialsByRule>;
@@ -28,6 +31,7 @@ export function auditLoaders({ auditStore }: LoaderDeps): AuditLoaders {
   return {
     accessLog: (limits, filter, page) => queryAccessLog(auditStore, limits, filter, page),
     verifyChains: () => verifyChains(auditStore),
+    waitForIndex: () => waitForIndex(auditStore),
     latestCheckpoints: () => latestCheckpoints(auditStore),
     accessesPerOrgPerDay: (range) => accessesPerOrgPerDay(auditStore, range),
     denialsByRule: (range) => denialsByRule(auditStore, range),

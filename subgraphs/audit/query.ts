@@ -3,7 +3,8 @@ import { badInput } from '../../lib/errors.js';
 import { and, sql, type Queryable, type Sql } from '../../lib/store/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { isAuditAction, isAuditDecision, type AuditAction, type AuditDecision, type AuditEntry } from '../../lib/audit/entry.js';
-import { ENTRY_COLUMNS, int, parseEntryRow } from '../../lib/audit/entry-row.js';
+import { int } from '../../lib/audit/entry-row.js';
+import { entriesOf, ITEM_COLUMNS, ITEM_SOURCE } from './items.js';
 
 /** The `accessLog` filter of SPEC 7 (plus personId and requestId). Absent and null both mean "any". */
 export interface AccessLogFilter {
@@ -43,8 +44,10 @@ export interface AccessLogPage {
 }
 
 /**
- * The access log, newest first, keyset-paginated on (at, chain, seq): a page costs an index range
- * scan however deep it is, and entries appended meanwhile never shift the pages already read.
+ * The access log, one entry per item, newest first, keyset-paginated on (at, chain, seq, item)
+ * over the per-item index (audit.access_items; see items.ts): a page costs an index range scan
+ * however deep it is, and entries appended meanwhile never shift the pages already read. The
+ * index is filled after the commit: callers wait for it first (loaders.ts, waitForIndex).
  */
 export async function queryAccessLog(
   store: Queryable,
@@ -63,13 +66,13 @@ export async function queryAccessLog(
   const keyset = after === null ? sql`TRUE` : sql`(e.at, e.chain, e.seq, e.item) < (${after.at}, ${after.chain}, ${after.seq}, ${after.item})`;
   const [rows, counted] = await Promise.all([
     store.query(sql`
-      SELECT ${ENTRY_COLUMNS} FROM audit.entries e
+      SELECT ${ITEM_COLUMNS} FROM ${ITEM_SOURCE}
       WHERE ${where} AND ${keyset}
       ORDER BY e.at DESC, e.chain DESC, e.seq DESC, e.item DESC
       LIMIT ${first + 1}`),
-    store.query(sql`SELECT count(*) AS total FROM audit.entries e WHERE ${where}`),
+    store.query(sql`SELECT count(*) AS total FROM audit.access_items e WHERE ${where}`),
   ]);
-  const edges = rows.slice(0, first).map(parseEntryRow).map((entry) => ({ cursor: encodeCursor(entry), node: entry }));
+  const edges = entriesOf(rows.slice(0, first)).map((entry) => ({ cursor: encodeCursor(entry), node: entry }));
   const total = counted[0];
   return {
     entries: edges.map((edge) => edge.node),
@@ -80,7 +83,7 @@ export async function queryAccessLog(
   };
 }
 
-/** The filter as SQL conditions on alias `e`; validated here because it comes from clients. */
+/** The filter as SQL conditions on alias `e` (an access_items row); validated here because it comes from clients. */
 export function filterConditions(filter: AccessLogFilter): Sql {
   const conditions: Sql[] = [];
   const text = (value: string | null | undefined, column: Sql): void => {

@@ -24,7 +24,10 @@ const defaultRange = (range: Range, now: Date): { from: Date; to: Date } => ({
 /** A filter as the auditor sent it, for the audit entry of the read itself. */
 const describe = (what: string, args: object): string => `${what} ${JSON.stringify(args).slice(0, 500)}`;
 
-/** The GraphQL shape of an entry: the subject flattened, as SPEC 7 pins it. */
+/**
+ * The GraphQL shape of an entry (one item of an event): the subject flattened, as SPEC 7 pins
+ * it; id `<chain>:<seq>.<item>`, hash and prevHash its event's, itemCount its event's items.
+ */
 const accessEvent = (entry: AuditEntry) => ({
   ...entry,
   subjectIss: entry.subject?.iss ?? null,
@@ -79,6 +82,7 @@ function auditAnomaly(anomaly: Anomaly) {
 }
 
 async function accessLogPage(context: Context, filter: AccessLogFilter & { readonly personId?: string | null; readonly requestId?: string | null }, page: PageArgs) {
+  await context.loaders.waitForIndex();
   const result = await context.loaders.accessLog(context, filter, page);
   return {
     edges: result.edges.map((edge) => ({ cursor: edge.cursor, node: accessEvent(edge.node) })),
@@ -89,7 +93,9 @@ async function accessLogPage(context: Context, filter: AccessLogFilter & { reado
 
 /**
  * The audit subgraph reads the log; it never writes records. Every resolver first passes the
- * funnel's audit-read gate, which leaves an AUDIT_READ entry and refuses non-auditors.
+ * funnel's audit-read gate, which leaves an AUDIT_READ entry and refuses non-auditors. Queries
+ * over the per-item index first wait (bounded) until it holds every event committed before
+ * them, so an auditor reads her own and everyone's committed accesses (lib/audit/indexer-wait.ts).
  */
 export const auditResolvers: ResolverMap<Context> = {
   DateTime: DateTimeScalar,
@@ -121,18 +127,22 @@ export const auditResolvers: ResolverMap<Context> = {
     },
     accessesPerOrgPerDay: async (_: unknown, args: Range, context: Context) => {
       await context.access.authorizeAuditRead(describe('accessesPerOrgPerDay', args));
+      await context.loaders.waitForIndex();
       return (await context.loaders.accessesPerOrgPerDay(defaultRange(args, context.now))).map(orgDayCount);
     },
     denialsByRule: async (_: unknown, args: Range, context: Context) => {
       await context.access.authorizeAuditRead(describe('denialsByRule', args));
+      await context.loaders.waitForIndex();
       return (await context.loaders.denialsByRule(defaultRange(args, context.now))).map(ruleCount);
     },
     redactionsByCategory: async (_: unknown, args: Range, context: Context) => {
       await context.access.authorizeAuditRead(describe('redactionsByCategory', args));
+      await context.loaders.waitForIndex();
       return (await context.loaders.redactionsByCategory(defaultRange(args, context.now))).map(categoryCount);
     },
     auditAnomalies: async (_: unknown, args: Range, context: Context) => {
       await context.access.authorizeAuditRead(describe('auditAnomalies', args));
+      await context.loaders.waitForIndex();
       return (await context.loaders.anomalies(defaultRange(args, context.now))).map(auditAnomaly);
     },
     accessEventProof,

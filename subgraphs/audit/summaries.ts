@@ -29,7 +29,7 @@ export async function accessesPerOrgPerDay(store: Queryable, range: TimeRange = 
            count(*) FILTER (WHERE e.decision = 'ALLOW') AS allowed,
            count(*) FILTER (WHERE e.decision = 'PARTIAL') AS partial,
            count(*) FILTER (WHERE e.decision = 'DENY') AS denied
-    FROM audit.entries e
+    FROM audit.access_items e
     WHERE e.action IN ('READ', 'WRITE') AND ${and(rangeConditions(range))}
     GROUP BY 1, 2
     ORDER BY 1, 2 NULLS FIRST`);
@@ -50,7 +50,11 @@ export interface RuleDenials {
   readonly lastAt: Date;
 }
 
-/** Denials per rule id, most frequent first: which rules refuse the most. */
+/**
+ * Denials per rule id, most frequent first: which rules refuse the most. Rules are not in the
+ * per-item index (only what auditors filter on is), so this reads the per-item view over the
+ * events of the range (audit.entries), which parses their items.
+ */
 export async function denialsByRule(store: Queryable, range: TimeRange = {}): Promise<readonly RuleDenials[]> {
   const rows = await store.query(sql`
     SELECT r.rule, count(*) AS denials, max(e.at) AS last_at
@@ -82,7 +86,7 @@ export async function whoReadPerson(store: Queryable, personId: string, range: T
   const rows = await store.query(sql`
     SELECT e.subject_sub, e.subject_org, e.agency, e.purpose, e.record_type, e.record_id,
            count(*) AS reads, min(e.at) AS first_at, max(e.at) AS last_at
-    FROM audit.entries e
+    FROM audit.access_items e
     WHERE (e.person_id = ${personId} OR (e.record_type = 'Person' AND e.record_id = ${personId}))
       AND e.action = 'READ' AND e.decision IN ('ALLOW', 'PARTIAL') AND e.subject_sub IS NOT NULL
       AND ${and(rangeConditions(range))}
@@ -117,7 +121,8 @@ export interface CategoryRedactions {
 /**
  * Withheld fields per field category (SPEC 4), most withheld first: which kinds of information
  * policy holds back most. Counted per field and record type in SQL, then mapped through the one
- * field→category map (policies/fields.ts), so the log never has to store categories.
+ * field→category map (policies/fields.ts), so the log never has to store categories. Like
+ * denialsByRule, it reads the per-item view (redacted fields are not indexed).
  */
 export async function redactionsByCategory(store: Queryable, range: TimeRange = {}): Promise<readonly CategoryRedactions[]> {
   const rows = await store.query(sql`

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditWriter, type AuditEntry } from '../../lib/audit/index.js';
+import { waitForIndex } from '../../lib/audit/indexer-wait.js';
 import { queryAccessLog } from '../../subgraphs/audit/query.js';
 import { accessesPerOrgPerDay, denialsByRule, whoReadPerson } from '../../subgraphs/audit/summaries.js';
 import { DEFAULT_OPERATION_LIMITS } from '../../lib/limits/settings.js';
@@ -44,6 +45,10 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
       anEntry({ at: at(44), subject: caseworker, purpose: 'LEGAL_SERVICES', service: 'ngo', recordType: 'Transfer', recordId: 't-9', personId: 'p-1', decision: 'DENY', rules: ['ngo.transfer-consent'] }),
       anEntry({ at: at(45), subject: null, action: 'AUTHENTICATE', decision: 'DENY', service: 'ngo', recordType: null, recordId: null, reason: 'BAD_SIGNATURE', rules: [] }),
     ]);
+    // ...and a page of three ICE persons read in one request: one event of three items.
+    await ice.append(['p-7', 'p-8', 'p-9'].map((id) => anEntry({ at: at(46), subject: agent, service: 'ice', recordType: 'Person', recordId: id, personId: id })));
+    // The auditors' index is filled after the commit; the API waits for it the same way.
+    expect((await waitForIndex(t.store)).caughtUp).toBe(true);
   });
   afterAll(async () => t.dispose());
 
@@ -51,8 +56,9 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
 
   it('lists newest first with the total count', async () => {
     const page = await queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, {}, { first: 3 });
-    expect(ids(page.entries)).toEqual(['ngo:2', 'ngo:1', 'ice:4']);
-    expect(page.totalCount).toBe(36);
+    expect(ids(page.entries)).toEqual(['ice:5.2', 'ice:5.1', 'ice:5.0']);
+    expect(page.entries.map((entry) => [entry.recordId, entry.itemCount])).toEqual([['p-9', 3], ['p-8', 3], ['p-7', 3]]);
+    expect(page.totalCount).toBe(39);
     expect(page.hasNextPage).toBe(true);
   });
 
@@ -67,11 +73,11 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
       if (!page.hasNextPage) break;
       after = page.endCursor;
     }
-    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `cbp:${30 - i}`));
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `cbp:${30 - i}.0`));
   });
 
   it.each([
-    [{ subjectOrg: 'ice-ero-phoenix' }, 4],
+    [{ subjectOrg: 'ice-ero-phoenix' }, 7],
     [{ agency: 'NGO' }, 1],
     [{ recordType: 'Transfer', recordId: 't-9' }, 3],
     [{ purpose: 'CUSTODY_TRANSFER' }, 3],
@@ -83,7 +89,8 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
     [{ subjectSub: 'nobody', recordId: null }, 0],
     [{ personId: 'p-1' }, 4],
     [{ personId: 'p-1', decision: 'DENY' as const }, 1],
-    [{ requestId: 'req-00000001' }, 36],
+    [{ requestId: 'req-00000001' }, 39],
+    [{ personId: 'p-8' }, 1],
     [{ requestId: 'req-other' }, 0],
   ])('filters by %o', async (filter, expected) => {
     const page = await queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, filter, { first: 500 });
@@ -94,7 +101,9 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
   it('returns whole entries with their hashes', async () => {
     const [entry] = (await queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, { recordType: 'Person', recordId: 'p-1' })).entries;
     expect(entry).toMatchObject({
-      id: 'ice:1',
+      id: 'ice:1.0',
+      item: 0,
+      itemCount: 1,
       at: at(40),
       subject: agent,
       decision: 'PARTIAL',
@@ -127,7 +136,7 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
     expect(rows).toEqual([
       { day: '2025-03-01', org: 'cbp-tucson', accesses: 24, allowed: 16, partial: 0, denied: 8 },
       { day: '2025-03-02', org: 'cbp-tucson', accesses: 6, allowed: 4, partial: 0, denied: 2 },
-      { day: '2025-03-02', org: 'ice-ero-phoenix', accesses: 4, allowed: 3, partial: 1, denied: 0 },
+      { day: '2025-03-02', org: 'ice-ero-phoenix', accesses: 7, allowed: 6, partial: 1, denied: 0 },
       { day: '2025-03-02', org: 'ngo-desert-refuge', accesses: 1, allowed: 0, partial: 0, denied: 1 },
     ]);
   });

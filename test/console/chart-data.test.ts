@@ -63,6 +63,8 @@ const event = (overrides: Partial<AccessEvent>): AccessEvent => ({
   reason: null,
   chain: 'ice',
   seq: 1,
+  item: 0,
+  itemCount: 1,
   hash: 'a'.repeat(64),
   prevHash: 'b'.repeat(64),
   ...overrides,

@@ -28,6 +28,8 @@ const entry: AccessEvent = {
   reason: 'visible under owner.read\nwithheld: CORE',
   chain: 'ice',
   seq: 7,
+  item: 0,
+  itemCount: 1,
   hash: 'b'.repeat(64),
   prevHash: 'c'.repeat(64),
 };

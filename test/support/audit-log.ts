@@ -25,10 +25,13 @@ export interface AccessEvent {
   readonly service: string;
   readonly chain: string;
   readonly seq: number;
+  /** Index among its event's items (the id is `<chain>:<seq>.<item>`). */
+  readonly item: number;
+  readonly itemCount: number;
 }
 
 export const ACCESS_EVENT_FIELDS =
-  'id at requestId subjectSub subjectOrg agency purpose justification action recordType recordId decision fieldsReleased fieldsRedacted rules service chain seq';
+  'id at requestId subjectSub subjectOrg agency purpose justification action recordType recordId decision fieldsReleased fieldsRedacted rules service chain seq item itemCount';
 
 export async function asAuditor(fed: TestFederation, query: string, variables: Readonly<Record<string, unknown>> = {}): Promise<Answer> {
   return asPersona(fed, 'auditor', 'OVERSIGHT_AUDIT', query, variables);
@@ -45,16 +48,18 @@ export async function accessLog(fed: TestFederation, filter: Readonly<Record<str
 }
 
 /**
- * Alters one stored entry as a database owner could: with triggers off for the transaction
- * (`session_replication_role = replica`), which the append-only triggers cannot prevent; only
- * the hash chain can tell.
+ * Alters one stored entry (an item of an audit event: its fields released) as a database owner
+ * could: with triggers off for the transaction (`session_replication_role = replica`), which the
+ * append-only triggers cannot prevent; only the hash chain (here the event's items root) can tell.
  */
-export async function tamperWithEntry(store: Store, chain: string, seq: number, fieldsReleased: readonly string[]): Promise<void> {
+export async function tamperWithEntry(store: Store, chain: string, seq: number, fieldsReleased: readonly string[], item = 0): Promise<void> {
   await store.transaction(async (tx) => {
     await tx.exec('SET LOCAL session_replication_role = replica');
-    const rows = await tx.query(
-      sql`UPDATE audit.entries SET fields_released = ${[...fieldsReleased]}::text[] WHERE chain = ${chain} AND seq = ${seq} RETURNING seq`,
-    );
-    if (rows.length !== 1) throw new Error(`no audit entry ${chain}:${seq} to alter`);
+    const [row] = await tx.query(sql`SELECT items FROM audit.events WHERE chain = ${chain} AND seq = ${seq}`);
+    const items: unknown = JSON.parse(String(row?.['items'] ?? 'null'));
+    const target: unknown = Array.isArray(items) ? items[item] : undefined;
+    if (!Array.isArray(target)) throw new Error(`no audit entry ${chain}:${seq}.${item} to alter`);
+    target[3] = [...fieldsReleased];
+    await tx.query(sql`UPDATE audit.events SET items = ${JSON.stringify(items)} WHERE chain = ${chain} AND seq = ${seq}`);
   });
 }

@@ -37,7 +37,12 @@ export interface AccessEvent {
   readonly service: string;
   readonly reason: string | null;
   readonly chain: string;
+  /** The audit event holding this record's access (id `<chain>:<seq>.<item>`). */
   readonly seq: number;
+  readonly item: number;
+  /** Records in that event, this one included. */
+  readonly itemCount: number;
+  /** The event's hash and its predecessor's. */
   readonly hash: string;
   readonly prevHash: string;
 }
@@ -71,6 +76,8 @@ export function accessEvent(value: unknown, where: string): AccessEvent {
     reason: optStr(o, 'reason', where),
     chain: str(o, 'chain', where),
     seq: int(o, 'seq', where),
+    item: int(o, 'item', where),
+    itemCount: int(o, 'itemCount', where),
     hash: str(o, 'hash', where),
     prevHash: str(o, 'prevHash', where),
   };

@@ -7,6 +7,21 @@ import { chips, decisionBadge, definitions } from './parts.js';
 const link = (href: string, text: string): HTMLAnchorElement => h('a', { href }, text);
 const code = (text: string | null): HTMLElement | string => (text === null ? '—' : h('code', null, text));
 
+/**
+ * The event an entry belongs to holds every record of one request, service, action and record
+ * type: say how many others, and link to them (the request's entries; the event is one of its parts).
+ */
+function otherItems(entry: AccessEvent): HTMLElement | string {
+  const others = entry.itemCount - 1;
+  if (others === 0) return 'none: this record is the event\'s only item';
+  return h(
+    'span',
+    null,
+    `${others} other record${others === 1 ? '' : 's'} (${entry.action} ${entry.recordType ?? ''} by ${entry.service}) `,
+    link(formatHash('log', { requestId: entry.requestId }), 'see this request\'s entries'),
+  );
+}
+
 /** Everything one entry holds, grouped the way an auditor asks: who, why, what, which rule, proof. */
 export function entryDetails(entry: AccessEvent, fetchProof?: ProofSource): HTMLElement {
   const logWith = (params: Record<string, string>): string => formatHash('log', params);
@@ -59,9 +74,10 @@ export function entryDetails(entry: AccessEvent, fetchProof?: ProofSource): HTML
         ['Operation', entry.operationName ?? '(anonymous)'],
         ['Operation hash', h('code', { class: 'hash' }, entry.operationHash ?? '—')],
         ['Service', entry.service],
-        ['Chain · seq', `${entry.chain} · ${entry.seq}`],
-        ['Hash', h('code', { class: 'hash' }, entry.hash)],
-        ['Previous hash', h('code', { class: 'hash' }, entry.prevHash)],
+        ['Event', h('span', null, code(`${entry.chain}:${entry.seq}`), ` · item ${entry.item + 1} of ${entry.itemCount}`)],
+        ['Other records in this event', otherItems(entry)],
+        ['Event hash', h('code', { class: 'hash' }, entry.hash)],
+        ['Previous event hash', h('code', { class: 'hash' }, entry.prevHash)],
       ]),
       fetchProof === undefined ? null : proofButton(entry.id, fetchProof),
     ),

@@ -1,0 +1,54 @@
+import type { AuditEntry } from '../../lib/audit/entry.js';
+import { int, MalformedRowError } from '../../lib/audit/entry-row.js';
+import { eventColumns, parseEventRow, type StoredEvent } from '../../lib/audit/event-row.js';
+import { itemId } from '../../lib/audit/event-format.js';
+import { isOneOf, SERVICES } from '../../lib/domain.js';
+import { sql, type Row, type Sql } from '../../lib/store/index.js';
+
+/**
+ * How the API reads per record (issue 12): `audit.access_items` (alias `e`, one row per item,
+ * filled off the request path by the background indexer, which verified each event first)
+ * FINDS the items, with its auditor indexes and keyset (at, chain, seq, item); the items
+ * themselves are then taken from their event in `audit.events` (alias `ev`), the hashed source,
+ * never from the index's copy. So the index only decides what is listed, not what it says.
+ */
+export const ITEM_SOURCE: Sql = sql`audit.access_items e JOIN audit.events ev ON ev.chain = e.chain AND ev.seq = e.seq`;
+
+/** Select list for ITEM_SOURCE: the item's index, then its event's columns. */
+export const ITEM_COLUMNS: Sql = sql`e.item AS item_index, ${eventColumns('ev')}`;
+
+const isServiceName = isOneOf(SERVICES);
+
+/**
+ * The rows of a per-item query as AuditEntry, in the rows' order. Each event's items are parsed
+ * once per page, however many of its items the page lists.
+ */
+export function entriesOf(rows: readonly Row[]): AuditEntry[] {
+  const events = new Map<string, StoredEvent>();
+  return rows.map((row) => {
+    const key = `${String(row['chain'])}:${String(row['seq'])}`;
+    let event = events.get(key);
+    if (event === undefined) {
+      event = parseEventRow(row);
+      events.set(key, event);
+    }
+    const index = int(row, 'item_index');
+    const item = event.items[index];
+    const { header } = event;
+    const { service } = header;
+    if (item === undefined) throw new MalformedRowError(`audit index names ${itemId(event.chain, event.seq, index)}, which its event does not hold`);
+    if (!isServiceName(service)) throw new MalformedRowError(`event ${key}: unknown service ${service}`);
+    return {
+      ...header,
+      service,
+      ...item,
+      id: itemId(event.chain, event.seq, index),
+      chain: event.chain,
+      seq: event.seq,
+      item: index,
+      itemCount: event.items.length,
+      prevHash: event.prevHash,
+      hash: event.hash,
+    };
+  });
+}
