@@ -88,9 +88,9 @@ function checkEvent(proof: AuditProof): { chain: string; seq: number } {
   if (proof.tree_size !== fields.itemCount) fail('WRONG_PATH', `tree_size ${proof.tree_size} is not the event's item count ${fields.itemCount}`);
   if (event.version === 2) {
     const root = rootFromPath(proof.leaf_index, proof.tree_size, Buffer.from(proof.leaf_hash, 'hex'), proof.path.map((h) => Buffer.from(h, 'hex')));
-    if (root === null) fail('WRONG_PATH', `a path of ${proof.path.length} hashes cannot lead from leaf ${proof.leaf_index} to the root of a tree of ${proof.tree_size}`);
+    if (root === null) return fail('WRONG_PATH', `a path of ${proof.path.length} hashes cannot lead from leaf ${proof.leaf_index} to the root of a tree of ${proof.tree_size}`);
     if (event.items_root === null) return fail('MALFORMED', '"event.items_root" is null for a version-2 event');
-    if (root?.toString('hex') !== event.items_root) fail('WRONG_PATH', `the path leads from the leaf to ${root?.toString('hex') ?? '?'}, not to items_root ${event.items_root}`);
+    if (root.toString('hex') !== event.items_root) fail('WRONG_PATH', `the path leads from the leaf to ${root.toString('hex')}, not to items_root ${event.items_root}`);
   } else {
     if (proof.path.length !== 0 || event.items_root !== null) fail('WRONG_PATH', 'a version-1 event holds one item: its path is empty and items_root null');
     if (header.legacyItem !== item.canonical) fail('ALTERED_ITEM', 'the item is not the one the version-1 entry holds (members 16..22)');
