@@ -16,6 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '../lib/audit/index.js';
+import { parseItemId } from '../lib/audit/event-format.js';
 import { buildProof } from '../lib/audit/proof-build.js';
 import { readSettings, type Settings } from '../lib/config.js';
 import { openExistingStore } from '../lib/store/existing.js';
@@ -43,6 +44,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const id = values.entry;
   if (id === undefined || id === '') throw new UsageError('--entry <id> is required');
+  // Said before any store is opened: a typo is answered as a typo, whatever the store's state.
+  if (parseItemId(id) === null) throw new ProveError(malformed(id));
 
   const store = await openAuditStore(readSettings());
   try {
@@ -54,7 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify(found.proof, null, 2)}\n`);
         return 0;
       case 'malformed-id':
-        throw new ProveError(`${JSON.stringify(id)} is not an AccessEvent id: expected <chain>:<seq>.<item>, e.g. cbp:1042.3`);
+        throw new ProveError(malformed(id));
       case 'no-such-entry':
         throw new ProveError(`no such entry: ${id}`);
       case 'not-covered':
@@ -64,6 +67,8 @@ async function main(argv: readonly string[]): Promise<number> {
     await store.close();
   }
 }
+
+const malformed = (id: string): string => `${JSON.stringify(id)} is not an AccessEvent id: expected <chain>:<seq>.<item>, e.g. cbp:1042.3`;
 
 async function openAuditStore(settings: Settings): Promise<Store> {
   const url = settings.auditDatabaseUrl;
