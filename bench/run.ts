@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     const auditBench: Child<AuditBenchMethods> = spawnChild<AuditBenchMethods>('audit-writer', repoPath('bench', 'audit-writer.ts'), env);
     children.push(auditBench);
     const audit: AuditBenchResult[] = await auditBench.call('run', { databaseUrl: auditDatabase.url, seconds: options.auditSeconds, configs: options.auditConfigs });
-    for (const result of audit) log(`audit ${result.appenders} x ${result.entriesPerAppend}: ${Math.round(result.entriesPerSecond)} entries/s`);
+    for (const result of audit) log(`audit ${result.appenders} x ${result.entriesPerAppend}: ${Math.round(result.entriesPerSecond)} records/s, ${Math.round(result.eventsPerSecond)} events/s`);
 
     const report = await writeResults(RESULTS, {
       meta: {

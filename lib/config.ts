@@ -8,8 +8,17 @@ import { operationLimitsFromEnv, type OperationLimits } from './limits/settings.
 export interface Settings {
   readonly production: boolean;
   readonly databaseUrl: string | undefined;
-  /** Audit entries may live in another database than the records; defaults to the same one. */
+  /**
+   * Audit events may live in another database than the records; defaults to the same one. The
+   * services append through it: in production, with the append-only role (docs/operations.md).
+   */
   readonly auditDatabaseUrl: string | undefined;
+  /**
+   * The audit database as its owner (AUDIT_ADMIN_DATABASE_URL): what migrates it and what the
+   * audit service reads, indexes, checkpoints and purges with. Defaults to auditDatabaseUrl
+   * (then that one must be the owner too).
+   */
+  readonly auditAdminDatabaseUrl: string | undefined;
   /** Where `npm start` keeps the embedded store; unset in tests (in memory). */
   readonly dataDir: string | undefined;
   readonly trustedIssuersFile: string | undefined;
@@ -151,6 +160,7 @@ export function readSettings(env: Env = environment()): Settings {
     production: env.NODE_ENV === 'production',
     databaseUrl,
     auditDatabaseUrl: optional(env, 'AUDIT_DATABASE_URL') ?? databaseUrl,
+    auditAdminDatabaseUrl: optional(env, 'AUDIT_ADMIN_DATABASE_URL') ?? optional(env, 'AUDIT_DATABASE_URL') ?? databaseUrl,
     dataDir: optional(env, 'DATA_DIR'),
     trustedIssuersFile: optional(env, 'TRUSTED_ISSUERS_FILE'),
     tokenAudience: optional(env, 'TOKEN_AUDIENCE') ?? 'tributary',

@@ -79,7 +79,8 @@ function line(report: ChainReport): string {
 }
 
 async function openAuditStore(settings: Settings): Promise<Store> {
-  const url = settings.auditDatabaseUrl;
+  // Reading needs the owner's (or a reading role's) credentials, not the services' append-only ones.
+  const url = settings.auditAdminDatabaseUrl;
   if (url !== undefined) return openPostgres({ connectionString: url });
   try {
     return await openExistingStore(undefined, settings.dataDir);

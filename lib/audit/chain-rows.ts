@@ -52,9 +52,10 @@ const EVENT_COLUMN_TYPES = [
 
 /** Gives each event its seq and links it: hash = SHA-256(prev || header || items root) (event-format.ts). */
 export function chainRows(chain: string, from: ChainHead, events: readonly PreparedEvent[]): ChainedRows {
-  const columns: string[] = EVENT_COLUMN_TYPES.map(() => '{');
+  // One list of literals per column, joined once: no growing string per value.
+  const columns: string[][] = EVENT_COLUMN_TYPES.map(() => []);
   let { seq, hash } = from;
-  events.forEach((event, i) => {
+  events.forEach((event) => {
     seq += 1;
     const prevHash = hash;
     const { header } = event;
@@ -83,12 +84,11 @@ export function chainRows(chain: string, from: ChainHead, events: readonly Prepa
       element(prevHash),
       element(hash),
     ];
-    const separator = i > 0 ? ',' : '';
     row.forEach((value, column) => {
-      columns[column] += separator + value;
+      columns[column]?.push(value);
     });
   });
-  return { from, last: { seq, hash }, columns: columns.map((column) => `${column}}`) };
+  return { from, last: { seq, hash }, columns: columns.map((column) => `{${column.join(',')}}`) };
 }
 
 /**

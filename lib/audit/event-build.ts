@@ -1,5 +1,5 @@
 import type { AuditContent, AuditSubject } from './entry.js';
-import { canonicalItem, itemsRoot, type AuditEventHeader, type AuditEventItem } from './event-format.js';
+import { canonicalItem, itemsRoot, type AuditEventHeader } from './event-format.js';
 
 /**
  * An event as the writer holds it before it has a place in a chain: everything that does not
@@ -22,13 +22,15 @@ export interface PreparedEvent {
  * nothing an item claims is ever attributed to another header.
  */
 export function eventsOf(contents: readonly AuditContent[]): PreparedEvent[] {
-  const groups: { header: AuditEventHeader; items: AuditEventItem[] }[] = [];
+  // Items are kept as their canonical texts straight away: the only form hashed and stored.
+  const groups: { header: AuditEventHeader; items: string[] }[] = [];
   // The common case is one header for a whole page: compare with the last group first, and only
   // fall back to a map keyed by the header's text when headers alternate.
-  let last: { header: AuditEventHeader; items: AuditEventItem[] } | undefined;
-  let byKey: Map<string, { header: AuditEventHeader; items: AuditEventItem[] }> | undefined;
+  let last: { header: AuditEventHeader; items: string[] } | undefined;
+  let byKey: Map<string, { header: AuditEventHeader; items: string[] }> | undefined;
   for (const content of contents) {
-    const item = itemOf(content);
+    // An AuditContent carries every item member under the same names (canonicalItem reads only those).
+    const item = canonicalItem(content);
     if (last !== undefined && sameHeader(last.header, content)) {
       last.items.push(item);
       continue;
@@ -47,10 +49,7 @@ export function eventsOf(contents: readonly AuditContent[]): PreparedEvent[] {
     group.items.push(item);
     last = group;
   }
-  return groups.map(({ header, items }) => {
-    const texts = items.map(canonicalItem);
-    return { header, itemCount: texts.length, items: `[${texts.join(',')}]`, itemsRoot: itemsRoot(texts) };
-  });
+  return groups.map(({ header, items }) => ({ header, itemCount: items.length, items: `[${items.join(',')}]`, itemsRoot: itemsRoot(items) }));
 }
 
 function headerOf(content: AuditContent): AuditEventHeader {
@@ -68,16 +67,6 @@ function headerOf(content: AuditContent): AuditEventHeader {
     reason: content.reason,
   };
 }
-
-const itemOf = (content: AuditContent): AuditEventItem => ({
-  recordId: content.recordId,
-  ownerOrg: content.ownerOrg,
-  personId: content.personId,
-  fieldsReleased: content.fieldsReleased,
-  fieldsRedacted: content.fieldsRedacted,
-  decision: content.decision,
-  rules: content.rules,
-});
 
 function sameHeader(header: AuditEventHeader, content: AuditContent): boolean {
   return (

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * The Merkle tree of an audit event's items, exactly as RFC 6962 section 2.1 (and RFC 9162
@@ -16,11 +16,13 @@ import { createHash } from 'node:crypto';
 const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
 
+// One-shot crypto.hash (Node >= 20.12): about half the CPU of createHash().update().digest() for
+// inputs this small, and the writer hashes a leaf and a node per record on the request path.
+// A string is hashed as its UTF-8 bytes, and U+0000 is the single byte 0x00: the same input.
 export const leafHash = (data: string | Uint8Array): Buffer =>
-  createHash('sha256').update(LEAF_PREFIX).update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).digest();
+  typeof data === 'string' ? hash('sha256', `\u0000${data}`, 'buffer') : hash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer');
 
-export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer =>
-  createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer => hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
 
 /** The largest power of two strictly smaller than n (n >= 2). */
 function splitPoint(n: number): number {

@@ -9,7 +9,8 @@ export interface AuditWriter {
   /** The chain this writer appends to. */
   readonly chain: string;
   /**
-   * Appends the entries, all or none. Resolves only once they are durably committed; rejects
+   * Appends the entries, all or none, as audit events: the entries of one call that share a
+   * header (request, service, action, record type, ...) become one event, each entry an item. Resolves only once they are durably committed; rejects
    * with AUDIT_UNAVAILABLE otherwise (store down, timeout, invalid entry).
    *
    * Fail closed: callers must not release anything the entries describe before this resolves,
@@ -41,7 +42,7 @@ export type AuditCommitObserver = (outcome: 'ok' | 'failed', entries: number, se
  * The audit writer of one service. Concurrency design:
  *
  * - Across processes: every append takes a transaction-scoped advisory lock on the chain and
- *   only then reads the chain's head (`audit.append_entries`, or `audit.lock_chain` when the
+ *   only then reads the chain's head (`audit.append_events`, or `audit.lock_chain` when the
  *   head must be read first), so replicas and subgraph processes writing the same chain take
  *   turns and never fork or interleave it (PRIMARY KEY (chain, seq) backs this up). On PGlite
  *   the transaction is exclusive anyway.

@@ -4,7 +4,7 @@ import type { Settings } from '../config.js';
 import type { ServiceName } from '../domain.js';
 import { createTokenVerifier, loadTrustedIssuers, type TokenVerifier } from '../identity/index.js';
 import { createLogger } from '../log.js';
-import { migrate, openStore, type Store } from '../store/index.js';
+import { migrate, openStore, sql, type Store } from '../store/index.js';
 import { ServiceTelemetry } from '../telemetry/index.js';
 import { defaultPolicyEngine } from '../../policies/index.js';
 import type { PolicyEngine } from '../../policies/decision.js';
@@ -17,7 +17,13 @@ import type { PolicyEngine } from '../../policies/decision.js';
 export interface Runtime {
   readonly settings: Settings;
   readonly store: Store;
+  /** Where the services' audit writers append (with the append-only role, when so configured). */
   readonly auditStore: Store;
+  /**
+   * The audit database as its owner (AUDIT_ADMIN_DATABASE_URL, else the same as auditStore):
+   * the audit service reads, indexes, checkpoints and purges through it; it is what migrates.
+   */
+  readonly auditOwnerStore: Store;
   readonly policy: PolicyEngine;
   readonly verifyToken: TokenVerifier;
   readonly log: Logger;
@@ -49,8 +55,13 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
   const store = options.store ?? (await openStore({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir }));
   const sharedAudit = options.auditStore === undefined && settings.auditDatabaseUrl === settings.databaseUrl;
   const auditStore = options.auditStore ?? (sharedAudit ? store : await openStore({ databaseUrl: settings.auditDatabaseUrl }));
+  const sharedOwner = options.auditStore !== undefined || settings.auditAdminDatabaseUrl === settings.auditDatabaseUrl;
+  const auditOwnerStore = sharedOwner ? auditStore : settings.auditAdminDatabaseUrl === settings.databaseUrl ? store : await openStore({ databaseUrl: settings.auditAdminDatabaseUrl });
   await migrate(store);
-  if (auditStore !== store) await migrate(auditStore);
+  // Only the owner migrates. A service given just the append-only role (AUDIT_DATABASE_URL, no
+  // AUDIT_ADMIN_DATABASE_URL) cannot, and relies on the audit service having migrated first.
+  if (auditOwnerStore !== store && (await mayMigrate(auditOwnerStore))) await migrate(auditOwnerStore);
+  else if (auditOwnerStore !== store) log.info('audit store: connected without CREATE (append-only role); not migrating it');
   const issuers = await loadTrustedIssuers({
     file: settings.trustedIssuersFile,
     production: settings.production,
@@ -71,6 +82,7 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     settings,
     store,
     auditStore,
+    auditOwnerStore,
     policy: options.policy ?? defaultPolicyEngine(),
     verifyToken: createTokenVerifier({ audience: settings.tokenAudience, issuers, maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds }),
     log,
@@ -89,6 +101,14 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
       await Promise.all([...telemetries.values()].map((each) => each.shutdown()));
       if (options.store === undefined) await store.close();
       if (auditStore !== store && options.auditStore === undefined) await auditStore.close();
+      if (auditOwnerStore !== store && auditOwnerStore !== auditStore) await auditOwnerStore.close();
     },
   };
+}
+
+/** Whether this connection's role may create schemas in its database (the owner may; the append-only role may not). */
+async function mayMigrate(store: Store): Promise<boolean> {
+  if (store.kind !== 'postgres') return true;
+  const [row] = await store.query(sql`SELECT has_database_privilege(current_database(), 'CREATE') AS may`);
+  return row?.['may'] === true;
 }

@@ -30,7 +30,11 @@ import { liveness, readiness } from './readiness.js';
 /** What a subgraph's own loaders may use: its store, the funnel, the request. */
 export interface LoaderDeps {
   readonly store: Store;
-  /** Where audit entries live (the records' store unless AUDIT_DATABASE_URL says otherwise). */
+  /**
+   * The audit log as its owner reads it (the records' store unless AUDIT_DATABASE_URL or
+   * AUDIT_ADMIN_DATABASE_URL say otherwise); only the audit subgraph reads it. Writers append
+   * through runtime.auditStore, which may hold the append-only role.
+   */
   readonly auditStore: Store;
   readonly access: AccessFunnel;
   readonly request: AccessRequest;
@@ -135,7 +139,7 @@ export async function startSubgraph<L>(
           justification: who.justification,
           now: request.now,
           access,
-          loaders: definition.loaders({ store: runtime.store, auditStore: runtime.auditStore, access, request }),
+          loaders: definition.loaders({ store: runtime.store, auditStore: runtime.auditOwnerStore, access, request }),
           store: runtime.store,
           maxPageSize: limits.maxPageSize,
           log: log.child({ requestId: incoming.requestId }),

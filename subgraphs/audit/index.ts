@@ -27,21 +27,21 @@ const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
  */
 export async function startAuditService(runtime: Runtime, listen: { readonly port: number; readonly host: string }): Promise<RunningService> {
   const log = runtime.log.child({ service: 'audit' });
-  const checkpointer = startCheckpointer(runtime.auditStore, {
+  const checkpointer = startCheckpointer(runtime.auditOwnerStore, {
     keySource: runtime.settings,
     onError: (error) => log.error({ err: error }, 'audit checkpoint failed'),
   });
   const purge = async (): Promise<void> => {
     const cutoff = retentionCutoff(runtime.settings.auditRetentionDays, runtime.clock());
     if (cutoff === null) return;
-    const results = await purgeBefore(runtime.auditStore, cutoff, { keySource: runtime.settings });
+    const results = await purgeBefore(runtime.auditOwnerStore, cutoff, { keySource: runtime.settings });
     log.info({ cutoff, results }, 'audit retention purge');
   };
   // A malformed AUDIT_RETENTION_DAYS has already stopped the service, naming it (readSettings).
   const retention = setInterval(() => purge().catch((error: unknown) => log.error({ err: error }, 'audit retention purge failed')), RETENTION_INTERVAL_MS);
   retention.unref();
-  const indexer = startIndexer(runtime.auditStore, { onError: (error) => log.error({ err: error }, 'audit indexer pass failed') });
-  runtime.telemetry('audit').metrics.measureAuditIndexLag(async () => (await indexLagMs(runtime.auditStore)) / 1000);
+  const indexer = startIndexer(runtime.auditOwnerStore, { onError: (error) => log.error({ err: error }, 'audit indexer pass failed') });
+  runtime.telemetry('audit').metrics.measureAuditIndexLag(async () => (await indexLagMs(runtime.auditOwnerStore)) / 1000);
   const service = await startSubgraph(auditSubgraph, runtime, listen).catch(async (error: unknown) => {
     await indexer.stop();
     throw error;

@@ -141,7 +141,7 @@ export interface EntryRow {
 export async function entriesOf(store: Store, requestId: string): Promise<EntryRow[]> {
   const rows = await store.query(sql`
     SELECT chain, service, action, decision, record_type, record_id, subject_sub, reason
-    FROM audit.entries WHERE request_id = ${requestId} ORDER BY chain, seq`);
+    FROM audit.entries WHERE request_id = ${requestId} ORDER BY chain, seq, item`);
   return rows.map((row) => ({
     chain: String(row['chain']),
     service: String(row['service']),
