@@ -5,6 +5,7 @@ import { streamExportStatus } from '../../lib/audit/stream-export-status.js';
 import type { RequestContext } from '../../lib/server/context.js';
 import type { LoaderDeps } from '../../lib/server/subgraph.js';
 import { detectAnomalies } from './anomalies.js';
+import { accessEventProofLoader } from './proof.js';
 import { queryAccessLog, type AccessLogFilter, type AccessLogPage, type PageRequest } from './query.js';
 import { accessesPerOrgPerDay, denialsByRule, redactionsByCategory, type TimeRange } from './summaries.js';
 
@@ -25,6 +26,7 @@ export interface AuditLoaders {
   readonly denialsByRule: (range: TimeRange) => ReturnType<typeof denialsByRule>;
   readonly redactionsByCategory: (range: TimeRange) => ReturnType<typeof redactionsByCategory>;
   readonly anomalies: (range: TimeRange) => ReturnType<typeof detectAnomalies>;
+  readonly accessEventProof: ReturnType<typeof accessEventProofLoader>;
 }
 
 export type AuditContext = RequestContext<AuditLoaders>;
@@ -43,5 +45,6 @@ export function auditLoaders({ auditStore }: LoaderDeps): AuditLoaders {
     denialsByRule: (range) => denialsByRule(auditStore, range),
     redactionsByCategory: (range) => redactionsByCategory(auditStore, range),
     anomalies: (range) => detectAnomalies(auditStore, range),
+    accessEventProof: accessEventProofLoader(auditStore),
   };
 }

@@ -2,6 +2,7 @@ import type { AuditEntry } from '../../lib/audit/index.js';
 import type { Anomaly } from './anomalies.js';
 import { fullChainStatus } from './chain-status.js';
 import type { AuditContext } from './loaders.js';
+import { accessEventProof } from './proof.js';
 import type { AccessLogFilter } from './query.js';
 import type { CategoryRedactions, OrgDay, RuleDenials } from './summaries.js';
 import type { PageArgs } from '../../lib/connection.js';
@@ -141,5 +142,6 @@ export const auditResolvers: ResolverMap<Context> = {
       await context.loaders.waitForIndex();
       return (await context.loaders.anomalies(defaultRange(args, context.now))).map(auditAnomaly);
     },
+    accessEventProof,
   },
 };

@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Download, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole, consoleRoute } from '../../gateway/console-route.js';
-import { AUDIT_UNAVAILABLE_MESSAGE, createAuditWriter, type AuditWriter } from '../../lib/audit/index.js';
+import { AUDIT_UNAVAILABLE_MESSAGE, createAuditWriter, readAuditPublicJwks, type AuditWriter } from '../../lib/audit/index.js';
+import { verifyProof } from '../../lib/audit/proof-verify.js';
 import type { ServiceName } from '../../lib/domain.js';
 import { TributaryError } from '../../lib/errors.js';
 import { mintToken, PERSONAS } from '../../lib/identity/index.js';
@@ -149,6 +150,26 @@ describe('the auditor console', () => {
     expect(text).toContain(personId);
     expect(text).toMatch(/[0-9a-f]{64}/);
     await shot('04-entry-details');
+  });
+
+  it("downloads an entry's inclusion proof, which verifies with the audit service's public keys alone", async () => {
+    const details = page.locator('tr.details-row:not([hidden])').first();
+    const button = details.getByRole('button', { name: 'Download proof' });
+    // The checkpointer signs every 10 s: until one covers the entry, the console says to retry.
+    const deadline = Date.now() + 40_000;
+    let download: Download | null = null;
+    while (download === null) {
+      const next = page.waitForEvent('download', { timeout: 4_000 }).catch(() => null);
+      await button.click();
+      download = await next;
+      if (download !== null) break;
+      await expect(details.locator('.proof-status').textContent()).resolves.toBe('No signed checkpoint covers this entry yet; try again in 10 seconds.');
+      if (Date.now() > deadline) throw new Error('no checkpoint covered the entry within 40 s');
+    }
+    expect(download.suggestedFilename()).toMatch(/^tributary-proof-[A-Za-z0-9_.-]+\.json$/);
+    const proof: unknown = JSON.parse(await readFile(await download.path(), 'utf8'));
+    expect(await verifyProof(proof, await readAuditPublicJwks())).toMatchObject({ valid: true });
+    await details.locator('.proof-status', { hasText: 'Saved.' }).waitFor();
   });
 
   it('exports the filtered entries as CSV', async () => {

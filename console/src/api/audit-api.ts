@@ -1,5 +1,5 @@
 import { GatewayClient } from './client.js';
-import { list, object } from './decode.js';
+import { DecodeError, list, object } from './decode.js';
 import { consoleOperation } from './operations.js';
 import {
   accessEventPage,
@@ -32,6 +32,7 @@ const SUMMARIES = consoleOperation('ConsoleSummaries');
 const ANOMALIES = consoleOperation('ConsoleAnomalies');
 const CHAIN_STATUS = consoleOperation('ConsoleVerifyChain');
 const CHECKPOINTS = consoleOperation('ConsoleCheckpoints');
+const PROOF = consoleOperation('ConsoleAccessEventProof');
 /** The cheapest auditor-only read: proves a token is an auditor's before the console opens. */
 const SIGN_IN = consoleOperation('ConsoleSignIn');
 
@@ -65,6 +66,15 @@ export class AuditApi {
 
   verifyChain(): Promise<AuditChainStatus> {
     return this.client.request(CHAIN_STATUS, (data) => auditChainStatus(field('auditChainStatus')(data), 'auditChainStatus'));
+  }
+
+  /** An entry's inclusion proof as JSON text; null when there is no such entry. */
+  accessEventProof(id: string): Promise<string | null> {
+    return this.client.request({ ...PROOF, variables: { id } }, (data) => {
+      const proof = field('accessEventProof')(data);
+      if (proof !== null && typeof proof !== 'string') throw new DecodeError('accessEventProof: expected a string or null');
+      return proof;
+    });
   }
 
   checkpoints(): Promise<readonly AuditCheckpoint[]> {

@@ -14,7 +14,8 @@ export type OperationName =
   | 'ConsoleAnomalies'
   | 'ConsoleVerifyChain'
   | 'ConsoleCheckpoints'
-  | 'ConsoleSignIn';
+  | 'ConsoleSignIn'
+  | 'ConsoleAccessEventProof';
 
 export interface ConsoleOperation {
   readonly operationName: OperationName;

@@ -1,6 +1,7 @@
 import type { AccessEvent } from '../api/types.js';
 import { h } from '../dom.js';
 import { formatHash } from '../router.js';
+import { proofButton, type ProofSource } from './entry-proof.js';
 import { chips, decisionBadge, definitions } from './parts.js';
 
 const link = (href: string, text: string): HTMLAnchorElement => h('a', { href }, text);
@@ -22,7 +23,7 @@ function otherItems(entry: AccessEvent): HTMLElement | string {
 }
 
 /** Everything one entry holds, grouped the way an auditor asks: who, why, what, which rule, proof. */
-export function entryDetails(entry: AccessEvent): HTMLElement {
+export function entryDetails(entry: AccessEvent, fetchProof?: ProofSource): HTMLElement {
   const logWith = (params: Record<string, string>): string => formatHash('log', params);
   return h(
     'div',
@@ -78,6 +79,7 @@ export function entryDetails(entry: AccessEvent): HTMLElement {
         ['Event hash', h('code', { class: 'hash' }, entry.hash)],
         ['Previous event hash', h('code', { class: 'hash' }, entry.prevHash)],
       ]),
+      fetchProof === undefined ? null : proofButton(entry.id, fetchProof),
     ),
   );
 }

@@ -51,7 +51,7 @@ export function logPages(ctx: ViewContext, options: LogPagesOptions): (after: st
       replace(results, emptyState('No entries match', filterWords === '' ? 'The log is empty.' : `Nothing in the log matches ${filterWords}. Widen the filter or clear it.`));
       return;
     }
-    replace(results, entriesTable(page.items, openId));
+    replace(results, entriesTable(page.items, openId, (id) => ctx.api.accessEventProof(id)));
   };
 
   const load = (after: string | null): void => {

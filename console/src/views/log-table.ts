@@ -2,10 +2,11 @@ import type { AccessEvent } from '../api/types.js';
 import { h } from '../dom.js';
 import { formatUtc } from '../format.js';
 import { entryDetails } from './entry-details.js';
+import type { ProofSource } from './entry-proof.js';
 import { decisionBadge } from './parts.js';
 
-/** One page of entries; the entry named in the address (`open`) starts expanded. */
-export function entriesTable(entries: readonly AccessEvent[], openId: string | null): HTMLElement {
+/** One page of entries; the entry named in the address (`open`) starts expanded; each offers its proof when `fetchProof` is given. */
+export function entriesTable(entries: readonly AccessEvent[], openId: string | null, fetchProof?: ProofSource): HTMLElement {
   const headers = ['Time (UTC)', 'Subject', 'Org', 'Purpose', 'Action', 'Record', 'Decision', 'Service'];
   return h(
     'div',
@@ -15,20 +16,20 @@ export function entriesTable(entries: readonly AccessEvent[], openId: string | n
       { class: 'log-table' },
       h('caption', { class: 'visually-hidden' }, 'Access log entries, newest first. Each row has a button that shows the whole entry.'),
       h('thead', null, h('tr', null, h('th', { scope: 'col', class: 'expander-col' }, h('span', { class: 'visually-hidden' }, 'Details')), headers.map((header) => h('th', { scope: 'col' }, header)))),
-      entries.map((entry) => entryRows(entry, entry.id === openId)),
+      entries.map((entry) => entryRows(entry, entry.id === openId, fetchProof)),
     ),
   );
 }
 
 /** One entry: its summary row, and a details row the button shows and hides. */
-function entryRows(entry: AccessEvent, open: boolean): HTMLTableSectionElement {
+function entryRows(entry: AccessEvent, open: boolean, fetchProof: ProofSource | undefined): HTMLTableSectionElement {
   const detailsId = `entry-${entry.id.replace(/[^A-Za-z0-9_-]/g, '-')}`;
-  const details = h('tr', { class: 'details-row', id: detailsId, hidden: !open }, h('td', { colspan: 9 }, open ? entryDetails(entry) : null));
+  const details = h('tr', { class: 'details-row', id: detailsId, hidden: !open }, h('td', { colspan: 9 }, open ? entryDetails(entry, fetchProof) : null));
   const button = h('button', { type: 'button', class: 'expander', 'aria-expanded': String(open), 'aria-controls': detailsId, 'aria-label': `Details of entry ${entry.id}` }, h('span', { 'aria-hidden': 'true' }, '▸'));
   const toggle = (): void => {
     const show = button.getAttribute('aria-expanded') !== 'true';
     button.setAttribute('aria-expanded', String(show));
-    if (show && details.firstElementChild?.childElementCount === 0) details.firstElementChild.append(entryDetails(entry));
+    if (show && details.firstElementChild?.childElementCount === 0) details.firstElementChild.append(entryDetails(entry, fetchProof));
     details.hidden = !show;
     row.classList.toggle('open', show);
   };
