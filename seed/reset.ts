@@ -3,6 +3,9 @@ import { raw, sql, type Store } from '../lib/store/index.js';
 /** The schemas the seed fills, one per record-holding subgraph. The audit log is never touched. */
 export const SEEDED_SCHEMAS = ['ice', 'cbp', 'partner', 'ngo'] as const;
 
+/** What the owners publish of those records (TRUNCATE fires no row triggers, so they go too). */
+const PUBLISHED_SCHEMAS = SEEDED_SCHEMAS.map((schema) => `${schema}_facts`);
+
 const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
@@ -12,7 +15,7 @@ const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"
  */
 export async function truncateSeedTables(store: Store): Promise<readonly string[]> {
   const rows = await store.query(
-    sql`SELECT schemaname, tablename FROM pg_catalog.pg_tables WHERE schemaname = ANY(${[...SEEDED_SCHEMAS]}::text[]) ORDER BY 1, 2`,
+    sql`SELECT schemaname, tablename FROM pg_catalog.pg_tables WHERE schemaname = ANY(${[...SEEDED_SCHEMAS, ...PUBLISHED_SCHEMAS]}::text[]) ORDER BY 1, 2`,
   );
   const tables = rows.map((row) => `${quoteIdentifier(String(row.schemaname))}.${quoteIdentifier(String(row.tablename))}`);
   if (tables.length === 0) return [];
