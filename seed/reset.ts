@@ -13,9 +13,11 @@ const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"
  * this was written), in one statement so foreign keys between them do not matter.
  * Destructive: for `seed --reset` and tests only.
  */
-export async function truncateSeedTables(store: Store): Promise<readonly string[]> {
+export async function truncateSeedTables(store: Store, schemas: readonly (typeof SEEDED_SCHEMAS)[number][] = SEEDED_SCHEMAS): Promise<readonly string[]> {
+  // Only the owners' own published schemas: a copy of another agency's facts is that owner's to change.
+  const published = PUBLISHED_SCHEMAS.filter((schema) => schemas.some((owner) => schema === `${owner}_facts`));
   const rows = await store.query(
-    sql`SELECT schemaname, tablename FROM pg_catalog.pg_tables WHERE schemaname = ANY(${[...SEEDED_SCHEMAS, ...PUBLISHED_SCHEMAS]}::text[]) ORDER BY 1, 2`,
+    sql`SELECT schemaname, tablename FROM pg_catalog.pg_tables WHERE schemaname = ANY(${[...schemas, ...published]}::text[]) ORDER BY 1, 2`,
   );
   const tables = rows.map((row) => `${quoteIdentifier(String(row.schemaname))}.${quoteIdentifier(String(row.tablename))}`);
   if (tables.length === 0) return [];
