@@ -49,7 +49,8 @@ function seedScaleOf(settings: Settings): Scale | false {
 export async function startFederation(options: FederationOptions = {}): Promise<Federation> {
   const base = options.settings ?? readSettings();
   const wanted = new Set<ServiceName>(options.services && options.services.length > 0 ? options.services : ['gateway', ...SUBGRAPHS]);
-  const runtime = await createRuntime(base, options);
+  // Only the databases of the subgraphs run here are opened (and only their owners' facts beat).
+  const runtime = await createRuntime(base, { ...options, subgraphs: SUBGRAPHS.filter((name) => wanted.has(name)) });
   const scale = options.seed ?? seedScaleOf(base);
   // Each agency's records into its own store (one store when all share a database).
   if (scale !== false) await seedStoresIfEmpty(runtime.storeGroups, { scale });
