@@ -1,21 +1,26 @@
 import type { Logger } from 'pino';
 import { createAuditWriter, type AuditWriter } from '../audit/index.js';
 import type { Settings } from '../config.js';
-import type { ServiceName } from '../domain.js';
+import { SUBGRAPHS, type ServiceName, type SubgraphName } from '../domain.js';
 import { createTokenVerifier, loadTrustedIssuers, type TokenVerifier } from '../identity/index.js';
 import { createLogger } from '../log.js';
-import { migrate, openStore, sql, type Store } from '../store/index.js';
+import { migrate, openStore, type Store } from '../store/index.js';
+import { openServiceStores, serviceLocation, type StoreGroup } from './stores.js';
+import { startFactTransport } from '../facts/transport.js';
+import type { CopyStatus } from '../facts/monitor.js';
 import { ServiceTelemetry } from '../telemetry/index.js';
 import { defaultPolicyEngine } from '../../policies/index.js';
 import type { PolicyEngine } from '../../policies/decision.js';
 
 /**
- * What a process shares between the services it runs: one store (records), one audit store,
- * the policy engine, the token verifier. `npm start` runs every service over one runtime;
- * `npm run start:<name>` builds one for a single service.
+ * What a process shares between the services it runs: a store per distinct database of its
+ * services (each agency's own, lib/server/stores.ts), one audit store, the policy engine, the
+ * token verifier. `npm start` runs every service over one runtime; `npm run start:<name>`
+ * builds one for a single service.
  */
 export interface Runtime {
   readonly settings: Settings;
+  /** ICE's store when this process runs ICE, else its first: THE store when all share one database. */
   readonly store: Store;
   /** Where the services' audit writers append (with the append-only role, when so configured). */
   readonly auditStore: Store;
@@ -24,6 +29,12 @@ export interface Runtime {
    * the audit service reads, indexes, checkpoints and purges through it; it is what migrates.
    */
   readonly auditOwnerStore: Store;
+  /** A service's own store: its records, and copies of the facts other agencies publish. */
+  storeFor(service: SubgraphName): Store;
+  /** Each distinct store with the services it holds. */
+  readonly storeGroups: readonly StoreGroup[];
+  /** The copies of other agencies' policy facts a service reads, with their lag (none in a shared database). */
+  factCopies(service: SubgraphName): readonly CopyStatus[];
   readonly policy: PolicyEngine;
   readonly verifyToken: TokenVerifier;
   readonly log: Logger;
@@ -39,6 +50,8 @@ export interface RuntimeOptions {
   /** Use this store instead of opening one from the settings (tests). */
   readonly store?: Store;
   readonly auditStore?: Store;
+  /** The subgraphs this process runs (default all): only their databases are opened. */
+  readonly subgraphs?: readonly SubgraphName[];
   readonly clock?: () => Date;
   readonly log?: Logger;
   /**
@@ -52,16 +65,34 @@ export interface RuntimeOptions {
 
 export async function createRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? createLogger('tributary', settings.logLevel);
-  const store = options.store ?? (await openStore({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir }));
-  const sharedAudit = options.auditStore === undefined && settings.auditDatabaseUrl === settings.databaseUrl;
-  const auditStore = options.auditStore ?? (sharedAudit ? store : await openStore({ databaseUrl: settings.auditDatabaseUrl }));
+  // Every service appends to the audit log, so the audit store is opened whatever runs here.
+  const wanted = options.subgraphs ?? SUBGRAPHS;
+  const services = wanted.includes('audit') ? wanted : [...wanted, 'audit' as const];
+  const stores = await openServiceStores(settings, {
+    services,
+    ...(options.store === undefined ? {} : { store: options.store }),
+    ...(options.auditStore === undefined ? {} : { auditStore: options.auditStore }),
+  });
+  const auditStore = stores.storeFor('audit');
+  // Injected stores (tests) may be wrappers of one database (a faulty audit store over the
+  // records' one): nothing tells them apart, so an owner counts as local to each of them. A
+  // copy registered in a database the owner shares would fail its facts closed for good.
+  const facts = await startFactTransport(
+    settings,
+    stores.groups,
+    (owner, group) => (group.location.startsWith('injected:') ? group.location : serviceLocation(settings, owner)),
+    log,
+  );
+  const store = services.includes('ice') ? stores.storeFor('ice') : (stores.groups[0]?.store ?? auditStore);
+  // The audit database as its owner (AUDIT_ADMIN_DATABASE_URL): what the audit service reads,
+  // indexes, checkpoints and purges with, and what migrates the audit schema. Services given
+  // only the append-only role (AUDIT_DATABASE_URL) cannot migrate it (openServiceStores skips a
+  // store without CREATE) and rely on the audit service having migrated first.
   const sharedOwner = options.auditStore !== undefined || settings.auditAdminDatabaseUrl === settings.auditDatabaseUrl;
-  const auditOwnerStore = sharedOwner ? auditStore : settings.auditAdminDatabaseUrl === settings.databaseUrl ? store : await openStore({ databaseUrl: settings.auditAdminDatabaseUrl });
-  await migrate(store);
-  // Only the owner migrates. A service given just the append-only role (AUDIT_DATABASE_URL, no
-  // AUDIT_ADMIN_DATABASE_URL) cannot, and relies on the audit service having migrated first.
-  if (auditOwnerStore !== store && (await mayMigrate(auditOwnerStore))) await migrate(auditOwnerStore);
-  else if (auditOwnerStore !== store) log.info('audit store: connected without CREATE (append-only role); not migrating it');
+  const ownerGroup = sharedOwner ? undefined : stores.groups.find((group) => group.location === settings.auditAdminDatabaseUrl);
+  const ownOwner = !sharedOwner && ownerGroup === undefined;
+  const auditOwnerStore = sharedOwner ? auditStore : (ownerGroup?.store ?? (await openStore({ databaseUrl: settings.auditAdminDatabaseUrl })));
+  if (ownOwner) await migrate(auditOwnerStore, ['audit']);
   const issuers = await loadTrustedIssuers({
     file: settings.trustedIssuersFile,
     production: settings.production,
@@ -83,6 +114,9 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     store,
     auditStore,
     auditOwnerStore,
+    storeFor: (service) => stores.storeFor(service),
+    storeGroups: stores.groups,
+    factCopies: (service) => facts.copies(service),
     policy: options.policy ?? defaultPolicyEngine(),
     verifyToken: createTokenVerifier({ audience: settings.tokenAudience, issuers, maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds }),
     log,
@@ -99,16 +133,9 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     async close() {
       // After the services stopped: their last spans are exported before the process ends.
       await Promise.all([...telemetries.values()].map((each) => each.shutdown()));
-      if (options.store === undefined) await store.close();
-      if (auditStore !== store && options.auditStore === undefined) await auditStore.close();
-      if (auditOwnerStore !== store && auditOwnerStore !== auditStore) await auditOwnerStore.close();
+      facts.stop();
+      await stores.close();
+      if (ownOwner) await auditOwnerStore.close();
     },
   };
-}
-
-/** Whether this connection's role may create schemas in its database (the owner may; the append-only role may not). */
-async function mayMigrate(store: Store): Promise<boolean> {
-  if (store.kind !== 'postgres') return true;
-  const [row] = await store.query(sql`SELECT has_database_privilege(current_database(), 'CREATE') AS may`);
-  return row?.['may'] === true;
 }

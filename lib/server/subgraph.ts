@@ -74,6 +74,7 @@ export async function startSubgraph<L>(
   const log = runtime.log.child({ service: definition.name });
   const audit = runtime.auditWriter(definition.name);
   const telemetry = runtime.telemetry(definition.name);
+  telemetry.metrics.observeFactCopies(() => runtime.factCopies(definition.name));
   const argumentChecks = useArgumentChecks<RequestContext<L>>();
   // A subgraph is reachable directly (SPEC 8), so it applies the gateway's operation limits with
   // the gateway's code; `useSubgraphOperationLimits` says what a router's fetches need besides.
@@ -122,7 +123,12 @@ export async function startSubgraph<L>(
       telemetry,
       health: liveness,
       ...(extras.jwks === undefined ? {} : { jwks: extras.jwks }),
-      ready: readiness({ store: runtime.store, auditStore: runtime.auditStore, chain: audit.chain }),
+      ready: readiness({
+        store: runtime.storeFor(definition.name),
+        auditStore: runtime.auditStore,
+        chain: audit.chain,
+        factCopies: () => runtime.factCopies(definition.name),
+      }),
       context: async (incoming) => {
         if (runtime.settings.requireGatewayIdentity) {
           await verifyGatewayIdentity(incoming.headers.get('x-gateway-identity'), incoming.requestId, { keys: runtime.settings }).catch((error: unknown) => {
@@ -154,8 +160,8 @@ export async function startSubgraph<L>(
           justification: who.justification,
           now: request.now,
           access,
-          loaders: definition.loaders({ store: runtime.store, auditStore: runtime.auditOwnerStore, access, request }),
-          store: runtime.store,
+          loaders: definition.loaders({ store: runtime.storeFor(definition.name), auditStore: runtime.auditOwnerStore, access, request }),
+          store: runtime.storeFor(definition.name),
           maxPageSize: limits.maxPageSize,
           log: log.child({ requestId: incoming.requestId }),
           telemetry: incoming.telemetry,
