@@ -8,10 +8,11 @@ const graphqlCommonJs = createRequire(import.meta.url).resolve('graphql');
 const resolve = { alias: [{ find: /^graphql$/, replacement: graphqlCommonJs }] };
 
 /**
- * Tests whose assertions are about latency under load: they run once, by themselves, after
- * the other suites (`npm run test:alone`), so that no other test file shares the cores.
+ * Tests whose assertions are about latency under load, and the split deployment (a dozen
+ * processes of its own, PostgreSQL only): they run once, by themselves, after the other suites
+ * (`npm run test:alone`), so that no other test file shares the cores.
  */
-const ALONE = ['test/e2e/overload.test.ts'];
+const ALONE = ['test/e2e/overload.test.ts', 'test/split/split-deployment.test.ts'];
 
 /**
  * Two projects (and `alone`, above): `unit` (a module at a time, stores in process) and `e2e` (the real gateway and
@@ -26,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'node_modules/**'],
+          exclude: ['test/e2e/**', ...ALONE, 'node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -47,7 +48,8 @@ export default defineConfig({
           name: 'alone',
           include: [...ALONE],
           testTimeout: 120_000,
-          hookTimeout: 120_000,
+          // The split deployment starts a dozen processes before its first test.
+          hookTimeout: 400_000,
         },
       },
     ],

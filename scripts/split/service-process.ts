@@ -11,8 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { repoPath } from '../../lib/paths.js';
 import type { ProcessPlan } from './topology.js';
 
-/** A cold start compiles TypeScript (tsx) and opens pools; on two shared cores that takes seconds. */
-const READY_TIMEOUT_MS = 90_000;
+/** A cold start loads ~2,000 modules and opens pools: 3-12 s alone here, over a minute for ten at once on two busy cores. */
+const READY_TIMEOUT_MS = 180_000;
 const READY_POLL_MS = 100;
 const STOP_GRACE_MS = 15_000;
 
