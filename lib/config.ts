@@ -1,4 +1,7 @@
 import { isSubgraphName, type ServiceName, type SubgraphName } from './domain.js';
+
+/** The subgraphs that hold an agency's records (the audit service has AUDIT_DATABASE_URL). */
+export type AgencyService = Exclude<SubgraphName, 'audit'>;
 import { operationLimitsFromEnv, type OperationLimits } from './limits/settings.js';
 
 /**
@@ -10,6 +13,14 @@ export interface Settings {
   readonly databaseUrl: string | undefined;
   /** Audit entries may live in another database than the records; defaults to the same one. */
   readonly auditDatabaseUrl: string | undefined;
+  /**
+   * Each agency's own database (`<AGENCY>_DATABASE_URL`, default DATABASE_URL): an agency's
+   * subgraph migrates and reads only its own schema there, plus copies of the policy facts
+   * other agencies publish (lib/facts).
+   */
+  readonly agencyDatabaseUrls: Readonly<Record<AgencyService, string | undefined>>;
+  /** A copy of another agency's facts older than this (its owner's heartbeat) reads as the restrictive value. */
+  readonly factsMaxLagMs: number;
   /** Where `npm start` keeps the embedded store; unset in tests (in memory). */
   readonly dataDir: string | undefined;
   readonly trustedIssuersFile: string | undefined;
@@ -151,6 +162,13 @@ export function readSettings(env: Env = environment()): Settings {
     production: env.NODE_ENV === 'production',
     databaseUrl,
     auditDatabaseUrl: optional(env, 'AUDIT_DATABASE_URL') ?? databaseUrl,
+    agencyDatabaseUrls: {
+      cbp: optional(env, 'CBP_DATABASE_URL') ?? databaseUrl,
+      ice: optional(env, 'ICE_DATABASE_URL') ?? databaseUrl,
+      partner: optional(env, 'PARTNER_DATABASE_URL') ?? databaseUrl,
+      ngo: optional(env, 'NGO_DATABASE_URL') ?? databaseUrl,
+    },
+    factsMaxLagMs: integer(env, 'FACTS_MAX_LAG_MS', 5_000, 1),
     dataDir: optional(env, 'DATA_DIR'),
     trustedIssuersFile: optional(env, 'TRUSTED_ISSUERS_FILE'),
     tokenAudience: optional(env, 'TOKEN_AUDIENCE') ?? 'tributary',

@@ -3,7 +3,7 @@ import { SUBGRAPHS, type ServiceName, type SubgraphName } from '../lib/domain.js
 import { repoPath } from '../lib/paths.js';
 import type { RunningService } from '../lib/server/http.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../lib/server/runtime.js';
-import { parseScale, seedIfEmpty, type Scale } from '../seed/index.js';
+import { parseScale, seedStoresIfEmpty, type Scale } from '../seed/index.js';
 import { consoleRoute, type Route } from '../gateway/console-route.js';
 import { ideRoute } from '../gateway/ide-route.js';
 import { preparePages } from '../gateway/page-builds.js';
@@ -51,7 +51,8 @@ export async function startFederation(options: FederationOptions = {}): Promise<
   const wanted = new Set<ServiceName>(options.services && options.services.length > 0 ? options.services : ['gateway', ...SUBGRAPHS]);
   const runtime = await createRuntime(base, options);
   const scale = options.seed ?? seedScaleOf(base);
-  if (scale !== false) await seedIfEmpty(runtime.store, { scale });
+  // Each agency's records into its own store (one store when all share a database).
+  if (scale !== false) await seedStoresIfEmpty(runtime.storeGroups, { scale });
 
   const services: Partial<Record<ServiceName, RunningService>> = {};
   const subgraphUrls: Record<SubgraphName, string> = { ...base.subgraphUrls };

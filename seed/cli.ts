@@ -1,16 +1,17 @@
 import { parseArgs } from 'node:util';
-import { migrate, openStore } from '../lib/store/index.js';
+import { openServiceStores } from '../lib/server/stores.js';
 import { generateWorld, DEFAULT_SEED } from './generate.js';
 import { isSeeded, seedStore } from './load.js';
-import { truncateSeedTables } from './reset.js';
+import { SEEDED_SCHEMAS, truncateSeedTables } from './reset.js';
 import { parseScale } from './scale.js';
 import { readSettings } from '../lib/config.js';
 
 /**
  * `tsx seed/cli.ts [--scale small|medium|large|N] [--seed N] [--reset]`
  *
- * Seeds the PostgreSQL named by DATABASE_URL, after applying pending migrations. The embedded
- * store needs no such step: `npm start` seeds it on first start.
+ * Seeds the PostgreSQL named by DATABASE_URL (each agency's records into its own database when
+ * `<AGENCY>_DATABASE_URL` names one), after applying pending migrations. The embedded store
+ * needs no such step: `npm start` seeds it on first start.
  */
 
 const USAGE = 'Usage: tsx seed/cli.ts [--scale small|medium|large|N] [--seed N] [--reset]';
@@ -39,27 +40,32 @@ async function main(): Promise<number> {
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new RangeError(`--seed must be an integer, got "${values.seed}"`);
 
-  const store = await openStore({ databaseUrl });
+  const settings = readSettings();
+  const stores = await openServiceStores(settings);
   try {
-    const applied = await migrate(store);
-    if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
-    if (values.reset) {
-      const emptied = await truncateSeedTables(store);
-      console.log(`Emptied ${emptied.length} tables.`);
-    } else if (await isSeeded(store)) {
-      console.error('The database already holds records (ice.persons is not empty). Run with --reset to replace them.');
-      return 1;
+    const groups = stores.groups
+      .map((group) => ({ store: group.store, schemas: SEEDED_SCHEMAS.filter((schema) => group.services.includes(schema)) }))
+      .filter((group) => group.schemas.length > 0);
+    for (const { store, schemas } of groups) {
+      if (values.reset) {
+        const emptied = await truncateSeedTables(store, schemas);
+        console.log(`Emptied ${emptied.length} tables (${schemas.join(', ')}).`);
+      } else if (await isSeeded(store, schemas)) {
+        console.error(`A database already holds records (${schemas.join(', ')}). Run with --reset to replace them.`);
+        return 1;
+      }
     }
     const started = performance.now();
     const world = generateWorld({ scale, seed });
     const generated = performance.now();
-    const counts = await seedStore(store, world);
+    let counts: Readonly<Record<string, number>> = {};
+    for (const { store, schemas } of groups) counts = await seedStore(store, world, {}, schemas);
     const loaded = performance.now();
     for (const [table, rows] of Object.entries(counts)) console.log(`${table.padEnd(22)} ${String(rows).padStart(8)}`);
     console.log(`Generated in ${Math.round(generated - started)} ms, loaded in ${Math.round(loaded - generated)} ms.`);
     return 0;
   } finally {
-    await store.close();
+    await stores.close();
   }
 }
 

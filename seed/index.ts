@@ -1,6 +1,6 @@
 export { generateWorld, DEFAULT_SEED } from './generate.js';
 export type { GenerateOptions } from './generate.js';
-export { seedStore, seedIfEmpty, isSeeded } from './load.js';
+export { seedStore, seedIfEmpty, seedStoresIfEmpty, isSeeded } from './load.js';
 export type { SeedOptions, SeedOutcome } from './load.js';
 export { truncateSeedTables, SEEDED_SCHEMAS } from './reset.js';
 export { pickFixtures } from './fixtures.js';

@@ -1,5 +1,6 @@
-import { sql, type Queryable, type Store } from '../lib/store/index.js';
+import { raw, sql, type Queryable, type Store } from '../lib/store/index.js';
 import { generateWorld, type GenerateOptions } from './generate.js';
+import { SEEDED_SCHEMAS } from './reset.js';
 import { TABLES } from './tables.js';
 import { countRows, type World } from './world.js';
 
@@ -16,15 +17,35 @@ export interface SeedOptions {
 
 const DEFAULT_CHUNK_SIZE = 5_000;
 
-/** Inserts every row of `world` (into migrated, empty tables); answers the rows per table. */
-export async function seedStore(store: Store, world: World, options: SeedOptions = {}): Promise<Readonly<Record<string, number>>> {
-  await store.transaction((tx) => insertWorld(tx, world, options));
+/** An agency's schema the seed writes (`ice`, `cbp`, `partner`, `ngo`). */
+export type SeededSchema = (typeof SEEDED_SCHEMAS)[number];
+
+/** The schema of a `schema.table` name. */
+const schemaOf = (table: string): string => table.split('.')[0] ?? '';
+
+/**
+ * Inserts every row of `world` into the tables of `schemas` (migrated, empty), each agency's
+ * records into its own store; answers the rows per table.
+ */
+export async function seedStore(
+  store: Store,
+  world: World,
+  options: SeedOptions = {},
+  schemas: readonly SeededSchema[] = SEEDED_SCHEMAS,
+): Promise<Readonly<Record<string, number>>> {
+  await store.transaction((tx) => insertWorld(tx, world, options, schemas));
   return countRows(world);
 }
 
-/** True once the store holds any person: the seed (or real use) has been there. */
-export async function isSeeded(store: Queryable): Promise<boolean> {
-  const [row] = await store.query(sql`SELECT EXISTS (SELECT 1 FROM ice.persons) AS seeded`);
+/**
+ * True once the store holds any record of `schemas` (each schema's first table, e.g.
+ * ice.persons): the seed (or real use) has been there.
+ */
+export async function isSeeded(store: Queryable, schemas: readonly SeededSchema[] = SEEDED_SCHEMAS): Promise<boolean> {
+  const firsts = schemas.flatMap((schema) => TABLES.find((table) => schemaOf(table.name) === schema)?.name ?? []);
+  if (firsts.length === 0) return false;
+  // Names come from seed/tables.ts, never input.
+  const [row] = await store.query(sql`SELECT (${raw(firsts.map((name) => `EXISTS (SELECT 1 FROM ${name})`).join(' OR '))}) AS seeded`);
   return row?.seeded === true;
 }
 
@@ -45,7 +66,12 @@ const LOCK_PATIENCE_MS = 10 * 60_000;
  * statement timeout while a large world is still loading. The world is generated only when
  * it is needed.
  */
-export async function seedIfEmpty(store: Store, options: GenerateOptions & SeedOptions = {}): Promise<SeedOutcome> {
+export async function seedIfEmpty(
+  store: Store,
+  options: GenerateOptions & SeedOptions = {},
+  schemas: readonly SeededSchema[] = SEEDED_SCHEMAS,
+  world: () => World = () => generateWorld(options),
+): Promise<SeedOutcome> {
   const deadline = Date.now() + LOCK_PATIENCE_MS;
   for (;;) {
     const outcome = await store.transaction(async (tx): Promise<SeedOutcome | null> => {
@@ -53,10 +79,10 @@ export async function seedIfEmpty(store: Store, options: GenerateOptions & SeedO
         const [lock] = await tx.query(sql`SELECT pg_try_advisory_xact_lock(${SEED_LOCK}) AS locked`);
         if (lock?.locked !== true) return null;
       }
-      if (await isSeeded(tx)) return { status: 'already-seeded' };
-      const world = generateWorld(options);
-      await insertWorld(tx, world, options);
-      return { status: 'seeded', world, counts: countRows(world) };
+      if (await isSeeded(tx, schemas)) return { status: 'already-seeded' };
+      const generated = world();
+      await insertWorld(tx, generated, options, schemas);
+      return { status: 'seeded', world: generated, counts: countRows(generated) };
     });
     if (outcome !== null) return outcome;
     if (Date.now() > deadline) throw new Error(`Gave up waiting for another process to finish seeding after ${LOCK_PATIENCE_MS / 60_000} minutes`);
@@ -64,10 +90,29 @@ export async function seedIfEmpty(store: Store, options: GenerateOptions & SeedO
   }
 }
 
-async function insertWorld(tx: Queryable, world: World, options: SeedOptions): Promise<void> {
+/**
+ * Seeds each store with the records of the agencies whose database it is (one world, generated
+ * once: the same person ids across agencies, ICE owning the persons). A store already holding
+ * its agencies' records is left alone.
+ */
+export async function seedStoresIfEmpty(
+  groups: readonly { readonly store: Store; readonly services: readonly string[] }[],
+  options: GenerateOptions & SeedOptions = {},
+): Promise<SeedOutcome[]> {
+  let world: World | undefined;
+  const once = (): World => (world ??= generateWorld(options));
+  const outcomes: SeedOutcome[] = [];
+  for (const group of groups) {
+    const schemas = SEEDED_SCHEMAS.filter((schema) => group.services.includes(schema));
+    if (schemas.length > 0) outcomes.push(await seedIfEmpty(group.store, options, schemas, once));
+  }
+  return outcomes;
+}
+
+async function insertWorld(tx: Queryable, world: World, options: SeedOptions, schemas: readonly SeededSchema[]): Promise<void> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
-  for (const table of TABLES) {
+  for (const table of TABLES.filter((each) => (schemas as readonly string[]).includes(schemaOf(each.name)))) {
     for (const statement of table.inserts(world, chunkSize)) await tx.query(statement);
   }
 }

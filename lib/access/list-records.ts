@@ -11,7 +11,7 @@ import { selectedFields, selectsField } from './selection.js';
 export interface ListQuery<R> {
   /** `SELECT <columns> FROM <tables>` without WHERE: the columns must include `id`. */
   readonly select: Sql;
-  /** Table and joins, for the count: `FROM ice.transfers t`. */
+  /** Table and joins, for the count: `FROM <schema>.<table> t`. */
   readonly from: Sql;
   /** SQL for each policy attribute of the listed type (the policy engine's REQUIRED_COLUMNS). */
   readonly columns: ColumnMap;

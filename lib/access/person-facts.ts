@@ -1,3 +1,4 @@
+import { factsFresh } from '../facts/fresh.js';
 import { bool, text } from '../store/row.js';
 import { raw, sql, type Sql } from '../store/sql.js';
 import { recordSubject, type SubjectIdentity, type SubjectIdentityInput } from '../subject-identity.js';
@@ -10,24 +11,35 @@ import { metaColumns } from './record-meta.js';
  * reads and every other subgraph's writes that name a person use these same expressions, so
  * the two can never disagree about who sees a person.
  *
- * This is the one place that reads other agencies' tables for a person's facts. When owners
- * publish those facts (SPEC 1: "never by a query on the owner's tables"), this file alone
- * changes to read the published copy.
+ * They read only the facts each owner publishes (`<owner>_facts.*`, subgraphs/<owner>/facts.sql):
+ * the owner's own tables in its database, or this database's replicated copy (SPEC 1: "never
+ * by a query on the owner's tables"). A copy older than FACTS_MAX_LAG_MS reads as the most
+ * restrictive value (factsFresh): not linked, protected.
  */
 
-/** Orgs whose own records name this person: the facts behind rules 2, 3 and 4 on persons. */
+/**
+ * Orgs whose own records name this person: the facts behind rules 2, 3 and 4 on persons. A
+ * link row with a NULL org (malformed) names nobody; links from a stale owner are left out.
+ */
 export const linkedOrgs = (personId: Sql): Sql => sql`ARRAY(
-  SELECT b.owner_org FROM partner.bookings b WHERE b.person_id = ${personId}
-  UNION SELECT t.from_org FROM ice.transfers t WHERE t.person_id = ${personId}
-  UNION SELECT t.to_org FROM ice.transfers t WHERE t.person_id = ${personId}
-  UNION SELECT e.owner_org FROM cbp.encounters e WHERE e.person_id = ${personId}
-  UNION SELECT r.from_org FROM ngo.referrals r WHERE r.person_id = ${personId}
-  UNION SELECT r.to_org FROM ngo.referrals r WHERE r.person_id = ${personId})`;
+  SELECT l.owner_org FROM partner_facts.custody_links l WHERE l.person_id = ${personId} AND l.owner_org IS NOT NULL AND ${factsFresh('partner')}
+  UNION SELECT l.from_org FROM ice_facts.transfer_links l WHERE l.person_id = ${personId} AND l.from_org IS NOT NULL AND ${factsFresh('ice')}
+  UNION SELECT l.to_org FROM ice_facts.transfer_links l WHERE l.person_id = ${personId} AND l.to_org IS NOT NULL AND ${factsFresh('ice')}
+  UNION SELECT l.owner_org FROM cbp_facts.custody_links l WHERE l.person_id = ${personId} AND l.owner_org IS NOT NULL AND ${factsFresh('cbp')}
+  UNION SELECT l.from_org FROM ngo_facts.referral_links l WHERE l.person_id = ${personId} AND l.from_org IS NOT NULL AND ${factsFresh('ngo')}
+  UNION SELECT l.to_org FROM ngo_facts.referral_links l WHERE l.person_id = ${personId} AND l.to_org IS NOT NULL AND ${factsFresh('ngo')})`;
 
-/** The Person policy's columns over `ice.persons p` (PolicyAttributes['Person']). */
+/**
+ * A person's 1367 protection over alias `p` (ICE's own persons table, or the published
+ * `ice_facts.persons`): anything but an explicit `false` from fresh ICE facts (a missing row,
+ * a NULL flag, a stale copy) reads as protected (rule 6 fails closed).
+ */
+export const protected1367 = (alias: string): Sql => sql`(${raw(`${alias}.protected1367`)} IS NOT FALSE OR NOT ${factsFresh('ice')})`;
+
+/** The Person policy's columns over ICE's own persons `p` or `ice_facts.persons p` (PolicyAttributes['Person']). */
 export const personColumns = (): Record<string, Sql> => ({
   ...metaColumns('p'),
-  protected1367: raw('p.protected1367'),
+  protected1367: protected1367('p'),
   linkedOrgs: linkedOrgs(raw('p.id')),
 });
 
@@ -48,7 +60,9 @@ export function readablePerson(context: WriteContext, id: string, argument: stri
     context,
     { type: 'Person', id, argument },
     {
-      select: sql`SELECT p.id, p.protected1367 FROM ice.persons p`,
+      // ICE's published facts (this database's copy when ICE's database is another): a write
+      // learns the policy attributes and the flag, never the person's PII.
+      select: sql`SELECT p.id, ${protected1367('p')} AS protected1367 FROM ice_facts.persons p`,
       idColumn: raw('p.id'),
       columns: personColumns(),
       read: (row) => ({ id: text(row, 'id'), protected1367: bool(row, 'protected1367') }),

@@ -1,23 +1,30 @@
 import type { Logger } from 'pino';
 import { createAuditWriter, type AuditWriter } from '../audit/index.js';
 import type { Settings } from '../config.js';
-import type { ServiceName } from '../domain.js';
+import { SUBGRAPHS, type ServiceName, type SubgraphName } from '../domain.js';
 import { createTokenVerifier, loadTrustedIssuers, type TokenVerifier } from '../identity/index.js';
 import { createLogger } from '../log.js';
-import { migrate, openStore, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { openServiceStores, type StoreGroup } from './stores.js';
 import { ServiceTelemetry } from '../telemetry/index.js';
 import { defaultPolicyEngine } from '../../policies/index.js';
 import type { PolicyEngine } from '../../policies/decision.js';
 
 /**
- * What a process shares between the services it runs: one store (records), one audit store,
- * the policy engine, the token verifier. `npm start` runs every service over one runtime;
- * `npm run start:<name>` builds one for a single service.
+ * What a process shares between the services it runs: a store per distinct database of its
+ * services (each agency's own, lib/server/stores.ts), one audit store, the policy engine, the
+ * token verifier. `npm start` runs every service over one runtime; `npm run start:<name>`
+ * builds one for a single service.
  */
 export interface Runtime {
   readonly settings: Settings;
+  /** ICE's store when this process runs ICE, else its first: THE store when all share one database. */
   readonly store: Store;
   readonly auditStore: Store;
+  /** A service's own store: its records, and copies of the facts other agencies publish. */
+  storeFor(service: SubgraphName): Store;
+  /** Each distinct store with the services it holds. */
+  readonly storeGroups: readonly StoreGroup[];
   readonly policy: PolicyEngine;
   readonly verifyToken: TokenVerifier;
   readonly log: Logger;
@@ -33,6 +40,8 @@ export interface RuntimeOptions {
   /** Use this store instead of opening one from the settings (tests). */
   readonly store?: Store;
   readonly auditStore?: Store;
+  /** The subgraphs this process runs (default all): only their databases are opened. */
+  readonly subgraphs?: readonly SubgraphName[];
   readonly clock?: () => Date;
   readonly log?: Logger;
   /**
@@ -46,11 +55,16 @@ export interface RuntimeOptions {
 
 export async function createRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? createLogger('tributary', settings.logLevel);
-  const store = options.store ?? (await openStore({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir }));
-  const sharedAudit = options.auditStore === undefined && settings.auditDatabaseUrl === settings.databaseUrl;
-  const auditStore = options.auditStore ?? (sharedAudit ? store : await openStore({ databaseUrl: settings.auditDatabaseUrl }));
-  await migrate(store);
-  if (auditStore !== store) await migrate(auditStore);
+  // Every service appends to the audit log, so the audit store is opened whatever runs here.
+  const wanted = options.subgraphs ?? SUBGRAPHS;
+  const services = wanted.includes('audit') ? wanted : [...wanted, 'audit' as const];
+  const stores = await openServiceStores(settings, {
+    services,
+    ...(options.store === undefined ? {} : { store: options.store }),
+    ...(options.auditStore === undefined ? {} : { auditStore: options.auditStore }),
+  });
+  const auditStore = stores.storeFor('audit');
+  const store = services.includes('ice') ? stores.storeFor('ice') : (stores.groups[0]?.store ?? auditStore);
   const issuers = await loadTrustedIssuers({
     file: settings.trustedIssuersFile,
     production: settings.production,
@@ -71,6 +85,8 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     settings,
     store,
     auditStore,
+    storeFor: (service) => stores.storeFor(service),
+    storeGroups: stores.groups,
     policy: options.policy ?? defaultPolicyEngine(),
     verifyToken: createTokenVerifier({ audience: settings.tokenAudience, issuers, maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds }),
     log,
@@ -87,8 +103,7 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     async close() {
       // After the services stopped: their last spans are exported before the process ends.
       await Promise.all([...telemetries.values()].map((each) => each.shutdown()));
-      if (options.store === undefined) await store.close();
-      if (auditStore !== store && options.auditStore === undefined) await auditStore.close();
+      await stores.close();
     },
   };
 }

@@ -109,7 +109,7 @@ export async function startSubgraph<L>(
       checkBody: (body) => checkBatchSize(body, limits),
       telemetry,
       health: liveness,
-      ready: readiness({ store: runtime.store, auditStore: runtime.auditStore, chain: audit.chain }),
+      ready: readiness({ store: runtime.storeFor(definition.name), auditStore: runtime.auditStore, chain: audit.chain }),
       context: async (incoming) => {
         if (runtime.settings.requireGatewayIdentity) {
           await verifyGatewayIdentity(incoming.headers.get('x-gateway-identity'), incoming.requestId, { keys: runtime.settings });
@@ -135,8 +135,8 @@ export async function startSubgraph<L>(
           justification: who.justification,
           now: request.now,
           access,
-          loaders: definition.loaders({ store: runtime.store, auditStore: runtime.auditStore, access, request }),
-          store: runtime.store,
+          loaders: definition.loaders({ store: runtime.storeFor(definition.name), auditStore: runtime.auditStore, access, request }),
+          store: runtime.storeFor(definition.name),
           maxPageSize: limits.maxPageSize,
           log: log.child({ requestId: incoming.requestId }),
           telemetry: incoming.telemetry,

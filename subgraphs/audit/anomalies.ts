@@ -1,4 +1,5 @@
 import { and, raw, sql, type Queryable, type Row, type Sql } from '../../lib/store/index.js';
+import { factsFresh } from '../../lib/facts/fresh.js';
 import type { AuditEntry } from '../../lib/audit/entry.js';
 import { date, ENTRY_COLUMNS, int, parseEntryRow } from '../../lib/audit/entry-row.js';
 import { rangeConditions } from './query.js';
@@ -6,7 +7,7 @@ import type { TimeRange } from './summaries.js';
 
 /**
  * Patterns in the access log an auditor should look at first. Each is computed from the log
- * alone, except PROTECTED_PERSON_ACCESS, which needs to know who is protected (ice.persons).
+ * alone, except PROTECTED_PERSON_ACCESS, which needs to know who is protected (ice_facts.persons).
  *
  * What is NOT here, on purpose: "reads outside the subject's jurisdictions". An entry does not
  * record the caller's jurisdictions (only iss, sub, agency, org and roles), so such reads cannot
@@ -183,9 +184,10 @@ async function denialBursts(store: Queryable, range: TimeRange, thresholds: Anom
 /**
  * Records about persons protected under 8 U.S.C. 1367 released to anyone but an NGO (NGOs must
  * know and serve their clients; enforcement agencies may see a protected person's core record,
- * but every such access deserves review). Who is protected lives in ice.persons, which the
- * audit store reaches only when both share a database (the default): otherwise the check says
- * it was skipped rather than report nothing.
+ * but every such access deserves review). Who is protected is ICE's published fact
+ * (`ice_facts.persons`: ICE's own table when both share a database, a replicated copy
+ * otherwise); a malformed flag counts as protected (more to review, never less). While the
+ * copy is stale or absent the check says it was skipped rather than report nothing.
  */
 async function protectedPersonAccess(store: Queryable, range: TimeRange, thresholds: AnomalyThresholds): Promise<readonly Anomaly[]> {
   const skipped = (why: string): SkippedCheck => ({
@@ -195,17 +197,19 @@ async function protectedPersonAccess(store: Queryable, range: TimeRange, thresho
   });
   let rows: Row[];
   try {
-    const [present] = await store.query(sql`SELECT to_regclass('ice.persons') IS NOT NULL AS present`);
-    if (present?.['present'] !== true) return [skipped('the audit store has no ice.persons table (the audit log is kept in a database apart from the records).')];
+    const [present] = await store.query(sql`SELECT to_regclass('ice_facts.persons') IS NOT NULL AS present`);
+    if (present?.['present'] !== true) return [skipped('the audit store holds no copy of ICE\'s published person facts (ice_facts.persons).')];
+    const [fresh] = await store.query(sql`SELECT ${factsFresh('ice')} AS fresh`);
+    if (fresh?.['fresh'] !== true) return [skipped('the audit store\'s copy of ICE\'s person facts is older than FACTS_MAX_LAG_MS.')];
     rows = await store.query(sql`
       SELECT e.subject_sub AS sub, max(e.subject_org) AS org, max(e.agency) AS agency,
              count(*) AS accesses, count(DISTINCT e.person_id) AS persons, min(e.at) AS first_at, max(e.at) AS last_at
-      FROM audit.entries e JOIN ice.persons p ON p.id = e.person_id
-      WHERE p.protected1367 AND e.action IN ('READ', 'WRITE') AND e.decision IN ('ALLOW', 'PARTIAL')
+      FROM audit.entries e JOIN ice_facts.persons p ON p.id = e.person_id
+      WHERE p.protected1367 IS NOT FALSE AND e.action IN ('READ', 'WRITE') AND e.decision IN ('ALLOW', 'PARTIAL')
         AND e.subject_sub IS NOT NULL AND e.agency <> 'NGO' AND ${and(rangeConditions(range))}
       GROUP BY e.subject_sub`);
   } catch (error) {
-    return [skipped(`ice.persons could not be read (${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}).`)];
+    return [skipped(`ice_facts.persons could not be read (${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}).`)];
   }
   return Promise.all(
     rows.map(async (row): Promise<AnomalyFinding> => {
@@ -225,7 +229,7 @@ async function protectedPersonAccess(store: Queryable, range: TimeRange, thresho
           [
             sql`e.action IN ('READ', 'WRITE') AND e.decision IN ('ALLOW', 'PARTIAL')`,
             who,
-            sql`e.person_id IN (SELECT p.id FROM ice.persons p WHERE p.protected1367)`,
+            sql`e.person_id IN (SELECT p.id FROM ice_facts.persons p WHERE p.protected1367 IS NOT FALSE)`,
             ...rangeConditions(range),
           ],
           thresholds.examples,

@@ -8,6 +8,7 @@ import { and, raw, sql } from '../../lib/store/sql.js';
 import { text } from '../../lib/store/row.js';
 import {
   ENCOUNTER_SELECT,
+  NETWORK_FACTS,
   ROUTE_SELECT,
   encounterColumns,
   networkColumns,
@@ -43,7 +44,7 @@ export function cbpLoaders({ store, access }: LoaderDeps): CbpLoaders {
       const networkVisible = access.visibleWhere('Network', networkColumns());
       const rows = await store.query(
         sql`SELECT r.*, rn.network_id AS linked_network_id FROM cbp.route_networks rn JOIN cbp.routes r ON r.id = rn.route_id
-            JOIN ice.networks n ON n.id = rn.network_id
+            JOIN ${NETWORK_FACTS} ON n.id = rn.network_id
             WHERE ${and([idIn(raw('rn.network_id'), networkIds), visible, networkVisible])} ORDER BY r.id`,
       );
       return rows.map((row) => ({ parentId: text(row, 'linked_network_id'), record: readRoute(row) }));
@@ -60,7 +61,7 @@ export function cbpLoaders({ store, access }: LoaderDeps): CbpLoaders {
     networkIdsOfRoute: new DataLoader<string, string[], string>(async (routeIds) => {
       const visible = access.visibleWhere('Network', networkColumns());
       const rows = await store.query(
-        sql`SELECT rn.route_id, rn.network_id FROM cbp.route_networks rn JOIN ice.networks n ON n.id = rn.network_id
+        sql`SELECT rn.route_id, rn.network_id FROM cbp.route_networks rn JOIN ${NETWORK_FACTS} ON n.id = rn.network_id
             WHERE ${and([idIn(raw('rn.route_id'), routeIds), visible])} ORDER BY rn.network_id`,
       );
       // Grouped in one pass: a page of 500 routes must not scan every link 500 times.

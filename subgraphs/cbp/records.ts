@@ -1,5 +1,6 @@
 import type { PolicyAttributes } from '../../policies/decision.js';
 import { metaColumns, readMeta } from '../../lib/access/record-meta.js';
+import { factsFresh } from '../../lib/facts/fresh.js';
 import { SECTORS, type Sector } from '../../lib/domain.js';
 import { bool, date, oneOf, text, textOrNull } from '../../lib/store/row.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
@@ -28,7 +29,14 @@ export interface RouteRecord extends Readonly<PolicyAttributes['Route']> {
 }
 
 /**
- * The Network policy's columns over ICE's `ice.networks n` (PolicyAttributes['Network']): CBP
+ * ICE's networks as CBP may know them: ICE's published facts (`ice_facts.networks`, a copy
+ * when ICE's database is another), none at all while that copy is stale (fail closed: a
+ * route names no network CBP cannot show ICE would release).
+ */
+export const NETWORK_FACTS = sql`(SELECT * FROM ice_facts.networks WHERE ${factsFresh('ice')}) n`;
+
+/**
+ * The Network policy's columns over NETWORK_FACTS `n` (PolicyAttributes['Network']): CBP
  * names networks (Route.networks, linkRouteToNetwork) only where the engine would let ICE
  * release them to the caller, so no hidden network's id leaves through a route.
  */

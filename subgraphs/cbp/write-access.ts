@@ -2,7 +2,7 @@ import { readableRecord } from '../../lib/access/named-record.js';
 import { raw, sql } from '../../lib/store/sql.js';
 import { text } from '../../lib/store/row.js';
 import type { CbpContext } from './loaders.js';
-import { ROUTE_SELECT, networkColumns, readRoute, routeColumns, type RouteRecord } from './records.js';
+import { NETWORK_FACTS, ROUTE_SELECT, networkColumns, readRoute, routeColumns, type RouteRecord } from './records.js';
 
 /**
  * Reads a route the caller may see, for a write. A route the policy hides reads exactly like
@@ -16,5 +16,5 @@ export const visibleNetworkId = (context: CbpContext, id: string, argument: stri
   readableRecord(
     context,
     { type: 'Network', id, argument },
-    { select: sql`SELECT n.id FROM ice.networks n`, idColumn: raw('n.id'), columns: networkColumns(), read: (row) => text(row, 'id') },
+    { select: sql`SELECT n.id FROM ${NETWORK_FACTS}`, idColumn: raw('n.id'), columns: networkColumns(), read: (row) => text(row, 'id') },
   );

@@ -1,5 +1,6 @@
 import type { PolicyAttributes } from '../../policies/decision.js';
 import { linkedOrgs } from '../../lib/access/person-facts.js';
+import { factsFresh } from '../../lib/facts/fresh.js';
 import { metaColumns, readMeta } from '../../lib/access/record-meta.js';
 import { SECTORS } from '../../lib/domain.js';
 import { calendarDateOrNull, bool, date, dateOrNull, oneOf, text, textArray, textOrNull } from '../../lib/store/row.js';
@@ -88,12 +89,14 @@ export interface TransferRecord extends Readonly<PolicyAttributes['Transfer']> {
 
 /**
  * NGOs holding an active referral for the transferred person whose consent, unexpired and
- * unrevoked at `now`, asks for transfer notification (rule 4).
+ * unrevoked at `now`, asks for transfer notification (rule 4), as the NGOs publish it
+ * (ngo_facts.transfer_notification). Only an explicit `notify = true` from fresh NGO facts
+ * notifies: a NULL flag or a stale copy reads as not notified.
  */
 const notifiableNgoOrgs = (personId: Sql, now: Date): Sql => sql`ARRAY(
-  SELECT r.to_org FROM ngo.referrals r JOIN ngo.consents c ON c.referral_id = r.id
-  WHERE r.person_id = ${personId} AND r.status IN ('OPEN', 'ACCEPTED', 'IN_PROGRESS')
-    AND c.notify_transfers AND c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > ${now}))`;
+  SELECT DISTINCT n.ngo_org FROM ngo_facts.transfer_notification n
+  WHERE n.person_id = ${personId} AND n.notify IS TRUE AND n.ngo_org IS NOT NULL
+    AND (n.expires_at IS NULL OR n.expires_at > ${now}) AND ${factsFresh('ngo')})`;
 
 export const transferSelect = (now: Date): Sql =>
   sql`SELECT t.*, ${notifiableNgoOrgs(raw('t.person_id'), now)} AS notifiable_ngo_orgs FROM ice.transfers t`;

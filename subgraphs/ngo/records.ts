@@ -1,4 +1,5 @@
 import type { ConsentAttributes, PolicyAttributes } from '../../policies/decision.js';
+import { protected1367 } from '../../lib/access/person-facts.js';
 import { metaColumns, readMeta } from '../../lib/access/record-meta.js';
 import { SECTORS, isOneOf, isPurpose, type Purpose, type Sector } from '../../lib/domain.js';
 import { bool, date, dateOrNull, int, oneOf, text, textArray, textOrNull } from '../../lib/store/row.js';
@@ -38,19 +39,20 @@ export interface ReferralRecord extends Readonly<PolicyAttributes['Referral']> {
 }
 
 /**
- * A referral with its policy facts: the person's 1367 status (ICE's row, read on every
- * request, never copied) and the consent row. Every column of `referralColumns` is an
- * expression over these three aliases, so it holds in any query built on REFERRAL_FROM.
+ * A referral with its policy facts: the person's 1367 status (ICE's published fact,
+ * `ice_facts.persons`: ICE's own table in a shared database, a replicated copy otherwise) and
+ * the consent row. Every column of `referralColumns` is an expression over these three
+ * aliases, so it holds in any query built on REFERRAL_FROM.
  */
 export const REFERRAL_FROM = sql`FROM ngo.referrals r
-  LEFT JOIN ice.persons p ON p.id = r.person_id
+  LEFT JOIN ice_facts.persons p ON p.id = r.person_id
   LEFT JOIN ngo.consents c ON c.referral_id = r.id`;
 
-// Fail closed: a referral whose person row cannot be found is treated as a protected person's
-// (rule 6), so that a missing join never discloses a 1367 victim's referral.
-const PROTECTED_1367 = 'COALESCE(p.protected1367, true)';
+// Fail closed: a referral whose person fact is missing, malformed or stale is treated as a
+// protected person's (rule 6), so that a missing join never discloses a 1367 victim's referral.
+const PROTECTED_1367 = protected1367('p');
 
-export const REFERRAL_SELECT = sql`SELECT r.*, ${raw(PROTECTED_1367)} AS protected1367,
+export const REFERRAL_SELECT = sql`SELECT r.*, ${PROTECTED_1367} AS protected1367,
   c.referral_id IS NOT NULL AS has_consent, c.grantees AS consent_grantees, c.purposes AS consent_purposes,
   c.notify_transfers AS consent_notify_transfers, c.granted_at AS consent_granted_at,
   c.expires_at AS consent_expires_at, c.revoked_at AS consent_revoked_at
@@ -66,7 +68,7 @@ export const referralColumns = (): Record<string, Sql> => ({
   personId: raw('r.person_id'),
   fromOrg: raw('r.from_org'),
   toOrg: raw('r.to_org'),
-  protected1367: raw(PROTECTED_1367),
+  protected1367: PROTECTED_1367,
   consentGrantees: raw(`COALESCE(c.grantees, '{}'::text[])`),
   consentPurposes: raw(`COALESCE(c.purposes, '{}'::text[])`),
   consentNotifyTransfers: raw('COALESCE(c.notify_transfers, false)'),

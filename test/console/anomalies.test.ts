@@ -3,6 +3,8 @@ import { detectAnomalies, median, type AnomalyFinding } from '../../subgraphs/au
 import { createAuditWriter, type AuditEntryInput, type AuditSubject } from '../../lib/audit/index.js';
 import { redactionsByCategory } from '../../subgraphs/audit/summaries.js';
 import { anEntry } from '../audit/entries.js';
+import { FACT_COPIES_DDL } from '../../lib/facts/fresh.js';
+import { loadFactsDdl } from '../../lib/store/migrate.js';
 import { openTestStore, STORE_KINDS, type TestStore } from '../audit/stores.js';
 
 /**
@@ -98,9 +100,11 @@ describe.each(STORE_KINDS)('anomalies in the access log on %s', (kind) => {
     expect(all.filter((anomaly) => anomaly.kind === 'PROTECTED_PERSON_ACCESS')).toEqual([]);
   });
 
-  it('flags records about protected persons released outside an NGO, once ice.persons is there', async () => {
-    await t.store.exec(`CREATE SCHEMA ice; CREATE TABLE ice.persons (id text PRIMARY KEY, protected1367 boolean NOT NULL DEFAULT false);
-      INSERT INTO ice.persons VALUES ('P-9', true), ('P-8', false);`);
+  it("flags records about protected persons released outside an NGO, once ICE's published person facts are there", async () => {
+    // ICE's facts as published in this database (issue 13: never ICE's own tables).
+    await t.store.exec(FACT_COPIES_DDL);
+    await t.store.exec(await loadFactsDdl('ice'));
+    await t.store.exec(`INSERT INTO ice_facts.persons (id, protected1367) VALUES ('P-9', true), ('P-8', false);`);
     const all = await detectAnomalies(t.store, range);
     expect(all.some((anomaly) => anomaly.kind === 'CHECK_SKIPPED')).toBe(false);
     const protectedAccess = all.filter((anomaly): anomaly is AnomalyFinding => anomaly.kind === 'PROTECTED_PERSON_ACCESS');

@@ -1,0 +1,15 @@
+-- The 287(g) partners' published policy facts: custody links from bookings (ids and org ids
+-- only). One definition for the owner and every copy; see subgraphs/ice/facts.sql.
+CREATE SCHEMA IF NOT EXISTS partner_facts;
+
+CREATE TABLE IF NOT EXISTS partner_facts.custody_links (
+  booking_id text PRIMARY KEY,
+  person_id  text,
+  owner_org  text
+);
+CREATE INDEX IF NOT EXISTS custody_links_person ON partner_facts.custody_links (person_id);
+
+CREATE TABLE IF NOT EXISTS partner_facts.heartbeat (
+  publisher text PRIMARY KEY,
+  beat_at   timestamptz
+);
