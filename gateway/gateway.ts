@@ -1,3 +1,4 @@
+import { gatewayPublicJwks } from '../lib/identity/index.js';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
@@ -122,6 +123,8 @@ export async function startGateway(runtime: Runtime, options: GatewayOptions): P
       ...(options.routes ? { routes: options.routes } : {}),
       telemetry,
       health: liveness,
+      // Public: subgraphs trust the gateway's identity by this set (GATEWAY_JWKS_URL).
+      jwks: () => gatewayPublicJwks({ keys: settings }),
       ready: readiness({ auditStore: runtime.auditStore, chain: audit.chain }),
       context: gatewayContext({ settings, verifyToken: runtime.verifyToken, audit, log, metrics: telemetry.metrics, rateLimiter, allowlist }),
     },

@@ -61,6 +61,10 @@ export interface Settings {
   readonly gatewayIdentityKeyFile: string | undefined;
   /** `GATEWAY_IDENTITY_JWKS_FILE`: the public JWKS a subgraph checks the gateway's identity with. */
   readonly gatewayIdentityJwksFile: string | undefined;
+  /** `GATEWAY_JWKS_URL`: the gateway's `/.well-known/jwks.json`, which a subgraph trusts before any file. */
+  readonly gatewayJwksUrl: string | undefined;
+  /** `AUDIT_JWKS_URL`: the audit service's `/.well-known/jwks.json`, which checkpoint verification trusts. */
+  readonly auditJwksUrl: string | undefined;
 }
 
 /**
@@ -138,6 +142,20 @@ const optional = (env: Env, name: string): string | undefined => {
   return raw === undefined || raw === '' ? undefined : raw;
 };
 
+/** An http(s) URL, checked at start-up: a typo must stop the service, not fail every request later. */
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = optional(env, name)?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
+  return url.href;
+}
+
 function persistedOperations(env: Env): PersistedOperationsSettings {
   const file = optional(env, 'PERSISTED_OPERATIONS_FILE');
   const only = flag(env, 'PERSISTED_OPERATIONS_ONLY');
@@ -196,5 +214,7 @@ export function readSettings(env: Env = environment()): Settings {
     devIssuerDir: optional(env, 'DEV_ISSUER_DIR'),
     gatewayIdentityKeyFile: optional(env, 'GATEWAY_IDENTITY_KEY_FILE'),
     gatewayIdentityJwksFile: optional(env, 'GATEWAY_IDENTITY_JWKS_FILE'),
+    gatewayJwksUrl: httpUrl(env, 'GATEWAY_JWKS_URL'),
+    auditJwksUrl: httpUrl(env, 'AUDIT_JWKS_URL'),
   };
 }

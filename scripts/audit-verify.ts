@@ -7,8 +7,9 @@
  *
  * `--checkpoint FILE` adds checkpoints an auditor kept (JSON as the API's latest checkpoint
  * returns it, a list of them, or bare compact JWS), so that cutting off the newest entries and
- * the stored checkpoints together is still caught. `--jwks FILE` names the audit service's
- * public keys; by default they come from AUDIT_SIGNING_KEY_FILE or `.dev-issuer/audit-key/`.
+ * the stored checkpoints together is still caught. `--jwks FILE|URL` names the audit service's
+ * public keys (a JWKS file, or its `/.well-known/jwks.json`); by default AUDIT_JWKS_URL, else the
+ * local key set (AUDIT_SIGNING_KEY_FILE or `.dev-issuer/audit-key/`).
  *
  * Warning: the embedded store is single-process; run this against DATA_DIR only while the
  * services using that directory are stopped.
@@ -16,15 +17,14 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { JSONWebKeySet } from 'jose';
-import { parseCheckpointFile, readAuditPublicJwks, verifyChains, type ChainReport } from '../lib/audit/index.js';
+import { loadJwks, parseCheckpointFile, readAuditPublicJwks, verifyChains, type ChainReport } from '../lib/audit/index.js';
 import { readSettings, type Settings } from '../lib/config.js';
-import { parsePublicJwks } from '../lib/identity/jwk-validation.js';
 import { openExistingStore } from '../lib/store/existing.js';
 import { openPostgres, sql, type Store } from '../lib/store/index.js';
 
-const USAGE = `Usage: npm run audit:verify [-- --checkpoint FILE ...] [--jwks FILE]
+const USAGE = `Usage: npm run audit:verify [-- --checkpoint FILE ...] [--jwks FILE|URL]
   --checkpoint FILE   a checkpoint you kept (repeatable)
-  --jwks FILE         the audit service's public keys (default: AUDIT_SIGNING_KEY_FILE or .dev-issuer/audit-key/)
+  --jwks FILE|URL     the audit service's public keys (default: AUDIT_JWKS_URL, else AUDIT_SIGNING_KEY_FILE or .dev-issuer/audit-key/)
 Store: AUDIT_DATABASE_URL, else DATABASE_URL, else the embedded store in DATA_DIR (default data/pglite).`;
 
 class UsageError extends Error {}
@@ -48,7 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const checkpoints: string[] = [];
   for (const file of values.checkpoint ?? []) checkpoints.push(...parseCheckpointFile(await readJson(file), file));
   const settings = readSettings();
-  const jwks: JSONWebKeySet = values.jwks === undefined ? await readAuditPublicJwks(settings) : parsePublicJwks(await readJson(values.jwks), values.jwks);
+  const jwks: JSONWebKeySet = values.jwks === undefined ? await readAuditPublicJwks(settings) : await loadJwks(values.jwks);
 
   const store = await openAuditStore(settings);
   try {

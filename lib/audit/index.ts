@@ -19,7 +19,9 @@ export {
 export type { Checkpoint, CheckpointClaim, CheckpointKind } from './checkpoints.js';
 export { DEFAULT_CHECKPOINT_INTERVAL_MS, startCheckpointer } from './checkpointer.js';
 export type { Checkpointer, CheckpointerOptions } from './checkpointer.js';
-export { AUDIT_KEY_DIR, generateAuditSigningKey, loadAuditSigningKey, publicJwksOf, readAuditPublicJwks, type AuditKeySource } from './signing-key.js';
+export { AUDIT_KEY_DIR, auditPublicJwks, generateAuditSigningKey, loadAuditSigningKey, publicJwksOf, readAuditPublicJwks, type AuditKeySource } from './signing-key.js';
 export type { AuditSigningKey } from './signing-key.js';
+export { JWKS_FETCH_TIMEOUT_MS, JwksLoadError, loadJwks } from './checkpoint-keys.js';
+export type { LoadJwksOptions } from './checkpoint-keys.js';
 export { purgeBefore, retentionCutoff } from './retention.js';
 export type { PurgeResult } from './retention.js';

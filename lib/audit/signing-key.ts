@@ -1,20 +1,27 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import type { JSONWebKeySet, JWK } from 'jose';
 import type { AllowedAlgorithm } from '../identity/algorithms.js';
-import { loadOrCreateKeyPair, PUBLIC_JWKS_FILE } from '../identity/key-store.js';
-import { isRecord, parsePrivateJwk, parsePublicJwks, publicJwkOf } from '../identity/jwk-validation.js';
+import { PUBLIC_JWKS_FILE } from '../identity/key-store.js';
+import { currentEntry, publicJwksOfSet } from '../identity/key-set.js';
+import { ensureKeySetDir, KEY_SET_FILE, readKeySetFile, WatchedKeySet, type LoadedKeySet } from '../identity/key-set-file.js';
+import { parsePublicJwks, publicJwkOf } from '../identity/jwk-validation.js';
+import { loadJwks } from './checkpoint-keys.js';
 import { repoPath } from '../paths.js';
 import { environment, type Settings } from '../config.js';
 
 /**
- * The audit service's own signing key, for checkpoints. It is not an identity provider's key:
- * whoever holds it can vouch for a chain head, so it lives apart from the entries' database.
+ * The audit service's own signing keys, for checkpoints. Not an identity provider's key: whoever
+ * holds it can vouch for a chain head, so it lives apart from the entries' database.
  *
- * Source, in order: `AUDIT_SIGNING_KEY_FILE` (`Settings.auditSigningKeyFile`: a private JWK an
- * operator provides; shared by audit replicas), else `<repo>/.dev-issuer/audit-key/` (generated on first use, git-ignored,
- * never committed).
+ * A key set (lib/identity/key-set.ts: `next` published ahead, `current` signs, `retired` kept),
+ * from `AUDIT_SIGNING_KEY_FILE` (`Settings.auditSigningKeyFile`: a key set or a lone private JWK an
+ * operator provides; shared by audit replicas), else `<repo>/.dev-issuer/audit-key/keys.json`
+ * (generated on first use, git-ignored, never committed). Re-read on a short poll, so
+ * `npm run keys -- rotate --service audit` reaches the running checkpointer without a restart.
+ * Load-bearing: retired audit keys are never pruned, since the checkpoints they signed are kept
+ * (in the database and by auditors) for as long as the log itself.
  */
 export interface AuditSigningKey {
   readonly privateKey: CryptoKey | Uint8Array;
@@ -26,43 +33,64 @@ export interface AuditSigningKey {
 
 export const AUDIT_KEY_DIR = repoPath('.dev-issuer', 'audit-key');
 
-
-/** Where the key comes from: the audit service passes its `Settings`. */
-export type AuditKeySource = Pick<Settings, 'auditSigningKeyFile'>;
+/** Where the keys come from: the audit service (and `audit:verify`) pass their `Settings`. */
+export type AuditKeySource = Pick<Settings, 'auditSigningKeyFile' | 'auditJwksUrl'>;
 
 /** Without settings (tools, tests), the process environment, read through lib/config.ts. */
-const fromEnvironment = (): AuditKeySource => ({ auditSigningKeyFile: environment()['AUDIT_SIGNING_KEY_FILE'] });
+const fromEnvironment = (): AuditKeySource => ({
+  auditSigningKeyFile: environment()['AUDIT_SIGNING_KEY_FILE'],
+  auditJwksUrl: environment()['AUDIT_JWKS_URL'],
+});
 
 const keyFileOf = (source: AuditKeySource): string | undefined => {
   const file = source.auditSigningKeyFile?.trim();
   return file === undefined || file === '' ? undefined : resolve(file);
 };
 
-// One load per source and process: the key does not change while a process runs.
-const loaded = new Map<string, Promise<AuditSigningKey>>();
+// One watcher per source and process: the checkpointer and the JWKS endpoint share its snapshot.
+const watched = new Map<string, WatchedKeySet>();
 
-/** The signing key (created under AUDIT_KEY_DIR on first use when no key file is configured). */
-export function loadAuditSigningKey(settings: AuditKeySource = fromEnvironment()): Promise<AuditSigningKey> {
+function auditKeySet(settings: AuditKeySource): Promise<LoadedKeySet> {
   const file = keyFileOf(settings);
   const source = file ?? AUDIT_KEY_DIR;
-  let key = loaded.get(source);
-  if (key === undefined) {
-    key = file === undefined ? loadOrCreateKeyPair(AUDIT_KEY_DIR) : readKeyFile(file);
-    // A failed load is not cached: fixing the file must not need a restart.
-    key.catch(() => loaded.delete(source));
-    loaded.set(source, key);
+  let watcher = watched.get(source);
+  if (watcher === undefined) {
+    watcher =
+      file === undefined
+        ? new WatchedKeySet(() => ensureKeySetDir(AUDIT_KEY_DIR), `audit key set ${AUDIT_KEY_DIR}`)
+        : new WatchedKeySet(() => Promise.resolve(file), `AUDIT_SIGNING_KEY_FILE ${file}`);
+    watched.set(source, watcher);
   }
-  return key;
+  return watcher.get();
+}
+
+/** The key that signs checkpoints now (created under AUDIT_KEY_DIR on first use when no key file is configured). */
+export async function loadAuditSigningKey(settings: AuditKeySource = fromEnvironment()): Promise<AuditSigningKey> {
+  const { set, signing } = await auditKeySet(settings);
+  // Checkpoints always name their key (a lone JWK without a kid gets its thumbprint), so a verifier holding several keys picks the right one.
+  const { kid } = currentEntry(set);
+  return { privateKey: signing.privateKey, publicJwk: { ...signing.publicJwk, kid }, kid, alg: signing.alg };
+}
+
+/** What the audit service serves at `/.well-known/jwks.json`: every key's public half, retired ones included. */
+export async function auditPublicJwks(settings: AuditKeySource = fromEnvironment()): Promise<JSONWebKeySet> {
+  return (await auditKeySet(settings)).jwks;
 }
 
 /**
- * The public keys a verifier trusts, read without creating anything: from the key file, else
- * from `AUDIT_KEY_DIR/jwks.json`; an empty set when neither exists (then every checkpoint is
- * reported unverifiable rather than trusted).
+ * The public keys a verifier trusts, read without creating anything: the audit service's
+ * published JWKS when `AUDIT_JWKS_URL` is set (never a shared key file in a split deployment),
+ * else the local key set (file or AUDIT_KEY_DIR); an empty set when none exists (then every
+ * checkpoint is reported unverifiable rather than trusted).
  */
 export async function readAuditPublicJwks(settings: AuditKeySource = fromEnvironment()): Promise<JSONWebKeySet> {
+  const url = settings.auditJwksUrl?.trim();
+  if (url !== undefined && url !== '') return loadJwks(url);
   const file = keyFileOf(settings);
-  if (file !== undefined) return { keys: [(await readKeyFile(file)).publicJwk] };
+  if (file !== undefined) return publicJwksOfSet(await readKeySetFile(file, `AUDIT_SIGNING_KEY_FILE ${file}`));
+  const setPath = join(AUDIT_KEY_DIR, KEY_SET_FILE);
+  if (await exists(setPath)) return publicJwksOfSet(await readKeySetFile(setPath, setPath));
+  // A directory from before key sets: its public JWKS beside the lone private key.
   const path = join(AUDIT_KEY_DIR, PUBLIC_JWKS_FILE);
   let text: string;
   try {
@@ -85,16 +113,8 @@ export async function generateAuditSigningKey(): Promise<AuditSigningKey & { rea
   return { privateKey, publicJwk: publicJwkOf(privateJwk), kid, alg: 'ES256', privateJwk };
 }
 
-async function readKeyFile(file: string): Promise<AuditSigningKey> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`AUDIT_SIGNING_KEY_FILE ${file}: not a readable JSON file`, { cause: error });
-  }
-  if (!isRecord(parsed)) throw new Error(`AUDIT_SIGNING_KEY_FILE ${file}: expected a private JWK object`);
-  const { jwk, alg } = parsePrivateJwk(parsed, `AUDIT_SIGNING_KEY_FILE ${file}`);
-  const kid = typeof jwk.kid === 'string' && jwk.kid !== '' ? jwk.kid : await calculateJwkThumbprint(publicJwkOf(jwk));
-  const privateKey = await importJWK(jwk, alg);
-  return { privateKey, publicJwk: { ...publicJwkOf(jwk), kid, alg, use: 'sig' }, kid, alg };
-}
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );

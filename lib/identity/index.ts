@@ -11,14 +11,18 @@ export { JUSTIFICATION_HEADER, MAX_JUSTIFICATION_LENGTH, PURPOSE_HEADER, resolve
 export type { PurposeHeaders, PurposeOfUse } from './purpose.js';
 export {
   GATEWAY_AUDIENCE,
+  GATEWAY_IDENTITY_CLOCK_TOLERANCE_SECONDS,
   GATEWAY_IDENTITY_HEADER,
   GATEWAY_IDENTITY_TTL_SECONDS,
   GATEWAY_ISSUER,
+  gatewayPublicJwks,
   isGatewayIdentityRequired,
   signGatewayIdentity,
   verifyGatewayIdentity,
 } from './service-identity.js';
 export type { GatewayIdentityKeys, GatewayIdentityOptions } from './service-identity.js';
+export { DEFAULT_REMOTE_JWKS, GatewayKeysUnavailable, KEY_PUBLICATION_LEAD_MS } from './gateway-keys.js';
+export type { RemoteJwksOptions } from './gateway-keys.js';
 export { isJurisdiction, parseSubjectClaims } from './subject-claims.js';
 export type { SubjectClaims } from './subject-claims.js';
 export { loadTrustedIssuers, parseTrustedIssuers, trustIssuer } from './trusted-issuers.js';

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { JSONWebKeySet } from 'jose';
 import type { Logger } from 'pino';
 import { TributaryError } from '../errors.js';
 import { codeOf, type RequestTelemetry, type ServiceTelemetry } from '../telemetry/index.js';
@@ -55,6 +56,12 @@ export interface HttpServiceOptions<C extends BaseContext> {
   readonly ready?: () => Promise<HealthReport>;
   /** Its metrics (served at `/metrics`) and traces. */
   readonly telemetry?: ServiceTelemetry;
+  /**
+   * The public keys this service signs with (the gateway's identity, the audit service's
+   * checkpoints), served at `/.well-known/jwks.json` (SPEC section 2) to anyone, before
+   * authentication and outside admission control: verifiers need it to authenticate anything.
+   */
+  readonly jwks?: () => Promise<JSONWebKeySet>;
   /** Other routes (the auditor console's files); returns false when the path is not its own. */
   readonly routes?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   /**
@@ -125,6 +132,35 @@ function sendJson(response: ServerResponse, status: number, body: unknown, reque
 
 const errorBody = (code: string, message: string): unknown => ({ errors: [{ message, extensions: { code } }] });
 
+export const JWKS_PATH = '/.well-known/jwks.json';
+/**
+ * Short, so that a retired key dropped from the set stops being trusted soon; the rotation lead
+ * (KEY_PUBLICATION_LEAD_MS) covers this plus a verifier's own cache age.
+ */
+export const JWKS_MAX_AGE_SECONDS = 30;
+
+async function serveJwks(jwks: () => Promise<JSONWebKeySet>, request: IncomingMessage, response: ServerResponse, requestId: string, log: Logger): Promise<void> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    sendJson(response, 405, errorBody('BAD_USER_INPUT', `${JWKS_PATH} answers GET only`), requestId, { allow: 'GET, HEAD' });
+    return;
+  }
+  let body: string;
+  try {
+    body = JSON.stringify(await jwks());
+  } catch (error) {
+    // The key file is unreadable: say so to the verifier (which keeps its cached set) and to the operator.
+    log.error({ err: error, requestId }, 'signing keys unavailable for the JWKS endpoint');
+    sendJson(response, 503, errorBody('SERVICE_UNAVAILABLE', 'the signing keys are unavailable'), requestId);
+    return;
+  }
+  response.writeHead(200, {
+    'content-type': 'application/jwk-set+json',
+    'cache-control': `public, max-age=${JWKS_MAX_AGE_SECONDS}`,
+    [REQUEST_ID_HEADER]: requestId,
+  });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
 /**
  * The masked internal error (mask-errors.ts) carries the request id in `extensions.requestId`,
  * so that a client can quote it from the body as well as from the `x-request-id` header. Added
@@ -178,6 +214,10 @@ export function serveHttp<C extends BaseContext>(options: HttpServiceOptions<C>,
       const { contentType, body } = await options.telemetry.metrics.text();
       response.writeHead(200, { 'content-type': contentType, [REQUEST_ID_HEADER]: requestId });
       response.end(body);
+      return;
+    }
+    if (url.pathname === JWKS_PATH && options.jwks) {
+      await serveJwks(options.jwks, request, response, requestId, log);
       return;
     }
     if (options.routes && (await options.routes(request, response))) return;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ApolloServer } from '@apollo/server';
+import type { JSONWebKeySet } from 'jose';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -52,10 +53,16 @@ export async function loadSubgraphSdl(name: SubgraphName): Promise<string> {
   return readFile(repoPath('schema', `${name}.graphql`), 'utf8');
 }
 
+/** What a service adds to the common subgraph: the audit service publishes its checkpoint keys. */
+export interface SubgraphExtras {
+  readonly jwks?: () => Promise<JSONWebKeySet>;
+}
+
 export async function startSubgraph<L>(
   definition: SubgraphDefinition<L>,
   runtime: Runtime,
   listen: { readonly port: number; readonly host: string },
+  extras: SubgraphExtras = {},
 ): Promise<RunningService> {
   const typeDefs = parse(await loadSubgraphSdl(definition.name));
   const schema = guardOwnedFields(buildSubgraphSchema({ typeDefs, resolvers: toSubgraphResolvers(definition.resolvers) }), definition.owns);
@@ -109,6 +116,7 @@ export async function startSubgraph<L>(
       checkBody: (body) => checkBatchSize(body, limits),
       telemetry,
       health: liveness,
+      ...(extras.jwks === undefined ? {} : { jwks: extras.jwks }),
       ready: readiness({ store: runtime.storeFor(definition.name), auditStore: runtime.auditStore, chain: audit.chain }),
       context: async (incoming) => {
         if (runtime.settings.requireGatewayIdentity) {

@@ -1,4 +1,4 @@
-import { purgeBefore, retentionCutoff, startCheckpointer } from '../../lib/audit/index.js';
+import { auditPublicJwks, purgeBefore, retentionCutoff, startCheckpointer } from '../../lib/audit/index.js';
 import type { RunningService } from '../../lib/server/http.js';
 import type { Runtime } from '../../lib/server/runtime.js';
 import { startSubgraph, type SubgraphDefinition } from '../../lib/server/subgraph.js';
@@ -36,7 +36,8 @@ export async function startAuditService(runtime: Runtime, listen: { readonly por
   // A malformed AUDIT_RETENTION_DAYS has already stopped the service, naming it (readSettings).
   const retention = setInterval(() => purge().catch((error: unknown) => log.error({ err: error }, 'audit retention purge failed')), RETENTION_INTERVAL_MS);
   retention.unref();
-  const service = await startSubgraph(auditSubgraph, runtime, listen);
+  // Public: auditors and `audit:verify` trust checkpoints by this set (AUDIT_JWKS_URL).
+  const service = await startSubgraph(auditSubgraph, runtime, listen, { jwks: () => auditPublicJwks(runtime.settings) });
   return {
     ...service,
     async close() {
