@@ -3,13 +3,16 @@ import { SUBGRAPHS, type ServiceName, type SubgraphName } from '../lib/domain.js
 import { repoPath } from '../lib/paths.js';
 import type { RunningService } from '../lib/server/http.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../lib/server/runtime.js';
-import { parseScale, seedStoresIfEmpty, type Scale } from '../seed/index.js';
+import { seedStoresIfEmpty, type Scale } from '../seed/index.js';
+import { seedScaleOf } from './seed-scale.js';
 import { consoleRoute, type Route } from '../gateway/console-route.js';
 import { ideRoute } from '../gateway/ide-route.js';
 import { preparePages } from '../gateway/page-builds.js';
 import { firstRoute } from '../gateway/static-build.js';
 import { startGateway } from '../gateway/gateway.js';
 import { SUBGRAPH_STARTERS } from '../subgraphs/index.js';
+import { onParentGone, reportReady, supervised } from '../lib/process/parent-link.js';
+import { banner } from './banner.js';
 
 export interface FederationOptions extends RuntimeOptions {
   /** Which services to run; empty or unset: all of them. */
@@ -33,13 +36,6 @@ export interface Federation {
   readonly services: Readonly<Partial<Record<ServiceName, RunningService>>>;
   /** Stops the gateway first (no new requests), then the subgraphs, then the stores. */
   close(): Promise<void>;
-}
-
-function seedScaleOf(settings: Settings): Scale | false {
-  const configured = settings.seedScale;
-  if (configured === undefined) return settings.databaseUrl === undefined ? 'small' : false;
-  if (configured === 'off') return false;
-  return parseScale(configured);
 }
 
 /**
@@ -111,23 +107,13 @@ export async function runFederation(options: FederationOptions): Promise<void> {
     ...(withGateway ? { gatewayRoutes: firstRoute(ideRoute({ production: settings.production }), consoleRoute()) } : {}),
   });
   const { urls } = federation;
-  const consoleUrl = urls.gateway === undefined ? undefined : new URL('/console/', urls.gateway).toString();
-  console.log(
-    [
-      '',
-      `Tributary is running${embedded ? ` on the embedded store (${dataDir})` : ' on PostgreSQL'}:`,
-      ...Object.entries(urls).map(([name, url]) => `  ${name.padEnd(8)} ${url}`),
-      ...(consoleUrl ? [`  console  ${consoleUrl}  (sign in with: npm run -s token -- --persona auditor)`] : []),
-      ...(urls.gateway && !settings.production ? [`  IDE      ${urls.gateway}  (in a browser; paste a token from: npm run -s token -- --persona cbp-analyst)`] : []),
-      '',
-      'Try it:',
-      '  TOKEN=$(npm run -s token -- --persona cbp-analyst)',
-      `  curl -s ${urls.gateway ?? 'http://127.0.0.1:4000/graphql'} -H "authorization: Bearer $TOKEN" \\`,
-      "    -H 'x-purpose-of-use: INTERDICTION' -H 'content-type: application/json' \\",
-      `    -d '{"query":"{ routes(first: 3) { totalCount edges { node { id name sector hazards { kind } } } } }"}'`,
-      '',
-    ].join('\n'),
-  );
+  if (supervised() && only !== undefined) {
+    // Started by `npm start`'s supervisor: it prints the banner once every service answers.
+    const url = urls[only];
+    if (url !== undefined) reportReady(url);
+  } else {
+    console.log(banner({ urls, store: embedded ? { embedded: dataDir ?? '' } : 'postgres', production: settings.production }));
+  }
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -138,4 +124,5 @@ export async function runFederation(options: FederationOptions): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  onParentGone(() => void stop('supervisor gone'));
 }

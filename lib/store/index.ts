@@ -4,5 +4,7 @@ export type { Store, Queryable, Row } from './store.js';
 export { openStore } from './open.js';
 export type { StoreSettings } from './open.js';
 export { openPostgres } from './postgres.js';
-export { openPglite } from './pglite.js';
+export { openPglite, pgliteStore } from './pglite.js';
+export { startEmbeddedServer } from './embedded-server.js';
+export type { EmbeddedServer, EmbeddedServerOptions } from './embedded-server.js';
 export { migrate, loadMigrations } from './migrate.js';

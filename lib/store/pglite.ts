@@ -12,6 +12,11 @@ export async function openPglite(dataDir?: string): Promise<Store> {
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
   await db.waitReady;
+  return pgliteStore(db);
+}
+
+/** The store over a PGlite already open (the embedded store process serves the same one over the wire). */
+export function pgliteStore(db: PGlite): Store {
   let roundTrips = 0;
 
   return {
