@@ -78,12 +78,16 @@ export const processOrder = (): readonly { readonly service: 'gateway' | Subgrap
 /**
  * Whether `readSettings` takes a variable at all: a setting this code base does not know is
  * ignored, so the topology asks rather than assumes (it is written ahead of the branches that
- * add these settings, and must run before and after they land).
+ * add these settings, and must run before and after they land). `probe` is a well-formed value
+ * for it; one refused as malformed with the variable's name is read too.
  */
-export function readsSetting(name: string): boolean {
-  const probe = `probe-${name.toLowerCase()}://split`;
+export function readsSetting(name: string, probe: string): boolean {
   const env: Env = { ...process.env, [name]: probe };
-  return JSON.stringify(readSettings(env)).includes(probe);
+  try {
+    return JSON.stringify(readSettings(env)).includes(probe);
+  } catch (error) {
+    return error instanceof Error && error.message.includes(name);
+  }
 }
 
 export function databaseUrl(serverUrl: string, database: string): string {
@@ -97,8 +101,8 @@ export function planTopology(options: TopologyOptions): SplitTopology {
   if (options.ports.length !== order.length) throw new Error(`the split deployment needs ${order.length} ports, got ${options.ports.length}`);
   const databases = Object.fromEntries(SPLIT_DATABASES.map((name) => [name, `${options.prefix}_${name}`])) as Record<SplitDatabase, string>;
   const databaseUrls = Object.fromEntries(SPLIT_DATABASES.map((name) => [name, databaseUrl(options.serverUrl, databases[name])])) as Record<SplitDatabase, string>;
-  const agencyDatabases = readsSetting('CBP_DATABASE_URL');
-  const gatewayJwksUrl = readsSetting('GATEWAY_JWKS_URL');
+  const agencyDatabases = readsSetting('CBP_DATABASE_URL', 'postgres://split-probe.invalid:5432/cbp');
+  const gatewayJwksUrl = readsSetting('GATEWAY_JWKS_URL', 'http://split-probe.invalid:4000/.well-known/jwks.json');
   const portOf = new Map(order.map((entry, i) => [`${entry.service}-${entry.replicaSet}`, options.ports[i] ?? 0]));
   const urlOf = (service: string, replicaSet: ReplicaSet): string => `http://127.0.0.1:${portOf.get(`${service}-${replicaSet}`) ?? 0}`;
 
@@ -108,7 +112,8 @@ export function planTopology(options: TopologyOptions): SplitTopology {
     LOG_LEVEL: options.logLevel,
     TRUSTED_ISSUERS_FILE: options.trustedIssuersFile,
     REQUIRE_GATEWAY_IDENTITY: 'on',
-    // The default records database: before per-agency settings exist, the one every service shares.
+    // The default of every <AGENCY>_DATABASE_URL: a build that does not read those yet keeps
+    // every agency's records here (one database wearing four names), the audit log apart.
     DATABASE_URL: databaseUrls.cbp,
     AUDIT_DATABASE_URL: databaseUrls.audit,
     CBP_DATABASE_URL: databaseUrls.cbp,
@@ -129,11 +134,12 @@ export function planTopology(options: TopologyOptions): SplitTopology {
       env: { ...common, [`${service.toUpperCase()}_PORT`]: String(port), ...env },
     };
   };
-  // Subgraphs trust the gateways' identity by its published JWKS when they can, else by file.
-  const trustGateway: Record<string, string> = gatewayJwksUrl
-    ? { GATEWAY_JWKS_URL: `${urlOf('gateway', 'a')}/.well-known/jwks.json` }
-    : { GATEWAY_IDENTITY_JWKS_FILE: options.gatewayJwksFile };
-  const subgraphs = REPLICA_SETS.flatMap((replicaSet) => SUBGRAPHS.map((service) => plan(service, replicaSet, trustGateway)));
+  // Subgraphs trust the gateway's identity by the JWKS their gateway publishes when this build
+  // can (nothing shared but published keys), else by the public JWKS file. Both gateways sign
+  // with one key set, so either gateway's endpoint would do; each set trusts its own.
+  const trustGateway = (replicaSet: ReplicaSet): Record<string, string> =>
+    gatewayJwksUrl ? { GATEWAY_JWKS_URL: `${urlOf('gateway', replicaSet)}/.well-known/jwks.json` } : { GATEWAY_IDENTITY_JWKS_FILE: options.gatewayJwksFile };
+  const subgraphs = REPLICA_SETS.flatMap((replicaSet) => SUBGRAPHS.map((service) => plan(service, replicaSet, trustGateway(replicaSet))));
   const gateways = REPLICA_SETS.map((replicaSet) =>
     plan('gateway', replicaSet, {
       GATEWAY_IDENTITY_KEY_FILE: options.gatewayKeyFile,

@@ -10,7 +10,7 @@ import { TABLES } from '../../seed/tables.js';
 import { dropDatabases } from '../../scripts/split/databases.js';
 import { startSplitDeployment, type SplitDeployment } from '../../scripts/split/deployment.js';
 import { runScript } from '../../scripts/split/service-process.js';
-import { AGENCY_SUBGRAPHS, SPLIT_DATABASES } from '../../scripts/split/topology.js';
+import { AGENCY_SUBGRAPHS, readsSetting, SPLIT_DATABASES } from '../../scripts/split/topology.js';
 import { redisReachable, testRedisUrl } from '../support/redis.js';
 import { codes, send } from '../support/http-client.js';
 import { runLoad, sendWork } from './load-run.js';
@@ -250,7 +250,19 @@ describe.skipIf(serverUrl === undefined)('a split deployment under load, with on
     const split = deployment;
     if (split === undefined) throw new Error('the deployment did not start');
     const log = join(runDir, 'audit-verify.log');
-    await runScript(['scripts/audit-verify.ts'], { AUDIT_DATABASE_URL: split.topology.databaseUrls.audit, DATABASE_URL: split.topology.databaseUrls.cbp, DEV_ISSUER_DIR: devIssuerDir }, log);
+    // The checkpoints' keys as an auditor gets them: published by an audit replica, where this build publishes them.
+    const audit = split.subgraphs.find((each) => each.plan.service === 'audit' && each.plan.replicaSet === 'b')?.plan;
+    const published = audit !== undefined && readsSetting('AUDIT_JWKS_URL', 'http://split-probe.invalid:4005/.well-known/jwks.json');
+    await runScript(
+      ['scripts/audit-verify.ts'],
+      {
+        AUDIT_DATABASE_URL: split.topology.databaseUrls.audit,
+        DATABASE_URL: split.topology.databaseUrls.cbp,
+        DEV_ISSUER_DIR: devIssuerDir,
+        ...(published ? { AUDIT_JWKS_URL: new URL('/.well-known/jwks.json', audit.url).toString() } : {}),
+      },
+      log,
+    );
     const output = await readFile(log, 'utf8');
     console.log(`split audit:verify:\n${output}`);
     expect(output).toMatch(/^OK: \d+ entries in \d+ chain\(s\) verified$/m);
