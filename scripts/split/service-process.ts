@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { environment } from '../../lib/config.js';
 import { repoPath } from '../../lib/paths.js';
 import type { ProcessPlan } from './topology.js';
 
@@ -33,7 +34,7 @@ export async function runScript(script: readonly string[], env: Readonly<Record<
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(process.execPath, ['--import', 'tsx', repoPath(...script.slice(0, 1)), ...script.slice(1)], {
     cwd: repoPath(),
-    env: { ...process.env, ...env },
+    env: { ...environment(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log, { end: false });
@@ -83,7 +84,7 @@ export function serviceProcess(plan: ProcessPlan, logFile: string): ServiceProce
       const log: WriteStream = createWriteStream(logFile, { flags: 'a' });
       const spawned = spawn(process.execPath, ['--import', 'tsx', repoPath('scripts', 'start.ts'), plan.service], {
         cwd: repoPath(),
-        env: { ...process.env, ...plan.env },
+        env: { ...environment(), ...plan.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = spawned;

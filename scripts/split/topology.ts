@@ -12,7 +12,7 @@
  * Each gateway forwards to one replica set (A or B), so killing a replica shows at exactly one
  * gateway; both replicas of a subgraph use the same databases and the same audit chain.
  */
-import { readSettings, type Env } from '../../lib/config.js';
+import { environment, readSettings, type Env } from '../../lib/config.js';
 import { SUBGRAPHS, type SubgraphName } from '../../lib/domain.js';
 
 export const REPLICA_SETS = ['a', 'b'] as const;
@@ -82,7 +82,7 @@ export const processOrder = (): readonly { readonly service: 'gateway' | Subgrap
  * for it; one refused as malformed with the variable's name is read too.
  */
 export function readsSetting(name: string, probe: string): boolean {
-  const env: Env = { ...process.env, [name]: probe };
+  const env: Env = { ...environment(), [name]: probe };
   try {
     return JSON.stringify(readSettings(env)).includes(probe);
   } catch (error) {
