@@ -13,15 +13,17 @@ import { banner } from './banner.js';
  */
 export async function runSupervised(settings: Settings = readSettings()): Promise<void> {
   const log = createLogger('supervisor', settings.logLevel);
-  const supervisor = new Supervisor({ cwd: REPO_ROOT, log });
   let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
+  const stop = async (reason: string, code = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'stopping: gateway, then subgraphs, then the store');
+    log.info({ reason }, 'stopping: gateway, then subgraphs, then the store');
     await supervisor.stop();
-    process.exit(0);
+    process.exit(code);
   };
+  // A service that cannot start at all (its port taken, a malformed setting: its own log says
+  // why) stops the whole start with exit code 1, rather than a restart loop a newcomer must notice.
+  const supervisor = new Supervisor({ cwd: REPO_ROOT, log, onGiveUp: (child) => void stop(`${child} cannot start`, 1) });
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 

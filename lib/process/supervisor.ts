@@ -34,6 +34,13 @@ export interface SupervisorOptions {
   readonly backoff?: BackoffPolicy;
   /** How long a child may drain after SIGTERM before it is killed. */
   readonly stopTimeoutMs?: number;
+  /**
+   * A child that dies this many times in a row without ever having been ready cannot start (a
+   * port taken, a broken setting): `onGiveUp` is called instead of restarting it forever. A child
+   * that was ready once is always restarted.
+   */
+  readonly giveUpAfter?: number;
+  readonly onGiveUp?: (child: string) => void;
 }
 
 export interface ChildHandle {
@@ -110,6 +117,11 @@ export class Supervisor {
       if (this.stopping) return;
       const uptimeMs = Date.now() - running.startedAt;
       const delayMs = running.backoff.next(uptimeMs);
+      if (running.url === undefined && running.backoff.consecutive >= (this.options.giveUpAfter ?? 5)) {
+        log.error({ child: spec.name, pid: child.pid, code, signal, failures: running.backoff.consecutive }, 'never became ready; giving up');
+        this.options.onGiveUp?.(spec.name);
+        return;
+      }
       log.warn({ child: spec.name, pid: child.pid, code, signal, uptimeMs, restartInMs: delayMs, consecutive: running.backoff.consecutive }, 'exited unexpectedly; restarting');
       running.restartTimer = setTimeout(() => {
         running.restartTimer = undefined;
