@@ -1,4 +1,5 @@
 import { lockChain } from '../audit/chain-rows.js';
+import type { CopyStatus } from '../facts/monitor.js';
 import type { Store } from '../store/index.js';
 import type { HealthReport } from './http.js';
 
@@ -15,7 +16,24 @@ export interface ReadinessDependencies {
   readonly auditStore: Store;
   /** The audit chain this service appends to. */
   readonly chain: string;
+  /** The copies of other agencies' policy facts this service reads (subgraphs only). */
+  readonly factCopies?: () => readonly CopyStatus[];
 }
+
+/**
+ * `none` (every owner shares this database, or a gateway), `ok` with each copy's lag, or
+ * `stale` naming the copies past FACTS_MAX_LAG_MS. A stale copy does not make the service
+ * unready: it still answers, with the restrictive value for that owner's facts (SPEC 5), and
+ * taking it out of rotation would let one agency's outage stop another's service.
+ */
+export function describeFactCopies(copies: readonly CopyStatus[]): string {
+  if (copies.length === 0) return 'none';
+  const lag = (copy: CopyStatus): string => `${copy.owner} ${copy.lagSeconds === null ? 'no heartbeat' : `${copy.lagSeconds.toFixed(2)}s`}`;
+  const stale = copies.filter((copy) => !copy.fresh);
+  return stale.length === 0 ? `ok (${copies.map(lag).join(', ')})` : `stale (${stale.map(lag).join(', ')})`;
+}
+
+const FACT_COPIES = 'factCopies';
 
 /**
  * Readiness (`/ready`): whether this service can answer right now, so that an orchestrator sends
@@ -24,8 +42,8 @@ export interface ReadinessDependencies {
  * - `store`: its records' store answers;
  * - `audit`: an append could start: the append path's own first step (lock the chain, read its
  *   head) succeeds, with the privileges appends have, in a transaction that writes nothing;
- * - `factCopies`: copies of other agencies' policy facts are fresh. None exist yet (the
- *   agencies-apart work adds them, with their lag); the check is reported as such, not faked.
+ * - `factCopies`: the copies of other agencies' policy facts and their lag (describeFactCopies);
+ *   reported, never failing the probe.
  */
 export function readiness(dependencies: ReadinessDependencies): () => Promise<HealthReport> {
   return async () => {
@@ -37,8 +55,9 @@ export function readiness(dependencies: ReadinessDependencies): () => Promise<He
     }
     probes.push(check(checks, 'audit', () => dependencies.auditStore.transaction((tx) => lockChain(tx, dependencies.chain))));
     await Promise.all(probes);
-    checks.factCopies = 'none';
-    return { ok: Object.values(checks).every((value) => value === 'ok' || value === 'none'), checks };
+    const ok = Object.values(checks).every((value) => value === 'ok');
+    checks[FACT_COPIES] = describeFactCopies(dependencies.factCopies?.() ?? []);
+    return { ok, checks };
   };
 }
 

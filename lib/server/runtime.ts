@@ -5,7 +5,9 @@ import { SUBGRAPHS, type ServiceName, type SubgraphName } from '../domain.js';
 import { createTokenVerifier, loadTrustedIssuers, type TokenVerifier } from '../identity/index.js';
 import { createLogger } from '../log.js';
 import type { Store } from '../store/index.js';
-import { openServiceStores, type StoreGroup } from './stores.js';
+import { openServiceStores, serviceLocation, type StoreGroup } from './stores.js';
+import { startFactTransport } from '../facts/transport.js';
+import type { CopyStatus } from '../facts/monitor.js';
 import { ServiceTelemetry } from '../telemetry/index.js';
 import { defaultPolicyEngine } from '../../policies/index.js';
 import type { PolicyEngine } from '../../policies/decision.js';
@@ -25,6 +27,8 @@ export interface Runtime {
   storeFor(service: SubgraphName): Store;
   /** Each distinct store with the services it holds. */
   readonly storeGroups: readonly StoreGroup[];
+  /** The copies of other agencies' policy facts a service reads, with their lag (none in a shared database). */
+  factCopies(service: SubgraphName): readonly CopyStatus[];
   readonly policy: PolicyEngine;
   readonly verifyToken: TokenVerifier;
   readonly log: Logger;
@@ -64,6 +68,14 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     ...(options.auditStore === undefined ? {} : { auditStore: options.auditStore }),
   });
   const auditStore = stores.storeFor('audit');
+  // Injected stores (tests) hold every agency: an owner is local to the records store, and
+  // only an audit store injected apart from it is another database.
+  const facts = await startFactTransport(
+    settings,
+    stores.groups,
+    (owner, group) => (group.location.startsWith('injected:') ? 'injected:records' : serviceLocation(settings, owner)),
+    log,
+  );
   const store = services.includes('ice') ? stores.storeFor('ice') : (stores.groups[0]?.store ?? auditStore);
   const issuers = await loadTrustedIssuers({
     file: settings.trustedIssuersFile,
@@ -87,6 +99,7 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     auditStore,
     storeFor: (service) => stores.storeFor(service),
     storeGroups: stores.groups,
+    factCopies: (service) => facts.copies(service),
     policy: options.policy ?? defaultPolicyEngine(),
     verifyToken: createTokenVerifier({ audience: settings.tokenAudience, issuers, maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds }),
     log,
@@ -103,6 +116,7 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     async close() {
       // After the services stopped: their last spans are exported before the process ends.
       await Promise.all([...telemetries.values()].map((each) => each.shutdown()));
+      facts.stop();
       await stores.close();
     },
   };

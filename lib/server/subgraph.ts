@@ -69,6 +69,7 @@ export async function startSubgraph<L>(
   const log = runtime.log.child({ service: definition.name });
   const audit = runtime.auditWriter(definition.name);
   const telemetry = runtime.telemetry(definition.name);
+  telemetry.metrics.observeFactCopies(() => runtime.factCopies(definition.name));
   const argumentChecks = useArgumentChecks<RequestContext<L>>();
   // A subgraph is reachable directly (SPEC 8), so it applies the gateway's operation limits with
   // the gateway's code; `useSubgraphOperationLimits` says what a router's fetches need besides.
@@ -117,7 +118,12 @@ export async function startSubgraph<L>(
       telemetry,
       health: liveness,
       ...(extras.jwks === undefined ? {} : { jwks: extras.jwks }),
-      ready: readiness({ store: runtime.storeFor(definition.name), auditStore: runtime.auditStore, chain: audit.chain }),
+      ready: readiness({
+        store: runtime.storeFor(definition.name),
+        auditStore: runtime.auditStore,
+        chain: audit.chain,
+        factCopies: () => runtime.factCopies(definition.name),
+      }),
       context: async (incoming) => {
         if (runtime.settings.requireGatewayIdentity) {
           await verifyGatewayIdentity(incoming.headers.get('x-gateway-identity'), incoming.requestId, { keys: runtime.settings });

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServiceName } from '../domain.js';
 import { OperationLabels } from './operation-labels.js';
 
@@ -18,10 +18,9 @@ const COMMIT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
  * OperationLabels), error codes, rule ids (the policy set's), decisions, field categories,
  * subgraph names, outcomes. That is what lets `/metrics` be served without authentication.
  *
- * Not here yet, on purpose: the audit index lag (`tributary_audit_index_lag_seconds`) and the
- * fact-copy lag (`tributary_fact_copy_lag_seconds`). Neither the off-path audit index nor the
- * copies of other agencies' policy facts exist yet; the work that adds them adds their gauge here
- * (a `Gauge` with a `collect()` that reads the lag), rather than a value made up today.
+ * Not here yet, on purpose: the audit index lag (`tributary_audit_index_lag_seconds`). The
+ * off-path audit index does not exist yet; the work that adds it adds its gauge here (a `Gauge`
+ * with a `collect()` that reads the lag), rather than a value made up today.
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -50,6 +49,29 @@ export class ServiceMetrics {
     ['subgraph', 'outcome'],
     REQUEST_BUCKETS,
   );
+
+  /**
+   * Subgraphs only: the age of each copy of another agency's policy facts this service reads
+   * (now minus the owner's replicated heartbeat), by owner; -1 before the first heartbeat
+   * arrived. Beyond FACTS_MAX_LAG_MS the copy's facts read as the most restrictive value.
+   * Absent when every owner shares this service's database (no copy, no lag).
+   */
+  private factCopies: (() => readonly { readonly owner: string; readonly lagSeconds: number | null }[]) | undefined;
+  readonly factCopyLag = new Gauge({
+    name: 'tributary_fact_copy_lag_seconds',
+    help: "Age of this service's copy of another agency's policy facts (-1: no heartbeat yet)",
+    labelNames: ['owner'],
+    registers: [this.registry],
+    collect: () => {
+      this.factCopyLag.reset();
+      for (const copy of this.factCopies?.() ?? []) this.factCopyLag.set({ owner: copy.owner }, copy.lagSeconds ?? -1);
+    },
+  });
+
+  /** Where the fact-copy gauge reads its values (lib/facts/monitor.ts, through the runtime). */
+  observeFactCopies(source: () => readonly { readonly owner: string; readonly lagSeconds: number | null }[]): void {
+    this.factCopies = source;
+  }
 
   constructor(readonly service: ServiceName) {
     this.registry.setDefaultLabels({ service });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { dropCopies } from '../../lib/facts/copies.js';
 import { migrate, openStore, type Store } from '../../lib/store/index.js';
 
 /**
@@ -28,6 +29,8 @@ export async function createTestDatabase(serverUrl: string): Promise<{ url: stri
   return {
     url: url.toString(),
     drop: async () => {
+      // Its subscriptions and their slots first: a slot left behind holds WAL forever.
+      await dropCopies(url.toString()).catch(() => undefined);
       const client = new pg.Client({ connectionString: serverUrl });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
