@@ -1,10 +1,10 @@
-import { gatewayPublicJwks } from '../lib/identity/index.js';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { isSubgraphName } from '../lib/domain.js';
+import { gatewayPublicJwks } from '../lib/identity/index.js';
 import { repoPath } from '../lib/paths.js';
 import { serveHttp, type RunningService } from '../lib/server/http.js';
 import { useArgumentChecks } from '../lib/server/argument-checks.js';

@@ -53,11 +53,11 @@ export interface Settings {
   readonly seedScale: string | undefined;
   /** `AUDIT_RETENTION_DAYS`: purge audit entries older than this; unset keeps them forever. */
   readonly auditRetentionDays: number | undefined;
-  /** `AUDIT_SIGNING_KEY_FILE`: the audit service's private JWK; unset: generated under `.dev-issuer/audit-key/`. */
+  /** `AUDIT_SIGNING_KEY_FILE`: the audit service's key set (or a lone private JWK); unset: generated under `.dev-issuer/audit-key/`. */
   readonly auditSigningKeyFile: string | undefined;
   /** `DEV_ISSUER_DIR`: where the development issuer's keys live; unset: `<repo>/.dev-issuer/`. */
   readonly devIssuerDir: string | undefined;
-  /** `GATEWAY_IDENTITY_KEY_FILE`: the gateway's private JWK for its service identity, across hosts. */
+  /** `GATEWAY_IDENTITY_KEY_FILE`: the gateway's key set (or a lone private JWK) for its service identity. */
   readonly gatewayIdentityKeyFile: string | undefined;
   /** `GATEWAY_IDENTITY_JWKS_FILE`: the public JWKS a subgraph checks the gateway's identity with. */
   readonly gatewayIdentityJwksFile: string | undefined;

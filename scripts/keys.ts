@@ -22,6 +22,7 @@ import { AUDIT_KEY_DIR } from '../lib/audit/index.js';
 import { readSettings, type Settings } from '../lib/config.js';
 import {
   GATEWAY_IDENTITY_CLOCK_TOLERANCE_SECONDS,
+  GATEWAY_KEY_DIR,
   GATEWAY_IDENTITY_TTL_SECONDS,
   KEY_PUBLICATION_LEAD_MS,
   devIssuerDir,
@@ -50,7 +51,7 @@ async function keyFile(service: Signer, settings: Settings): Promise<{ readonly 
     const path = resolve(configured);
     return { path, where: `${service === 'gateway' ? 'GATEWAY_IDENTITY_KEY_FILE' : 'AUDIT_SIGNING_KEY_FILE'} ${path}` };
   }
-  const dir = service === 'gateway' ? join(devIssuerDir({ DEV_ISSUER_DIR: settings.devIssuerDir }), 'gateway-key') : AUDIT_KEY_DIR;
+  const dir = service === 'gateway' ? join(devIssuerDir({ DEV_ISSUER_DIR: settings.devIssuerDir }), GATEWAY_KEY_DIR) : AUDIT_KEY_DIR;
   const path = await ensureKeySetDir(dir);
   return { path, where: path };
 }

@@ -21,7 +21,8 @@ import type { Settings } from '../config.js';
  */
 export type GatewayIdentityKeys = Pick<Settings, 'gatewayIdentityKeyFile' | 'gatewayIdentityJwksFile' | 'gatewayJwksUrl' | 'devIssuerDir'>;
 
-const GATEWAY_KEY_DIR = 'gateway-key';
+/** Under DEV_ISSUER_DIR: the gateway's development key set, when no key file is configured. */
+export const GATEWAY_KEY_DIR = 'gateway-key';
 
 /**
  * Remote JWKS caching. Load-bearing for rotation: a `next` key must be published for longer than

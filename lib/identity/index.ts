@@ -21,7 +21,7 @@ export {
   verifyGatewayIdentity,
 } from './service-identity.js';
 export type { GatewayIdentityKeys, GatewayIdentityOptions } from './service-identity.js';
-export { DEFAULT_REMOTE_JWKS, GatewayKeysUnavailable, KEY_PUBLICATION_LEAD_MS } from './gateway-keys.js';
+export { DEFAULT_REMOTE_JWKS, GATEWAY_KEY_DIR, GatewayKeysUnavailable, KEY_PUBLICATION_LEAD_MS } from './gateway-keys.js';
 export type { RemoteJwksOptions } from './gateway-keys.js';
 export { isJurisdiction, parseSubjectClaims } from './subject-claims.js';
 export type { SubjectClaims } from './subject-claims.js';

@@ -7,9 +7,10 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import { parsePrivateJwk, publicJwkOf } from './jwk-validation.js';
 
 /**
- * A locally generated ES256 key pair kept on disk, for the development issuer and the gateway's
- * service identity. Several processes (`npm start` runs five services, plus `npm run token`) may
- * ask for the key at the same moment on a fresh checkout; they must all end up with the same one,
+ * A locally generated ES256 key pair kept on disk, for the development issuer (the gateway's
+ * identity and the audit service's checkpoints use rotating key sets instead: key-set-file.ts).
+ * Several processes (`npm start` runs five services, plus `npm run token`) may ask for the key at
+ * the same moment on a fresh checkout; they must all end up with the same one,
  * or tokens minted by one process would fail verification in the others.
  */
 export interface StoredKeyPair {

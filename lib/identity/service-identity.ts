@@ -29,7 +29,8 @@ export interface GatewayIdentityOptions {
   /** The services pass their settings here; without them, `env` is read. */
   readonly keys?: GatewayIdentityKeys;
   /**
-   * Reads the key file settings and `DEV_ISSUER_DIR` from here when `keys` is absent (default:
+   * Reads the key settings (`GATEWAY_IDENTITY_KEY_FILE`, `GATEWAY_JWKS_URL`,
+   * `GATEWAY_IDENTITY_JWKS_FILE`) and `DEV_ISSUER_DIR` from here when `keys` is absent (default:
    * the process environment, through lib/config.ts: tools and tests set `DEV_ISSUER_DIR` while
    * a process runs).
    */
@@ -50,7 +51,7 @@ export async function signGatewayIdentity(requestId: string, options: GatewayIde
   if (requestId === '') throw new Error('signGatewayIdentity: the request id must not be empty');
   // The current key of a set whose public half the gateway already serves: never an unpublished key.
   const { privateKey, kid, alg } = (await gatewayKeySet(keysOf(options))).signing;
-  // A key file without a kid signs without one, so that it still matches a JWKS published without kids.
+  // A lone key file without a kid signs without one, so that it still matches a JWKS published without kids.
   const issuedAt = Math.floor((options.currentDate ?? new Date()).getTime() / 1000);
   return new SignJWT({ rid: requestId })
     .setProtectedHeader({ alg, typ: 'JWT', ...(kid === undefined ? {} : { kid }) })
