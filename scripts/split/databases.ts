@@ -4,6 +4,7 @@
  * name), never from input, and are still checked before they reach SQL as identifiers.
  */
 import pg from 'pg';
+import { dropCopies } from '../../lib/facts/copies.js';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -25,6 +26,22 @@ async function withAdmin<T>(serverUrl: string, work: (client: pg.Client) => Prom
   }
 }
 
+/**
+ * Drops databases, each after its policy-fact subscriptions and their replication slots (on the
+ * publishers' databases): a slot left behind holds WAL forever, and a subscription keeps its
+ * database from being dropped.
+ */
+async function drop(client: pg.Client, serverUrl: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) continue;
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    await dropCopies(url.toString());
+  }
+  for (const name of names) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
 function checked(name: string): string {
   if (!IDENTIFIER.test(name)) throw new Error(`not a plain database name: "${name}"`);
   return name;
@@ -34,8 +51,8 @@ function checked(name: string): string {
 export async function ensureDatabases(serverUrl: string, names: readonly string[], options: { readonly fresh: boolean }): Promise<readonly DatabaseOutcome[]> {
   return withAdmin(serverUrl, async (client) => {
     const outcomes: DatabaseOutcome[] = [];
+    if (options.fresh) await drop(client, serverUrl, names.map(checked));
     for (const name of names.map(checked)) {
-      if (options.fresh) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (found.rowCount === 0) {
         await client.query(`CREATE DATABASE ${name}`);
@@ -50,7 +67,5 @@ export async function ensureDatabases(serverUrl: string, names: readonly string[
 
 /** Drops the databases (the test's own run, when it ends). */
 export async function dropDatabases(serverUrl: string, names: readonly string[]): Promise<void> {
-  await withAdmin(serverUrl, async (client) => {
-    for (const name of names.map(checked)) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  });
+  await withAdmin(serverUrl, (client) => drop(client, serverUrl, names.map(checked)));
 }
