@@ -3,14 +3,20 @@
  * subgraph processes and two gateway processes. `npm run start:split` and
  * test/split/split-deployment.test.ts both start it through here. The commands it runs are
  * the operator's own (`npm run seed`'s seed/cli.ts, `npm run start:<service>`'s
- * scripts/start.ts), each with the environment docs/operations.md lists.
+ * scripts/start.ts), each with the environment docs/operations.md lists, and the services run
+ * under `npm start`'s supervisor (lib/process/supervisor.ts): one that dies is restarted on its
+ * port, with backoff, and logged.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { environment } from '../../lib/config.js';
+import { createLogger } from '../../lib/log.js';
+import { REPO_ROOT } from '../../lib/paths.js';
+import { Supervisor, type ChildHandle } from '../../lib/process/supervisor.js';
 import { ensureDatabases } from './databases.js';
 import { prepareKeyFiles } from './identity.js';
-import { runScript, serviceProcess, type ServiceProcess } from './service-process.js';
-import { planTopology, SPLIT_DATABASES, type SplitTopology } from './topology.js';
+import { runScript } from './run-script.js';
+import { planTopology, SPLIT_DATABASES, type ProcessPlan, type SplitTopology } from './topology.js';
 
 export interface SplitOptions {
   /** A database URL on the PostgreSQL server to use (its database name does not matter). */
@@ -22,10 +28,11 @@ export interface SplitOptions {
   readonly ports: readonly number[];
   readonly redisUrl: string;
   readonly rateLimitPerSubject: number;
-  /** Keys, issuers file and logs go here. */
+  /** Keys, the issuers file and the seed's log go here. */
   readonly runDir: string;
   /** The development issuer's directory (tokens are minted from it). */
   readonly devIssuerDir: string;
+  /** The services' LOG_LEVEL (their logs go to this process's stdout, as `npm start`'s do). */
   readonly logLevel: string;
   /** `SEED_SCALE` for a fresh seed. */
   readonly seedScale: string;
@@ -33,16 +40,25 @@ export interface SplitOptions {
   readonly progress?: (message: string) => void;
 }
 
+/** A running process of the deployment. */
+export interface SplitProcess {
+  readonly plan: ProcessPlan;
+  /** Its current process id (a restart changes it). */
+  pid(): number | undefined;
+}
+
 export interface SplitDeployment {
   readonly topology: SplitTopology;
-  readonly subgraphs: readonly ServiceProcess[];
-  readonly gateways: readonly ServiceProcess[];
+  readonly subgraphs: readonly SplitProcess[];
+  readonly gateways: readonly SplitProcess[];
   readonly logDir: string;
   /** Milliseconds each process took to be ready at start. */
   readonly startMs: Readonly<Record<string, number>>;
   /** Gateways first (no new requests), then the subgraphs; each drains. */
   stop(): Promise<void>;
 }
+
+const isReady = async (url: string): Promise<boolean> => (await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(3_000) })).ok;
 
 export async function startSplitDeployment(options: SplitOptions): Promise<SplitDeployment> {
   const progress = options.progress ?? (() => undefined);
@@ -71,26 +87,42 @@ export async function startSplitDeployment(options: SplitOptions): Promise<Split
     throw new Error('some of the split databases exist and some do not: run with --fresh to start from empty ones');
   }
 
-  const processes = (plans: SplitTopology['subgraphs']): ServiceProcess[] => plans.map((plan) => serviceProcess({ ...plan, env: { ...plan.env, DEV_ISSUER_DIR: options.devIssuerDir } }, join(logDir, `${plan.name}.log`)));
-  const subgraphs = processes(topology.subgraphs);
-  const gateways = processes(topology.gateways);
+  let failed: ((reason: Error) => void) | undefined;
+  const gaveUp = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  gaveUp.catch(() => undefined);
+  const supervisor = new Supervisor({
+    cwd: REPO_ROOT,
+    log: createLogger('split', options.logLevel),
+    // A process that never becomes ready (a port taken, a broken setting) fails the start.
+    onGiveUp: (child) => failed?.(new Error(`${child} cannot start: see its log lines above`)),
+  });
+  const inherited = environment();
   const startMs: Record<string, number> = {};
-  const stop = async (): Promise<void> => {
-    await Promise.all(gateways.map((each) => each.stop()));
-    await Promise.all(subgraphs.map((each) => each.stop()));
+  const start = async (plan: ProcessPlan): Promise<SplitProcess> => {
+    const started = Date.now();
+    const handle: ChildHandle = await Promise.race([
+      supervisor.start({
+        name: plan.name,
+        script: 'scripts/start.ts',
+        // Stopped in order: gateways (2) before subgraphs (1).
+        stage: plan.service === 'gateway' ? 2 : 1,
+        launch: () => ({ args: [plan.service], env: { ...inherited, ...plan.env, DEV_ISSUER_DIR: options.devIssuerDir } }),
+        readyProbe: isReady,
+      }),
+      gaveUp,
+    ]);
+    startMs[plan.name] = Date.now() - started;
+    progress(`${plan.name.padEnd(10)} ready in ${startMs[plan.name]} ms`);
+    return { plan, pid: () => handle.pid() };
   };
   try {
-    for (const tier of [subgraphs, gateways]) {
-      await Promise.all(
-        tier.map(async (each) => {
-          startMs[each.plan.name] = await each.start();
-          progress(`${each.plan.name.padEnd(10)} ready in ${startMs[each.plan.name]} ms`);
-        }),
-      );
-    }
+    const subgraphs = await Promise.all(topology.subgraphs.map(start));
+    const gateways = await Promise.all(topology.gateways.map(start));
+    return { topology, subgraphs, gateways, logDir, startMs, stop: () => supervisor.stop() };
   } catch (error) {
-    await stop();
+    await supervisor.stop();
     throw error;
   }
-  return { topology, subgraphs, gateways, logDir, startMs, stop };
 }
