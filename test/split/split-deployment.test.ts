@@ -113,7 +113,7 @@ describe.skipIf(serverUrl === undefined)('a split deployment under load, with on
       rateLimitPerSubject: RATE_LIMIT,
       runDir,
       devIssuerDir,
-      logLevel: 'warn',
+      logLevel: 'error',
       seedScale: 'small',
     });
     gateways = deployment.topology.gateways.map((plan) => plan.url);
