@@ -13,6 +13,8 @@ export interface Outcome {
   /** 0: no HTTP answer at all (connection refused or reset). */
   readonly status: number;
   readonly codes: readonly string[];
+  /** The messages of its SERVICE_UNAVAILABLE errors (which service, and unreachable, timed out or 5xx). */
+  readonly unavailable: readonly string[];
   /** Records the answer released; empty for audit reads (see Work.releasesRecords). */
   readonly ids: readonly string[];
 }
@@ -48,10 +50,11 @@ export async function sendWork(options: Pick<LoadOptions, 'gateways' | 'workload
       endedAt: Date.now(),
       status: answer.status,
       codes: codes(answer.body).map((code) => code ?? '(none)'),
+      unavailable: (answer.body.errors ?? []).filter((error) => error.extensions?.code === 'SERVICE_UNAVAILABLE').map((error) => error.message),
       ids: answer.status === 200 && item.releasesRecords ? releasedIds(answer.body) : [],
     };
   } catch {
-    return { work, gateway, requestId, startedAt, endedAt: Date.now(), status: 0, codes: [], ids: [] };
+    return { work, gateway, requestId, startedAt, endedAt: Date.now(), status: 0, codes: [], unavailable: [], ids: [] };
   }
 }
 

@@ -199,11 +199,14 @@ describe.skipIf(serverUrl === undefined)('a split deployment under load, with on
       recordsReleased: outcomes.reduce((sum, each) => sum + each.ids.length, 0),
       unavailableAnswers: unavailable.length,
       unavailableByGateway: tally(unavailable.map((each) => `gateway-${each.gateway === 0 ? 'a' : 'b'}`)),
+      unavailableBy: tally(unavailable.flatMap((each) => each.unavailable.map((message) => message.replace(/; its fields.*$/, '')))),
       burstMs: unavailable.length === 0 ? 0 : burstEnd - burstStart,
       killToReadyMs: readyAt - killedAt,
       restartMs,
     };
     console.log(`split load: ${JSON.stringify(figures, null, 2)}`);
+    const late = outsideBurst.map((each) => `${each.status} ${each.unavailable.join('; ')} (started ${each.startedAt - readyAt} ms after the restarts were ready)`);
+    if (late.length > 0) console.log(`split load, SERVICE_UNAVAILABLE outside the burst:\n${late.join('\n')}`);
 
     expect(strange.map((each) => `${each.status} ${each.codes.join(',')} (work ${each.work}, gateway ${each.gateway})`)).toEqual([]);
     expect(outsideBurst.map((each) => each.requestId)).toEqual([]);
