@@ -81,7 +81,7 @@ const banner = (topology: SplitTopology): string =>
     ...topology.subgraphs.map((plan) => `  ${plan.name.padEnd(10)} ${plan.url}`),
     'Databases:',
     ...Object.entries(topology.databaseUrls).map(([name, url]) => `  ${name.padEnd(10)} ${url}`),
-    topology.agencyDatabases ? '' : '  (this build does not read <AGENCY>_DATABASE_URL yet: every agency\'s records are in the cbp database)',
+    ...(topology.agencyDatabases ? [] : ["  (this build does not read <AGENCY>_DATABASE_URL yet: every agency's records are in the cbp database)"]),
     `Rate limits shared through ${settings.redisUrl ?? 'redis://127.0.0.1:6379'}; gateway identity trusted by ${topology.gatewayJwksUrl ? 'GATEWAY_JWKS_URL' : 'GATEWAY_IDENTITY_JWKS_FILE'}.`,
     `Logs: each service's JSON lines on this terminal, as npm start's; the seed's in ${deployment.logDir}/seed.log.`,
     'A process that dies is restarted on its port (with backoff, logged).',
