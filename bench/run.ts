@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       seconds: options.seconds,
     };
     const scenarios = SCENARIOS.filter((scenario) => fleet?.servers.has(scenario.gateway));
-    const workloads = WORKLOADS.filter((workload) => (options.only.length === 0 ? !options.skip.includes(workload.id) : options.only.includes(workload.id)));
+    const workloads = WORKLOADS.filter((workload) => options.only.length === 0 || options.only.includes(workload.id));
     const cells: CellResult[] = [];
     let profile: string | null = null;
     for (const workload of workloads) {
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
       for (let round = 0; round < options.rounds; round++) {
         for (const scenario of orderOf(round, scenarios)) {
           const measure = (): Promise<CellResult> => measureCell(setup, scenario, workload, round, requests);
-          const profiled = options.profile && round === 0 && workload.id === options.profile && (scenario.id === 'tributary' || scenario.id === 'apollo');
+          const profiled = options.profile && round === 0 && workload.id === options.profile && (scenario.id === 'tributary' || scenario.id === 'apollo' || scenario.id === 'plain');
           const result = profiled ? await profileCell(fleet, scenario, measure) : { cell: await measure(), markdown: '' };
           if (result.markdown) profile = `${profile ?? ''}${result.markdown}\n`;
           const { cell } = result;

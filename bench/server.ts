@@ -20,6 +20,14 @@ async function load(role: ServerRole): Promise<Starter> {
       const { startSubgraphSet } = await import('./servers/subgraphs.js');
       return (params) => startSubgraphSet(role === 'subgraphs-bare' ? 'bare' : 'tributary', params.databaseUrl);
     }
+    case 'subgraphs-plain': {
+      const { startPlainSubgraphs } = await import('./plain/set.js');
+      return (params) => startPlainSubgraphs(params.databaseUrl);
+    }
+    case 'gateway-plain': {
+      const [{ startBareApollo }, { plainSupergraph }] = await Promise.all([import('./servers/apollo-bare.js'), import('./plain/supergraph.js')]);
+      return async (params) => ({ ...(await startBareApollo(await plainSupergraph(params.subgraphUrls))), note: 'ApolloGateway defaults + header forwarding, over the plain subgraphs' });
+    }
     case 'gateway-tributary': {
       const { startTributaryGateway } = await import('./servers/tributary-gateway.js');
       return (params) => startTributaryGateway(params.databaseUrl, params.subgraphUrls);

@@ -2,6 +2,9 @@
 // by hand): one PGlite over data/pglite, migrated and seeded here once, then served over the
 // PostgreSQL protocol to the services, which reach it with `pg` as they would a real server.
 //   node --import tsx scripts/store-process.ts [port]
+// It listens on a Unix socket in `<data dir>.sock/` (mode 0700: the server has no password, so
+// only whoever may read the data files may connect); on Windows, or where that path is too long
+// for a socket, on a loopback TCP port (`port`, else any free one).
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { readSettings } from '../lib/config.js';
@@ -28,7 +31,10 @@ if (scale !== false) {
   const outcome = await seedIfEmpty(store, { scale });
   if (outcome.status === 'seeded') log.info({ scale, counts: outcome.counts }, 'seeded the embedded store');
 }
-const server = await startEmbeddedServer({ db, port, onError: (error) => log.warn({ err: error }, 'embedded store connection error') });
+const socketDir = `${dataDir.replace(/\/+$/, '')}.sock`;
+// sun_path holds 108 bytes; the socket's name adds 14.
+const useSocket = process.platform !== 'win32' && Buffer.byteLength(socketDir) <= 90;
+const server = await startEmbeddedServer({ db, listen: useSocket ? { socketDir } : { port }, onError: (error) => log.warn({ err: error }, 'embedded store connection error') });
 log.info({ dataDir, url: server.url }, 'embedded store serving');
 reportReady(server.url);
 

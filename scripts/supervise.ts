@@ -41,7 +41,11 @@ export async function runSupervised(settings: Settings = readSettings()): Promis
       name: 'store',
       script: 'scripts/store-process.ts',
       stage: 0,
-      launch: (previous) => ({ args: [String(portOf(previous, 0))], env: { ...inherited, DATA_DIR: dataDir } }),
+      // A restarted store keeps its address: the same socket directory, or (TCP) the same port.
+      launch: (previous) => ({
+        args: previous === undefined || previous.includes('?host=') ? [] : [String(portOf(previous, 0))],
+        env: { ...inherited, DATA_DIR: dataDir },
+      }),
     });
     storeUrl = store.url;
   }

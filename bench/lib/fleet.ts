@@ -1,13 +1,13 @@
 import { repoPath } from '../../lib/paths.js';
-import { SERVER_ROLES, type ServerMethods, type ServerRole } from './roles.js';
+import { isSubgraphSet, SERVER_ROLES, type ServerMethods, type ServerRole, type SubgraphSetRole } from './roles.js';
 import { spawnChild, type Child } from './rpc.js';
 
 /** The routers compared, each with the subgraph set it forwards to. */
 export interface Scenario {
-  readonly id: 'apollo' | 'tributary' | 'hive' | 'hive-rust';
+  readonly id: 'apollo' | 'tributary' | 'hive' | 'hive-rust' | 'plain';
   readonly label: string;
   readonly gateway: ServerRole;
-  readonly subgraphs: ServerRole;
+  readonly subgraphs: SubgraphSetRole;
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -15,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'tributary', label: '(b) Tributary', gateway: 'gateway-tributary', subgraphs: 'subgraphs-tributary' },
   { id: 'hive', label: '(c) Hive Gateway', gateway: 'gateway-hive', subgraphs: 'subgraphs-bare' },
   { id: 'hive-rust', label: '(c) Hive Gateway + Rust planner', gateway: 'gateway-hive-rust', subgraphs: 'subgraphs-bare' },
+  { id: 'plain', label: '(d) plain federation', gateway: 'gateway-plain', subgraphs: 'subgraphs-plain' },
 ];
 
 export interface Server {
@@ -25,12 +26,13 @@ export interface Server {
 }
 
 export interface Fleet {
-  /** Starts both subgraph sets over the (seeded) database, then every gateway over its set. */
+  /** Starts every subgraph set over the (seeded) database, then every gateway over its set. */
   start(databaseUrl: string): Promise<void>;
   /** Started servers by role; a gateway that could not start is absent (see `failures`). */
   readonly servers: ReadonlyMap<ServerRole, Server>;
   readonly failures: ReadonlyMap<ServerRole, string>;
-  readonly subgraphUrls: Readonly<Record<'bare' | 'tributary', Readonly<Record<string, string>>>>;
+  /** Where each subgraph set's subgraphs listen, by service name. */
+  readonly subgraphUrls: ReadonlyMap<SubgraphSetRole, Readonly<Record<string, string>>>;
   stop(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ const SERVER_FILE = repoPath('bench', 'server.ts');
 
 /**
  * One process per server role, spawned at once so that they load their modules while the
- * database is seeded; `start` then starts both subgraph sets, then every gateway over its set.
+ * database is seeded; `start` then starts every subgraph set, then every gateway over its set.
  * A subgraph set that fails stops the run; a gateway that fails (say, a native module that
  * does not load here) is reported with its reason and its scenario skipped.
  */
@@ -46,7 +48,7 @@ export function spawnFleet(env: NodeJS.ProcessEnv): Fleet {
   const children = new Map(SERVER_ROLES.map((role) => [role, spawnChild<ServerMethods>(role, SERVER_FILE, env)] as const));
   const servers = new Map<ServerRole, Server>();
   const failures = new Map<ServerRole, string>();
-  const subgraphUrls: Record<'bare' | 'tributary', Readonly<Record<string, string>>> = { bare: {}, tributary: {} };
+  const subgraphUrls = new Map<SubgraphSetRole, Readonly<Record<string, string>>>();
   const stop = async (): Promise<void> => {
     const stopAll = (gateways: boolean): Promise<void[]> =>
       Promise.all([...children].filter(([role]) => role.startsWith('gateway') === gateways).map(([, child]) => child.stop()));
@@ -61,19 +63,15 @@ export function spawnFleet(env: NodeJS.ProcessEnv): Fleet {
     return started;
   };
   const start = async (databaseUrl: string): Promise<void> => {
-    const sets = [
-      ['bare', 'subgraphs-bare'],
-      ['tributary', 'subgraphs-tributary'],
-    ] as const;
     await Promise.all(
-      sets.map(async ([kind, role]) => {
-        subgraphUrls[kind] = (await startOne(role, databaseUrl, {})).urls;
+      SERVER_ROLES.filter(isSubgraphSet).map(async (role) => {
+        subgraphUrls.set(role, (await startOne(role, databaseUrl, {})).urls);
       }),
     );
     await Promise.all(
       SCENARIOS.map(async (scenario) => {
         try {
-          await startOne(scenario.gateway, databaseUrl, scenario.subgraphs === 'subgraphs-bare' ? subgraphUrls.bare : subgraphUrls.tributary);
+          await startOne(scenario.gateway, databaseUrl, subgraphUrls.get(scenario.subgraphs) ?? {});
         } catch (error) {
           failures.set(scenario.gateway, error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error));
         }

@@ -13,14 +13,12 @@ export interface RunOptions {
   readonly auditSeconds: number;
   readonly auditConfigs: readonly AuditBenchConfig[];
   /**
-   * Also write CPU profiles of one workload's cell for (a) and (b) (bench/results/*.cpuprofile)
+   * Also write CPU profiles of one workload's cell for (a), (b) and (d) (bench/results/*.cpuprofile)
    * and a summary: `--profile` alone profiles list-100, `--profile <workload>` another one.
    */
   readonly profile: string | null;
   /** Only these workload ids (all when empty). */
   readonly only: readonly string[];
-  /** Workloads left out unless named in `only` (the quick run skips N = 10 to stay under two minutes). */
-  readonly skip: readonly string[];
 }
 
 const AUDIT_CONFIGS: readonly AuditBenchConfig[] = [
@@ -43,7 +41,6 @@ export function parseOptions(argv: readonly string[]): RunOptions {
     auditConfigs: AUDIT_CONFIGS,
     profile: null,
     only: [],
-    skip: quick ? ['list-10'] : [],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];

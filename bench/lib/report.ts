@@ -1,6 +1,9 @@
 import type { AuditBenchResult } from '../audit-writer.js';
 import { SCENARIOS, type Scenario } from './fleet.js';
+import { table } from './markdown.js';
+import { renderMemory, renderWorkloadTargets } from './render-targets.js';
 import type { Aggregate, Ratios, Target } from './summary.js';
+import type { MemoryRow, WorkloadTargets } from './targets.js';
 import type { Workload } from './workloads.js';
 
 /** What a run measured, as one JSON document (bench/results/latest.json) and one markdown page. */
@@ -26,6 +29,10 @@ export interface Report {
   readonly ratios: readonly Ratios[];
   readonly audit: readonly AuditBenchResult[];
   readonly targets: readonly Target[];
+  /** Issue 15's goals beside each workload's ratios (targets.ts). */
+  readonly workloadTargets: readonly WorkloadTargets[];
+  /** Peak RSS per gateway and subgraph-set process at N = 1,000. */
+  readonly memory: readonly MemoryRow[];
   readonly profile: string | null;
   readonly profiledWorkload: string | null;
 }
@@ -35,11 +42,8 @@ const n0 = (value: number): string => Math.round(value).toLocaleString('en-US');
 const rate = (value: number): string => (value < 10 ? value.toFixed(1) : n0(value));
 const n1 = (value: number | null): string => (value === null ? '–' : value.toFixed(1));
 const n2 = (value: number | null | undefined): string => (value === null || value === undefined ? '–' : value.toFixed(2));
-const short = (id: Scenario['id']): string => ({ apollo: '(a) Apollo', tributary: '(b) Tributary', hive: '(c) Hive', 'hive-rust': '(c) Hive+Rust' })[id];
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
-}
+const short = (id: Scenario['id']): string =>
+  ({ apollo: '(a) Apollo', tributary: '(b) Tributary', hive: '(c) Hive', 'hive-rust': '(c) Hive+Rust', plain: '(d) plain' })[id];
 
 export function renderMarkdown(report: Report, workloads: readonly Workload[]): string {
   const { meta } = report;
@@ -72,9 +76,11 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
   );
 
   const ratioTable = table(
-    ['workload', 'req/s (b)/(a)', 'p99 (b)/(a)', 'req/s (b)/(c)', 'p99 (b)/(c)', 'req/s (b)/(c Rust)', 'p99 (b)/(c Rust)'],
+    ['workload', 'req/s (b)/(d)', 'p99 (b)/(d)', 'req/s (b)/(a)', 'p99 (b)/(a)', 'req/s (b)/(c)', 'p99 (b)/(c)', 'req/s (b)/(c Rust)', 'p99 (b)/(c Rust)'],
     report.ratios.map((row) => [
       title(row.workload),
+      n2(row.throughput.plain),
+      n2(row.p99.plain),
       n2(row.throughput.apollo),
       n2(row.p99.apollo),
       n2(row.throughput.hive),
@@ -92,16 +98,20 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
     return parts.some((part) => part === null) ? null : parts.reduce<number>((sum, part) => sum + (part ?? 0), 0);
   };
   const cpuTable = table(
-    ['workload', '(a) ms/req', '(b) ms/req', '(b)/(a)', '(b) gateway', '(b) subgraphs', '(b) PostgreSQL', '(a) gateway', '(a) subgraphs', '(a) PostgreSQL'],
+    ['workload', '(d) ms/req', '(a) ms/req', '(b) ms/req', '(b)/(d)', '(b)/(a)', '(b) gateway', '(b) subgraphs', '(b) PostgreSQL', '(a) gateway', '(a) subgraphs', '(a) PostgreSQL'],
     report.ratios.map(({ workload }) => {
       const a = rows.find((row) => row.workload === workload && row.scenario === 'apollo');
       const b = rows.find((row) => row.workload === workload && row.scenario === 'tributary');
+      const d = rows.find((row) => row.workload === workload && row.scenario === 'plain');
       const totalA = servingMs(a);
       const totalB = servingMs(b);
+      const totalD = servingMs(d);
       return [
         title(workload),
+        n1(totalD),
         n1(totalA),
         n1(totalB),
+        totalD && totalB ? n2(totalB / totalD) : '–',
         totalA && totalB ? n2(totalB / totalA) : '–',
         n1(perRequest(b, 'gateway')),
         n1(perRequest(b, 'subgraphs')),
@@ -164,6 +174,18 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
     '',
     targetTable,
     '',
+    '## Targets per workload',
+    '',
+    '(b) Tributary over (d) the plain federation and over (a) its own subgraphs with protection off, each ratio beside its goal (issue 15; p99 at N = 100 against (a): issue 6). A cell that answered only a handful of requests in its window (req/s × seconds in `## Every cell`) gives no usable ratio: judge the goals on a full run.',
+    '',
+    renderWorkloadTargets(report.workloadTargets, title),
+    '',
+    '## Memory under load, list N = 1,000',
+    '',
+    'Peak RSS of each process while the cell was measured (/proc); the goal is (b)\'s, the other scenarios are shown beside it. A subgraph set runs all its subgraphs in one process, so its figure bounds each of its services; (a) and both (c) share set A, which grows over their cells.',
+    '',
+    renderMemory(report.memory, short),
+    '',
     '## Ratios, (b) Tributary over each baseline',
     '',
     ratioTable,
@@ -187,7 +209,7 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
     '## Audit writer alone (durable commits into PostgreSQL, one chain)',
     '',
     audit,
-    ...(report.profile ? ['', `## CPU profiles of (a) and (b), ${report.profiledWorkload ?? ''}`, '', report.profile] : []),
+    ...(report.profile ? ['', `## CPU profiles of (a), (b) and (d), ${report.profiledWorkload ?? ''}`, '', report.profile] : []),
     '',
   ].join('\n');
 }

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { AuditBenchResult } from '../audit-writer.js';
 import type { CellResult } from './measure.js';
 import { renderMarkdown, type Report } from './report.js';
+import { SCENARIOS } from './fleet.js';
 import { aggregate, ratios, targets } from './summary.js';
+import { issue15Targets, memoryRows, workloadTargets } from './targets.js';
 import { WORKLOADS } from './workloads.js';
 
 /** What a run measured, before any summing up: what bench/results/*.json keeps beside the report. */
@@ -19,12 +21,16 @@ export function buildReport(run: RunRecord): Report {
   const workloads = WORKLOADS.filter((workload) => run.cells.some((cell) => cell.workload === workload.id)).map((workload) => workload.id);
   const aggregates = aggregate(run.cells);
   const ratioRows = ratios(aggregates, workloads);
+  const perWorkload = workloadTargets(ratioRows);
+  const memory = memoryRows(aggregates, SCENARIOS);
   return {
     meta: run.meta,
     aggregates,
     ratios: ratioRows,
     audit: run.audit,
-    targets: targets(aggregates, ratioRows, run.audit),
+    targets: [...issue15Targets(perWorkload, memory), ...targets(aggregates, ratioRows, run.audit)],
+    workloadTargets: perWorkload,
+    memory,
     profile: run.profile,
     profiledWorkload: run.profiledWorkload,
   };

@@ -1,17 +1,22 @@
 /**
- * The processes a run starts. Two subgraph sets over the same database: `bare` (allow-all
+ * The processes a run starts. Three subgraph sets over the same database: `bare` (allow-all
  * policy, no-op audit writer) serves the bare Apollo gateway and Hive Gateway, `tributary`
- * (as shipped) serves Tributary's gateway.
+ * (as shipped) serves Tributary's gateway, `plain` (bench/plain: a minimal federation of its
+ * own) serves a second bare Apollo gateway.
  */
 export const SERVER_ROLES = [
   'subgraphs-bare',
   'subgraphs-tributary',
+  'subgraphs-plain',
   'gateway-apollo',
+  'gateway-plain',
   'gateway-tributary',
   'gateway-hive',
   'gateway-hive-rust',
 ] as const;
 export type ServerRole = (typeof SERVER_ROLES)[number];
+export type SubgraphSetRole = Extract<ServerRole, `subgraphs-${string}`>;
+export const isSubgraphSet = (role: ServerRole): role is SubgraphSetRole => role.startsWith('subgraphs-');
 
 export interface StartParams {
   readonly role: ServerRole;

@@ -81,10 +81,12 @@ export function ratios(aggregates: readonly Aggregate[], workloads: readonly str
     const tributary = find(workload, 'tributary');
     const throughput: Partial<Record<Scenario['id'], number | null>> = {};
     const p99: Partial<Record<Scenario['id'], number | null>> = {};
-    for (const other of ['apollo', 'hive', 'hive-rust'] as const) {
+    for (const other of ['apollo', 'hive', 'hive-rust', 'plain'] as const) {
       const baseline = find(workload, other);
       throughput[other] = tributary && baseline && baseline.requestsPerSecond > 0 ? tributary.requestsPerSecond / baseline.requestsPerSecond : null;
-      p99[other] = tributary && baseline && baseline.p99Ms > 0 ? tributary.p99Ms / baseline.p99Ms : null;
+      // A cell that answered nothing in its window has no latency (autocannon reports 0): no ratio.
+      const answered = tributary && baseline && tributary.requestsPerSecond > 0 && baseline.requestsPerSecond > 0;
+      p99[other] = answered && baseline.p99Ms > 0 ? tributary.p99Ms / baseline.p99Ms : null;
     }
     return { workload, throughput, p99 };
   });

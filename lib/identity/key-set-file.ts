@@ -104,7 +104,9 @@ export class WatchedKeySet {
   private async refresh(): Promise<LoadedKeySet> {
     try {
       const path = await this.path();
-      const info = await stat(path);
+      const info = await stat(path).catch((error: unknown) => {
+        throw new Error(`${this.where} cannot be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      });
       const version = `${info.ino}:${info.size}:${info.mtimeMs}`;
       if (this.loaded === undefined || this.loaded.version !== version) {
         const set = await readKeySetFile(path, this.where);

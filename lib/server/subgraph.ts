@@ -12,6 +12,7 @@ import { AccessFunnel } from '../access/funnel.js';
 import { guardOwnedFields } from '../access/field-guard.js';
 import type { AccessRequest } from '../../policies/decision.js';
 import type { RecordType, SubgraphName } from '../domain.js';
+import { TributaryError } from '../errors.js';
 import { verifyGatewayIdentity } from '../identity/index.js';
 import { checkBatchSize, useSubgraphOperationLimits } from '../limits/index.js';
 import { repoPath } from '../paths.js';
@@ -126,7 +127,13 @@ export async function startSubgraph<L>(
       }),
       context: async (incoming) => {
         if (runtime.settings.requireGatewayIdentity) {
-          await verifyGatewayIdentity(incoming.headers.get('x-gateway-identity'), incoming.requestId, { keys: runtime.settings });
+          await verifyGatewayIdentity(incoming.headers.get('x-gateway-identity'), incoming.requestId, { keys: runtime.settings }).catch((error: unknown) => {
+            // Not a caller's mistake but this deployment's (the gateway's JWKS unreachable): the operator must see it.
+            if (error instanceof TributaryError && error.code === 'SERVICE_UNAVAILABLE') {
+              log.error({ err: error, requestId: incoming.requestId }, "gateway identity cannot be checked: the gateway's keys are unavailable");
+            }
+            throw error;
+          });
         }
         const who = await authenticate({ service: definition.name, verifyToken: runtime.verifyToken, audit, log }, incoming);
         const request: AccessRequest = { principal: who.principal, purpose: who.purpose, now: runtime.clock() };

@@ -1,4 +1,6 @@
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { MessageReader, type FrontendMessage } from './wire-messages.js';
 
@@ -18,9 +20,13 @@ import { MessageReader, type FrontendMessage } from './wire-messages.js';
  */
 export interface EmbeddedServerOptions {
   readonly db: PGlite;
-  readonly host?: string;
-  /** 0: any free port. */
-  readonly port?: number;
+  /**
+   * Where to listen: a loopback TCP port (0: any free one), or a Unix socket in `socketDir`
+   * (created with mode 0700). `npm start` uses the socket: the server has no authentication (a
+   * connection is the superuser, as a local PostgreSQL in trust mode), so on a shared machine
+   * only the directory's owner may reach it, as only they may read the data files.
+   */
+  readonly listen?: { readonly host?: string; readonly port: number } | { readonly socketDir: string };
   /**
    * A connection holding the session (mid-transaction) that sends nothing for this long is closed
    * and its transaction rolled back, so that one stuck client cannot stop every other one
@@ -31,7 +37,7 @@ export interface EmbeddedServerOptions {
 }
 
 export interface EmbeddedServer {
-  readonly port: number;
+  /** A `pg` connection string for it. */
   readonly url: string;
   /** Closes every connection (rolling back what it held), then stops listening. */
   close(): Promise<void>;
@@ -46,6 +52,9 @@ interface Connection {
   readonly pending: Work[];
   closed: boolean;
 }
+
+/** The port number in the socket's file name (`.s.PGSQL.<port>`); no TCP port is opened. */
+const SOCKET_PORT = 5432;
 
 // A Sync message: ends an extended-protocol sequence the client left unfinished when it went away.
 const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
@@ -176,14 +185,29 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   };
 
   const server: Server = createServer(accept);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listen = options.listen ?? { port: 0 };
+  let url: string;
+  if ('socketDir' in listen) {
+    mkdirSync(listen.socketDir, { recursive: true, mode: 0o700 });
+    chmodSync(listen.socketDir, 0o700);
+    // libpq's name for a server's socket, so that psql and pg find it from the directory alone.
+    const path = join(listen.socketDir, `.s.PGSQL.${SOCKET_PORT}`);
+    rmSync(path, { force: true }); // left by a store process that was killed
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+    url = `postgres://postgres@localhost:${SOCKET_PORT}/postgres?host=${encodeURIComponent(listen.socketDir)}`;
+  } else {
+    const host = listen.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listen.port, host, () => resolve());
+    });
+    url = `postgres://postgres@${host}:${(server.address() as AddressInfo).port}/postgres`;
+  }
   return {
-    port,
-    url: `postgres://postgres@${options.host ?? '127.0.0.1'}:${port}/postgres`,
+    url,
     async close() {
       if (holdTimer !== undefined) clearTimeout(holdTimer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

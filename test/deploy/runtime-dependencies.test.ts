@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoPath } from '../../lib/paths.js';
 
@@ -88,6 +88,12 @@ describe('the runtime import graph', () => {
     expect([...graph.values()].flat()).toEqual(expect.arrayContaining(['graphql', '@apollo/gateway', 'pg']));
     expect(modules).toEqual(expect.arrayContaining([join('scripts', 'start.ts'), join('scripts', 'federation.ts'), join('gateway', 'gateway.ts')]));
     expect(modules.filter((module) => module.startsWith('subgraphs')).length).toBeGreaterThan(5);
+  });
+
+  it('never reaches bench/: the benchmark baselines (allow-all policy, the plain federation) are no product code', () => {
+    const modules = [...runtimeImportGraph().keys()];
+    expect(modules.length).toBeGreaterThan(50);
+    expect(modules.filter((module) => module.split(sep)[0] === 'bench')).toEqual([]);
   });
 
   it('imports no development dependency statically, so a production install starts', () => {

@@ -137,6 +137,10 @@ describe('gateway identity verified by GATEWAY_JWKS_URL', () => {
     ).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });
 
+  it('fails, naming the file, when the signer cannot read its key set (the endpoint then answers 503)', async () => {
+    await expect(gatewayPublicJwks({ env: { GATEWAY_IDENTITY_KEY_FILE: join(dir, 'missing.json') } })).rejects.toThrow(/GATEWAY_IDENTITY_KEY_FILE .*missing.json cannot be read/);
+  });
+
   it('still refuses a token signed by a key the gateway never published', async () => {
     const otherFile = join(dir, 'other.json');
     await writeKeySetFile(otherFile, await newKeySet(new Date()));

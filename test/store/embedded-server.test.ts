@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,5 +147,30 @@ describe('one PGlite served to several connections', () => {
     expect(summary).toEqual({ n: 600, lo: 1, hi: 600 });
     const status = await verifyChains(reader, { jwks: { keys: [] } });
     expect(status.chains.find((chain) => chain.chain === 'wire')).toMatchObject({ valid: true, checkedEntries: 600 });
+  });
+});
+
+describe('the embedded store on a Unix socket (as npm start serves it)', () => {
+  it('answers pg through a socket in a directory only its owner may enter, and replaces a stale socket file', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'tributary-sock-'));
+    const socketDir = join(parent, 'pglite.sock');
+    const db = new PGlite();
+    try {
+      await mkdir(socketDir);
+      // What a store process killed with SIGKILL leaves behind: the next one must start anyway.
+      await writeFile(join(socketDir, '.s.PGSQL.5432'), '');
+      const server = await startEmbeddedServer({ db, listen: { socketDir } });
+      expect(server.url).toBe(`postgres://postgres@localhost:5432/postgres?host=${encodeURIComponent(socketDir)}`);
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      const { rows } = await client.query('SELECT $1::int + 1 AS n', [41]);
+      expect(rows[0]?.n).toBe(42);
+      await client.end();
+      await server.close();
+      expect((await stat(socketDir)).mode & 0o777).toBe(0o700);
+    } finally {
+      await db.close();
+      await rm(parent, { recursive: true, force: true });
+    }
   });
 });
