@@ -45,10 +45,8 @@ export interface Federation {
 export async function startFederation(options: FederationOptions = {}): Promise<Federation> {
   const base = options.settings ?? readSettings();
   const wanted = new Set<ServiceName>(options.services && options.services.length > 0 ? options.services : ['gateway', ...SUBGRAPHS]);
-  // Only the databases of the services this process runs (and the audit log's): a replica of
-  // one agency opens, migrates and subscribes nothing of another's (a split deployment of twelve
-  // processes otherwise holds a pool on every database from each, past max_connections).
-  const runtime = await createRuntime(base, { ...options, subgraphs: options.subgraphs ?? SUBGRAPHS.filter((name) => wanted.has(name)) });
+  // Only the databases of the subgraphs run here are opened (and only their owners' facts beat).
+  const runtime = await createRuntime(base, { ...options, subgraphs: SUBGRAPHS.filter((name) => wanted.has(name)) });
   const scale = options.seed ?? seedScaleOf(base);
   // Each agency's records into its own store (one store when all share a database).
   if (scale !== false) await seedStoresIfEmpty(runtime.storeGroups, { scale });

@@ -17,8 +17,18 @@ import type { FactOwner } from './owners.js';
 export const factsFresh = (owner: FactOwner): Sql =>
   // `owner` is one of FACT_OWNERS (a closed union), never input: safe as an identifier.
   raw(`NOT EXISTS (SELECT 1 FROM public.fact_copies fc WHERE fc.owner = '${owner}'
-    AND NOT EXISTS (SELECT 1 FROM ${owner}_facts.heartbeat h
-      WHERE h.beat_at > now() - fc.max_lag_ms * interval '1 millisecond'))`);
+    AND (NOT EXISTS (SELECT 1 FROM ${owner}_facts.heartbeat h
+           WHERE h.beat_at > now() - fc.max_lag_ms * interval '1 millisecond')
+         OR ${COPY_SYNCING}))`);
+
+/**
+ * A copy whose initial copy of some table is unfinished (pg_subscription_rel not yet `r`eady):
+ * the heartbeat table may arrive before the others, so a fresh heartbeat alone does not show
+ * the copy holds the owner's facts.
+ */
+const COPY_SYNCING = `EXISTS (SELECT 1 FROM pg_catalog.pg_subscription_rel sr
+  JOIN pg_catalog.pg_subscription s ON s.oid = sr.srsubid
+  WHERE s.subname = fc.subscription AND sr.srsubstate <> 'r')`;
 
 /** The table `factsFresh` reads; created in every database by the migration runner. */
 export const FACT_COPIES_DDL = `CREATE TABLE IF NOT EXISTS public.fact_copies (

@@ -49,7 +49,10 @@ export function startCopyMonitor(store: Store, log: Logger): CopyMonitor {
     if (running) return;
     running = true;
     try {
-      const copies = await store.query(sql`SELECT owner, max_lag_ms FROM public.fact_copies ORDER BY owner`);
+      const copies = await store.query(sql`SELECT fc.owner, fc.max_lag_ms,
+          (SELECT count(*) FROM pg_catalog.pg_subscription_rel sr JOIN pg_catalog.pg_subscription s ON s.oid = sr.srsubid
+           WHERE s.subname = fc.subscription AND sr.srsubstate <> 'r') AS syncing
+        FROM public.fact_copies fc ORDER BY fc.owner`);
       const countMalformed = polls % MALFORMED_EVERY === 0;
       polls += 1;
       for (const copy of copies) {
@@ -66,7 +69,8 @@ export function startCopyMonitor(store: Store, log: Logger): CopyMonitor {
         const lagSeconds = typeof lag === 'number' ? Math.max(0, lag) : null;
         const previous = statuses.get(owner);
         const malformed = countMalformed ? Number(row?.['malformed'] ?? 0) : (previous?.malformed ?? 0);
-        const fresh = lagSeconds !== null && lagSeconds < maxLagSeconds;
+        // As fresh.ts judges it: a recent heartbeat, and every table's initial copy done.
+        const fresh = lagSeconds !== null && lagSeconds < maxLagSeconds && Number(copy['syncing']) === 0;
         if (previous === undefined ? !fresh : previous.fresh !== fresh) {
           if (fresh) log.info({ owner, lagSeconds }, 'policy facts copy is fresh again: its facts apply');
           else log.warn({ owner, lagSeconds, maxLagSeconds }, 'policy facts copy is stale: applying the most restrictive value for its facts');

@@ -41,11 +41,14 @@ export async function startFactTransport(
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
 
+  // Every publication of this process first, so that its own consumers find them.
   for (const group of groups) {
     for (const owner of group.services.filter(isFactOwner)) {
       await ensurePublication(group.store, owner);
       if (group.store.kind === 'postgres') heartbeats.push(startHeartbeat(group.store, owner, log.child({ facts: owner })));
     }
+  }
+  for (const group of groups) {
     const consumed = [...new Set(group.services.flatMap((service) => CONSUMES[service]))];
     const remote = consumed.filter((owner) => ownerLocation(owner, group) !== group.location);
     const local = consumed.filter((owner) => !remote.includes(owner));

@@ -68,12 +68,13 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     ...(options.auditStore === undefined ? {} : { auditStore: options.auditStore }),
   });
   const auditStore = stores.storeFor('audit');
-  // Injected stores (tests) hold every agency: an owner is local to the records store, and
-  // only an audit store injected apart from it is another database.
+  // Injected stores (tests) may be wrappers of one database (a faulty audit store over the
+  // records' one): nothing tells them apart, so an owner counts as local to each of them. A
+  // copy registered in a database the owner shares would fail its facts closed for good.
   const facts = await startFactTransport(
     settings,
     stores.groups,
-    (owner, group) => (group.location.startsWith('injected:') ? 'injected:records' : serviceLocation(settings, owner)),
+    (owner, group) => (group.location.startsWith('injected:') ? group.location : serviceLocation(settings, owner)),
     log,
   );
   const store = services.includes('ice') ? stores.storeFor('ice') : (stores.groups[0]?.store ?? auditStore);

@@ -6,7 +6,59 @@ import type { Purpose } from '../../lib/domain.js';
 import { mintToken, PERSONAS, type PersonaName } from '../../lib/identity/index.js';
 import { startFederation, type Federation, type FederationOptions } from '../../scripts/federation.js';
 import { send } from './http-client.js';
-import { openTestStore, type TestStore } from './store.js';
+import { SUBGRAPHS, type SubgraphName } from '../../lib/domain.js';
+import { dropCopies } from '../../lib/facts/copies.js';
+import { createTestDatabase, openTestStore, testDatabaseUrl, type TestStore } from './store.js';
+
+/**
+ * `TEST_AGENCY_DATABASES=separate` (with DATABASE_URL): every end-to-end federation runs on five
+ * databases of its own (one per agency, one for the audit log), its policy facts carried by
+ * logical replication, so that the policy suites prove SPEC 5 holds with agencies apart.
+ * `testStore` is then ICE's database.
+ */
+const separateDatabases = (): boolean => process.env.TEST_AGENCY_DATABASES === 'separate' && testDatabaseUrl() !== undefined;
+
+async function startSeparateFederation(options: Partial<FederationOptions>): Promise<{ federation: Federation; testStore: TestStore }> {
+  const serverUrl = testDatabaseUrl() ?? '';
+  const databases = new Map<SubgraphName, { url: string; drop: () => Promise<void> }>();
+  for (const service of SUBGRAPHS) databases.set(service, await createTestDatabase(serverUrl));
+  const url = (service: SubgraphName): string => databases.get(service)?.url ?? '';
+  const dropAll = async (): Promise<void> => {
+    // Every subscription and slot before any database: a publisher with a live slot cannot go.
+    for (const database of databases.values()) await dropCopies(database.url).catch(() => undefined);
+    for (const database of databases.values()) await database.drop();
+  };
+  try {
+    const federation = await startFederation({
+      settings: readSettings({
+        ...process.env,
+        DATABASE_URL: url('ice'),
+        ICE_DATABASE_URL: url('ice'),
+        CBP_DATABASE_URL: url('cbp'),
+        PARTNER_DATABASE_URL: url('partner'),
+        NGO_DATABASE_URL: url('ngo'),
+        AUDIT_DATABASE_URL: url('audit'),
+        LOG_LEVEL: 'silent',
+      }),
+      ephemeralPorts: true,
+      seed: 'small',
+      ...options,
+    });
+    // The policies read copies that count only once fresh: wait for every one, as an operator's
+    // readiness check would, rather than test the fail-closed state by accident.
+    const deadline = Date.now() + 60_000;
+    const fresh = (): boolean => SUBGRAPHS.every((service) => federation.runtime.factCopies(service).every((copy) => copy.fresh));
+    while (!fresh()) {
+      if (Date.now() > deadline) throw new Error('fact copies not fresh within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const store = federation.runtime.storeFor('ice');
+    return { federation, testStore: { store, kind: 'postgres', url: url('ice'), close: dropAll } };
+  } catch (error) {
+    await dropAll();
+    throw error;
+  }
+}
 
 /**
  * The whole federation for an end-to-end test: every service on a free loopback port over a
@@ -30,10 +82,8 @@ export interface GraphQLResult {
   };
 }
 
-export async function startTestFederation(options: Partial<FederationOptions> = {}): Promise<TestFederation> {
+async function startSharedFederation(options: Partial<FederationOptions>): Promise<{ federation: Federation; testStore: TestStore }> {
   const testStore = await openTestStore();
-  const devIssuerDir = process.env.DEV_ISSUER_DIR ?? (await mkdtemp(join(tmpdir(), 'tributary-issuer-')));
-  process.env.DEV_ISSUER_DIR = devIssuerDir;
   const federation = await startFederation({
     settings: { ...readSettings({ ...process.env, DATABASE_URL: undefined, LOG_LEVEL: 'silent' }) },
     store: testStore.store,
@@ -41,6 +91,14 @@ export async function startTestFederation(options: Partial<FederationOptions> = 
     seed: 'small',
     ...options,
   });
+  return { federation, testStore };
+}
+
+export async function startTestFederation(options: Partial<FederationOptions> = {}): Promise<TestFederation> {
+  const devIssuerDir = process.env.DEV_ISSUER_DIR ?? (await mkdtemp(join(tmpdir(), 'tributary-issuer-')));
+  process.env.DEV_ISSUER_DIR = devIssuerDir;
+  const { federation, testStore } =
+    separateDatabases() && options.store === undefined ? await startSeparateFederation(options) : await startSharedFederation(options);
   const gatewayUrl = federation.urls.gateway ?? '';
   const tokens = new Map<PersonaName, string>();
   const token = async (persona: PersonaName): Promise<string> => {
