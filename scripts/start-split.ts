@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { readSettings } from '../lib/config.js';
+import { SUBGRAPHS } from '../lib/domain.js';
 import { devIssuerDir } from '../lib/identity/index.js';
 import { repoPath } from '../lib/paths.js';
 import { startSplitDeployment } from './split/deployment.js';
@@ -40,19 +41,9 @@ if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65_000) {
   process.exit(2);
 }
 
-/** Gateway of set A on the base port and its subgraphs on the next five; set B 100 above. */
-const ports = (): number[] => {
-  let offset = 0;
-  let set = '';
-  return processOrder().map(({ service, replicaSet }) => {
-    if (replicaSet !== set) {
-      set = replicaSet;
-      offset = 0;
-    }
-    const base = basePort + (replicaSet === 'a' ? 0 : 100);
-    return service === 'gateway' ? base : base + (offset += 1);
-  });
-};
+/** Gateway of set A on the base port and its subgraphs on the next five (in SUBGRAPHS order); set B 100 above. */
+const ports = (): number[] =>
+  processOrder().map(({ service, replicaSet }) => basePort + (replicaSet === 'a' ? 0 : 100) + (service === 'gateway' ? 0 : 1 + SUBGRAPHS.indexOf(service)));
 
 const settings = readSettings();
 const runDir = repoPath('data', 'split');
