@@ -154,6 +154,7 @@ describe.skipIf(serverUrl === undefined)('a split deployment under load, with on
     const started = Date.now();
     let killedAt = 0;
     let readyAt = 0;
+    let killsSettled = false;
     const restartMs: Record<string, number> = {};
     const killed = split.subgraphs.filter((each) => each.plan.replicaSet === 'a');
     const kills = (async () => {
@@ -168,13 +169,16 @@ describe.skipIf(serverUrl === undefined)('a split deployment under load, with on
         }),
       );
       readyAt = Date.now();
-    })();
+    })().finally(() => {
+      // Settled either way: a restart that never came must end the load too (and fail below).
+      killsSettled = true;
+    });
     const outcomes = await runLoad({
       gateways,
       workload: WORKLOAD,
       tokens,
       concurrency: CONCURRENCY,
-      running: () => Date.now() - started < LOAD_MS || readyAt === 0 || Date.now() - readyAt < AFTER_RESTART_MS,
+      running: () => Date.now() - started < LOAD_MS || !killsSettled || Date.now() - readyAt < AFTER_RESTART_MS,
     });
     await kills;
     const ended = Date.now();
