@@ -9,11 +9,12 @@ const resolve = { alias: [{ find: /^graphql$/, replacement: graphqlCommonJs }] }
 
 /**
  * Tests that run once, by themselves, after the other suites (`npm run test:alone`): those whose
- * assertions are about latency under load, so that no other test file shares the cores, and
- * those of `npm start` as processes (test/process/), which start seven processes each and choose
- * their store themselves.
+ * assertions are about latency under load, so that no other test file shares the cores, those
+ * of `npm start` as processes (test/process/), which start seven processes each and choose
+ * their store themselves, and the split deployment (test/split/: a dozen processes over five
+ * PostgreSQL databases).
  */
-const ALONE = ['test/e2e/overload.test.ts', 'test/process/**/*.test.ts'];
+const ALONE = ['test/e2e/overload.test.ts', 'test/process/**/*.test.ts', 'test/split/split-deployment.test.ts'];
 
 /**
  * Two projects (and `alone`, above): `unit` (a module at a time, stores in process) and `e2e` (the real gateway and
@@ -51,7 +52,8 @@ export default defineConfig({
           // One file at a time: each is about a machine of its own.
           fileParallelism: false,
           testTimeout: 120_000,
-          hookTimeout: 300_000,
+          // The split deployment starts a dozen processes before its first test.
+          hookTimeout: 400_000,
         },
       },
     ],
