@@ -146,7 +146,9 @@ describe('the auditor console', () => {
     const details = page.locator('tr.details-row:not([hidden])').first();
     await details.waitFor();
     const text = (await details.textContent()) ?? '';
-    for (const label of ['Fields released', 'Fields redacted', 'Rules', 'Request id', 'Hash', 'Previous hash', 'Reason']) expect(text).toContain(label);
+    for (const label of ['Fields released', 'Fields redacted', 'Rules', 'Request id', 'Event', 'Other records in this event', 'Event hash', 'Previous event hash', 'Reason']) expect(text).toContain(label);
+    // The event the entry belongs to: its place in the chain and its item's place in it.
+    expect(text).toMatch(/[a-z]+:\d+ · item \d+ of \d+/);
     expect(text).toContain(personId);
     expect(text).toMatch(/[0-9a-f]{64}/);
     await shot('04-entry-details');
