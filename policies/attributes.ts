@@ -1,5 +1,5 @@
 import { AGENCIES, PURPOSES, RECORD_TYPES, SENSITIVITIES, type RecordType } from '../lib/domain.js';
-import type { PolicyRecord, Relation } from './decision.js';
+import type { PolicyRecord, Relation } from '../lib/access/decision.js';
 
 /**
  * The record attributes rule conditions may test, per record type: the vocabulary of the

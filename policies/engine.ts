@@ -1,6 +1,6 @@
 import type { Principal, Purpose, RecordType } from '../lib/domain.js';
 import { callerRules, compileRequest, type CallerRules, type RequestPolicy } from './ability.js';
-import type { AccessRequest, PolicyEngine, PolicyRecord, Relation } from './decision.js';
+import type { AccessRequest, PolicyEngine, PolicyRecord, Relation } from '../lib/access/decision.js';
 import { explainDecision } from './explain.js';
 import { listFilterFor } from './list-filter.js';
 import type { Policies } from './load.js';

@@ -1,8 +1,8 @@
 import { CATEGORIES, RECORD_TYPES, isCategory, isRecordType, type Category, type RecordType } from '../lib/domain.js';
 import { attributeOf, REQUIRED_COLUMNS } from './attributes.js';
 import { attributesOf, parseCondition, type Condition, type Fail } from './condition.js';
-import { WRITE_ACTIONS, type WriteAction } from './decision.js';
-import { categoryOf, fieldsIn } from './fields.js';
+import { WRITE_ACTIONS, type WriteAction } from '../lib/access/decision.js';
+import { categoryOf, fieldsIn } from '../lib/access/fields.js';
 import { parsePrincipalCondition, type PrincipalCondition } from './principal-condition.js';
 import { PolicyError } from './policy-error.js';
 

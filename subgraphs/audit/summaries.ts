@@ -1,6 +1,6 @@
 import { isRecordType, type Category } from '../../lib/domain.js';
 import { and, sql, type Queryable } from '../../lib/store/index.js';
-import { categoryOf } from '../../policies/fields.js';
+import { categoryOf } from '../../lib/access/fields.js';
 import { date, int } from '../../lib/audit/entry-row.js';
 import { rangeConditions } from './query.js';
 

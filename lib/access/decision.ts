@@ -1,5 +1,5 @@
-import type { Category, Principal, Purpose, RecordMeta, RecordType } from '../lib/domain.js';
-import type { Sql } from '../lib/store/sql.js';
+import type { Category, Principal, Purpose, RecordMeta, RecordType } from '../domain.js';
+import type { Sql } from '../store/sql.js';
 
 /**
  * The contract between the services and the policy engine. Services hand the engine a
