@@ -8,7 +8,7 @@ import { decideRecord } from './record-decision.js';
 import { auditLogVerdict } from './audit-log-verdict.js';
 import { writeVerdict } from './write-verdict.js';
 
-/** The PolicyEngine of decision.ts, plus what operators need to inspect it. */
+/** The PolicyEngine of lib/access/decision.ts, plus what operators need to inspect it. */
 export interface TributaryPolicyEngine extends PolicyEngine {
   readonly policies: Policies;
   /** A multi-line, human-readable account of `decide` for this request and record. */

@@ -9,7 +9,7 @@ import { PolicyError } from './policy-error.js';
 /**
  * One rule of a rule file, validated. Rules are CASL's shape (`action`, `subject`, `fields`,
  * `conditions`, `inverted`, `reason`) plus what SPEC 5 needs on top: a stable `id` quoted in
- * redaction errors and audit entries, field `categories` expanded through fields.ts, and
+ * redaction errors and audit entries, field `categories` expanded through lib/access/fields.ts, and
  * `principal` conditions on the caller. A rule is one of:
  *
  * - allow (default): grants the named categories/fields of matching records, and with them
