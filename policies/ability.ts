@@ -1,7 +1,7 @@
 import { Ability, fieldPatternMatcher, type RawRuleOf, type RuleOf } from '@casl/ability';
 import type { RecordType } from '../lib/domain.js';
 import type { Facts } from './attributes.js';
-import type { AccessRequest, RecordDecision } from './decision.js';
+import type { AccessRequest, RecordDecision } from '../lib/access/decision.js';
 import type { Policies } from './load.js';
 import { bindCondition, type BoundCondition } from './bind.js';
 import { compileMatcher } from './compile-matcher.js';

@@ -1,5 +1,5 @@
 import { AGENCIES, PURPOSES, RECORD_TYPES, SENSITIVITIES, type RecordType } from '../lib/domain.js';
-import type { PolicyRecord, Relation } from './decision.js';
+import type { PolicyRecord, Relation } from '../lib/access/decision.js';
 
 /**
  * The record attributes rule conditions may test, per record type: the vocabulary of the
@@ -37,7 +37,7 @@ const META = {
   updatedAt: timestamp,
 };
 
-/** Mirrors `PolicyAttributes` in decision.ts: what the owning service hands the engine. */
+/** Mirrors `PolicyAttributes` in lib/access/decision.ts: what the owning service hands the engine. */
 const RECORD_ATTRIBUTES: Record<RecordType, Readonly<Record<string, AttributeSpec>>> = {
   Network: { ...META, lastValidatedAt: timestamp },
   Route: META,
@@ -62,7 +62,7 @@ const RECORD_ATTRIBUTES: Record<RecordType, Readonly<Record<string, AttributeSpe
   Provider: META,
 };
 
-/** How a record was reached (decision.ts `Relation`): absent for lists and direct fetches. */
+/** How a record was reached (lib/access/decision.ts `Relation`): absent for lists and direct fetches. */
 function relationAttributes(): Readonly<Record<string, AttributeSpec>> {
   const parent: Record<string, AttributeSpec> = {};
   for (const type of RECORD_TYPES) {

@@ -1,5 +1,5 @@
 import { AUDIT_LOG, type RequestPolicy } from './ability.js';
-import type { AccessRequest, Verdict } from './decision.js';
+import type { AccessRequest, Verdict } from '../lib/access/decision.js';
 import { DENY_BY_DEFAULT, READ_AUDIT_LOG } from './rule.js';
 
 /** `canReadAuditLog` (SPEC 5 rule 8): the rule that lets this caller read the access log, or refuses it. */

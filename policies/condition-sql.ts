@@ -1,7 +1,7 @@
 import type { RecordType } from '../lib/domain.js';
 import { and, or, raw, sql, type Sql } from '../lib/store/sql.js';
 import { attributeOf } from './attributes.js';
-import type { ColumnMap } from './decision.js';
+import type { ColumnMap } from '../lib/access/decision.js';
 import type { BoundCompare, BoundCondition } from './bind.js';
 import { testCompare } from './match.js';
 

@@ -1,6 +1,6 @@
 import type { Principal, Purpose, RecordType } from '../lib/domain.js';
 import { callerRules, compileRequest, type CallerRules, type RequestPolicy } from './ability.js';
-import type { AccessRequest, PolicyEngine, PolicyRecord, Relation } from './decision.js';
+import type { AccessRequest, PolicyEngine, PolicyRecord, Relation } from '../lib/access/decision.js';
 import { explainDecision } from './explain.js';
 import { listFilterFor } from './list-filter.js';
 import type { Policies } from './load.js';
@@ -8,7 +8,7 @@ import { decideRecord } from './record-decision.js';
 import { auditLogVerdict } from './audit-log-verdict.js';
 import { writeVerdict } from './write-verdict.js';
 
-/** The PolicyEngine of decision.ts, plus what operators need to inspect it. */
+/** The PolicyEngine of lib/access/decision.ts, plus what operators need to inspect it. */
 export interface TributaryPolicyEngine extends PolicyEngine {
   readonly policies: Policies;
   /** A multi-line, human-readable account of `decide` for this request and record. */

@@ -1,8 +1,8 @@
 import { CATEGORIES, type RecordType } from '../lib/domain.js';
 import { compileRequest } from './ability.js';
 import { factsOf } from './attributes.js';
-import type { AccessRequest, PolicyRecord, Relation, Verdict } from './decision.js';
-import { fieldsIn } from './fields.js';
+import type { AccessRequest, PolicyRecord, Relation, Verdict } from '../lib/access/decision.js';
+import { fieldsIn } from '../lib/access/fields.js';
 import type { Policies } from './load.js';
 import { bindCondition } from './bind.js';
 import { whyNot } from './why-not.js';

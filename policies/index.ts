@@ -9,8 +9,8 @@ export type {
   Relation,
   Verdict,
   WriteAction,
-} from './decision.js';
-export { WRITE_ACTIONS } from './decision.js';
+} from '../lib/access/decision.js';
+export { WRITE_ACTIONS } from '../lib/access/decision.js';
 export { createPolicyEngine } from './engine.js';
 export type { TributaryPolicyEngine } from './engine.js';
 export { defaultPolicyEngine } from './default-engine.js';
@@ -19,7 +19,7 @@ export type { Policies } from './load.js';
 export { explainDecision } from './explain.js';
 export { REQUIRED_COLUMNS, attributeOf } from './attributes.js';
 export type { AttributeKind, AttributeSpec } from './attributes.js';
-export { FIELD_CATEGORIES, KEY_FIELD, categoryOf, fieldNames, fieldsIn } from './fields.js';
+export { FIELD_CATEGORIES, KEY_FIELD, categoryOf, fieldNames, fieldsIn } from '../lib/access/fields.js';
 export { PLACEHOLDERS, reviewCutoff } from './placeholders.js';
 export { DENY_BY_DEFAULT } from './rule.js';
 export type { PolicyRule, RuleAction, RuleEffect } from './rule.js';

@@ -4,7 +4,7 @@ import { and, or, sql, type Sql } from '../lib/store/sql.js';
 import type { RequestPolicy } from './ability.js';
 import { REQUIRED_COLUMNS } from './attributes.js';
 import { conditionToSql, FALSE, TRUE } from './condition-sql.js';
-import type { ColumnMap } from './decision.js';
+import type { ColumnMap } from '../lib/access/decision.js';
 
 /**
  * `listFilter`: the record-level half of `decide` as one SQL predicate. CASL's

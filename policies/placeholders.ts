@@ -1,5 +1,5 @@
 import { AGENCIES, PURPOSES, type Agency } from '../lib/domain.js';
-import type { AccessRequest } from './decision.js';
+import type { AccessRequest } from '../lib/access/decision.js';
 
 /**
  * Values a rule condition may take from the request instead of spelling them: `"${principal.org}"`

@@ -1,6 +1,6 @@
 import { AGENCIES, PURPOSES, ROLES, type Agency, type Purpose, type Role } from '../lib/domain.js';
 import type { Fail } from './condition.js';
-import type { AccessRequest } from './decision.js';
+import type { AccessRequest } from '../lib/access/decision.js';
 
 /**
  * Principal conditions: the `principal` half of a rule, over the caller's claims and the

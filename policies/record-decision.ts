@@ -1,8 +1,8 @@
 import type { Category, RecordType } from '../lib/domain.js';
 import { factsOf, type Facts } from './attributes.js';
 import type { MatchedNotice, RequestPolicy } from './ability.js';
-import type { AccessRequest, PolicyRecord, RecordDecision, Relation, Verdict } from './decision.js';
-import { categoryOf, fieldNames, KEY_FIELD } from './fields.js';
+import type { AccessRequest, PolicyRecord, RecordDecision, Relation, Verdict } from '../lib/access/decision.js';
+import { categoryOf, fieldNames, KEY_FIELD } from '../lib/access/fields.js';
 import { matches } from './match.js';
 import { DENY_BY_DEFAULT } from './rule.js';
 

@@ -1,15 +1,15 @@
 import { CATEGORIES, RECORD_TYPES, isCategory, isRecordType, type Category, type RecordType } from '../lib/domain.js';
 import { attributeOf, REQUIRED_COLUMNS } from './attributes.js';
 import { attributesOf, parseCondition, type Condition, type Fail } from './condition.js';
-import { WRITE_ACTIONS, type WriteAction } from './decision.js';
-import { categoryOf, fieldsIn } from './fields.js';
+import { WRITE_ACTIONS, type WriteAction } from '../lib/access/decision.js';
+import { categoryOf, fieldsIn } from '../lib/access/fields.js';
 import { parsePrincipalCondition, type PrincipalCondition } from './principal-condition.js';
 import { PolicyError } from './policy-error.js';
 
 /**
  * One rule of a rule file, validated. Rules are CASL's shape (`action`, `subject`, `fields`,
  * `conditions`, `inverted`, `reason`) plus what SPEC 5 needs on top: a stable `id` quoted in
- * redaction errors and audit entries, field `categories` expanded through fields.ts, and
+ * redaction errors and audit entries, field `categories` expanded through lib/access/fields.ts, and
  * `principal` conditions on the caller. A rule is one of:
  *
  * - allow (default): grants the named categories/fields of matching records, and with them

@@ -1,7 +1,7 @@
 import type { RecordType } from '../lib/domain.js';
 import type { RequestPolicy } from './ability.js';
 import { factsOf } from './attributes.js';
-import type { AccessRequest, PolicyRecord, Verdict, WriteAction } from './decision.js';
+import type { AccessRequest, PolicyRecord, Verdict, WriteAction } from '../lib/access/decision.js';
 import { DENY_BY_DEFAULT } from './rule.js';
 
 /** `canWrite` (SPEC 5 rule 9): the write rule that allows or refuses this action on this record. */

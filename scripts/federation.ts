@@ -4,6 +4,8 @@ import { repoPath } from '../lib/paths.js';
 import type { RunningService } from '../lib/server/http.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../lib/server/runtime.js';
 import { seedStoresIfEmpty, type Scale } from '../seed/index.js';
+import { defaultPolicyEngine } from '../policies/index.js';
+import type { PolicyEngine } from '../lib/access/decision.js';
 import { seedScaleOf } from './seed-scale.js';
 import { consoleRoute, type Route } from '../gateway/console-route.js';
 import { ideRoute } from '../gateway/ide-route.js';
@@ -14,7 +16,9 @@ import { SUBGRAPH_STARTERS } from '../subgraphs/index.js';
 import { onParentGone, reportReady, supervised } from '../lib/process/parent-link.js';
 import { banner } from './banner.js';
 
-export interface FederationOptions extends RuntimeOptions {
+export interface FederationOptions extends Omit<RuntimeOptions, 'policy'> {
+  /** The engine every service asks; default: the rule set of policies/rules. */
+  readonly policy?: PolicyEngine;
   /** Which services to run; empty or unset: all of them. */
   readonly services?: readonly ServiceName[];
   readonly settings?: Settings;
@@ -46,7 +50,12 @@ export async function startFederation(options: FederationOptions = {}): Promise<
   const base = options.settings ?? readSettings();
   const wanted = new Set<ServiceName>(options.services && options.services.length > 0 ? options.services : ['gateway', ...SUBGRAPHS]);
   // Only the databases of the subgraphs run here are opened (and only their owners' facts beat).
-  const runtime = await createRuntime(base, { ...options, subgraphs: SUBGRAPHS.filter((name) => wanted.has(name)) });
+  const runtime = await createRuntime(base, {
+    ...options,
+    // The process is assembled here, above lib/ and policies/: this is where the default engine is named.
+    policy: options.policy ?? defaultPolicyEngine(),
+    subgraphs: SUBGRAPHS.filter((name) => wanted.has(name)),
+  });
   const scale = options.seed ?? seedScaleOf(base);
   // Each agency's records into its own store (one store when all share a database).
   if (scale !== false) await seedStoresIfEmpty(runtime.storeGroups, { scale });

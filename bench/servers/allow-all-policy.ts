@@ -1,6 +1,6 @@
 import { CATEGORIES } from '../../lib/domain.js';
 import { TRUE } from '../../policies/condition-sql.js';
-import type { PolicyEngine, RecordDecision, Verdict } from '../../policies/decision.js';
+import type { PolicyEngine, RecordDecision, Verdict } from '../../lib/access/decision.js';
 
 /**
  * WARNING: FOR BENCHMARKS ONLY. Releases every record and every field to anyone, which breaks

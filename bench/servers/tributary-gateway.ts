@@ -2,6 +2,7 @@ import { readSettings, type Settings } from '../../lib/config.js';
 import { isSubgraphName, type SubgraphName } from '../../lib/domain.js';
 import { createRuntime } from '../../lib/server/runtime.js';
 import { startGateway } from '../../gateway/gateway.js';
+import { defaultPolicyEngine } from '../../policies/index.js';
 import type { RunningServers } from './running.js';
 
 /**
@@ -14,7 +15,7 @@ export async function startTributaryGateway(databaseUrl: string, subgraphUrls: R
   const urls: Record<SubgraphName, string> = { ...base.subgraphUrls };
   for (const [name, url] of Object.entries(subgraphUrls)) if (isSubgraphName(name)) urls[name] = url;
   const settings: Settings = { ...base, subgraphUrls: urls };
-  const runtime = await createRuntime(settings);
+  const runtime = await createRuntime(settings, { policy: defaultPolicyEngine() });
   const service = await startGateway({ ...runtime, settings }, { port: 0, host: settings.host });
   return {
     url: service.url,

@@ -2,11 +2,11 @@ import { auditSubjectOf, type AuditDecision, type AuditEntryInput, type AuditSub
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Span } from '@opentelemetry/api';
 import type { Sql } from '../store/sql.js';
-import type { AccessRequest, ColumnMap, PolicyEngine, PolicyRecord, RecordDecision, Relation, Verdict, WriteAction } from '../../policies/decision.js';
+import type { AccessRequest, ColumnMap, PolicyEngine, PolicyRecord, RecordDecision, Relation, Verdict, WriteAction } from './decision.js';
 import type { RecordType, ServiceName } from '../domain.js';
 import { TributaryError } from '../errors.js';
 import { inSpan, type RequestTelemetry } from '../telemetry/index.js';
-import { categoryOf } from '../../policies/fields.js';
+import { categoryOf } from './fields.js';
 import { markReleased, type Released } from './released.js';
 import { selectedFields } from './selection.js';
 

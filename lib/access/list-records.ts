@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import type { ColumnMap, PolicyRecord } from '../../policies/decision.js';
+import type { ColumnMap, PolicyRecord } from './decision.js';
 import { readPage, toConnection, type Connection, type PageArgs } from '../connection.js';
 import type { RecordType } from '../domain.js';
 import { and, sql, type Sql } from '../store/sql.js';

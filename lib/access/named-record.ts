@@ -1,4 +1,4 @@
-import type { ColumnMap } from '../../policies/decision.js';
+import type { ColumnMap } from './decision.js';
 import type { RecordType } from '../domain.js';
 import { TributaryError } from '../errors.js';
 import { and, sql, type Sql } from '../store/sql.js';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { PolicyRecord, Relation } from '../../policies/decision.js';
+import type { PolicyRecord, Relation } from './decision.js';
 import type { RecordType } from '../domain.js';
 import { sql, type Sql } from '../store/sql.js';
 import type { Queryable, Row } from '../store/store.js';

@@ -1,4 +1,4 @@
-import type { RecordDecision } from '../../policies/decision.js';
+import type { RecordDecision } from './decision.js';
 
 /**
  * A record that passed the access funnel carries its decision under a private symbol. The

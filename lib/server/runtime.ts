@@ -9,8 +9,7 @@ import { openServiceStores, serviceLocation, type StoreGroup } from './stores.js
 import { startFactTransport } from '../facts/transport.js';
 import type { CopyStatus } from '../facts/monitor.js';
 import { ServiceTelemetry } from '../telemetry/index.js';
-import { defaultPolicyEngine } from '../../policies/index.js';
-import type { PolicyEngine } from '../../policies/decision.js';
+import type { PolicyEngine } from '../access/decision.js';
 
 /**
  * What a process shares between the services it runs: a store per distinct database of its
@@ -55,15 +54,20 @@ export interface RuntimeOptions {
   readonly clock?: () => Date;
   readonly log?: Logger;
   /**
-   * Replace the policy engine or the audit writers. Only code can pass these (no setting
-   * reaches them): tests inject faults, and the benchmark measures bare federation against the
-   * same services with enforcement and audit switched off.
+   * The policy engine every service asks. lib/ knows only its interface (lib/access/decision.ts):
+   * whoever assembles the process names the engine (scripts/federation.ts: the default rule
+   * set of policies/), so the layers read one way. Tests and the benchmark pass their own
+   * (faults, enforcement switched off).
    */
-  readonly policy?: PolicyEngine;
+  readonly policy: PolicyEngine;
+  /**
+   * Replace the audit writers. Only code can pass this (no setting reaches it): tests inject
+   * faults, and the benchmark measures bare federation with audit switched off.
+   */
   readonly auditWriterFor?: (service: ServiceName) => AuditWriter;
 }
 
-export async function createRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<Runtime> {
+export async function createRuntime(settings: Settings, options: RuntimeOptions): Promise<Runtime> {
   const log = options.log ?? createLogger('tributary', settings.logLevel);
   // Every service appends to the audit log, so the audit store is opened whatever runs here.
   const wanted = options.subgraphs ?? SUBGRAPHS;
@@ -117,7 +121,7 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     storeFor: (service) => stores.storeFor(service),
     storeGroups: stores.groups,
     factCopies: (service) => facts.copies(service),
-    policy: options.policy ?? defaultPolicyEngine(),
+    policy: options.policy,
     verifyToken: createTokenVerifier({ audience: settings.tokenAudience, issuers, maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds }),
     log,
     clock: options.clock ?? (() => new Date()),

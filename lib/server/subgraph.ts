@@ -10,7 +10,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { AccessFunnel } from '../access/funnel.js';
 import { guardOwnedFields } from '../access/field-guard.js';
-import type { AccessRequest } from '../../policies/decision.js';
+import type { AccessRequest } from '../access/decision.js';
 import type { RecordType, SubgraphName } from '../domain.js';
 import { TributaryError } from '../errors.js';
 import { verifyGatewayIdentity } from '../identity/index.js';

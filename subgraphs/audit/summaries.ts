@@ -1,6 +1,6 @@
 import { isRecordType, type Category } from '../../lib/domain.js';
 import { and, sql, type Queryable } from '../../lib/store/index.js';
-import { categoryOf } from '../../policies/fields.js';
+import { categoryOf } from '../../lib/access/fields.js';
 import { date, int } from '../../lib/audit/entry-row.js';
 import { rangeConditions } from './query.js';
 
@@ -121,7 +121,7 @@ export interface CategoryRedactions {
 /**
  * Withheld fields per field category (SPEC 4), most withheld first: which kinds of information
  * policy holds back most. Counted per field and record type in SQL, then mapped through the one
- * field→category map (policies/fields.ts), so the log never has to store categories. Like
+ * field→category map (lib/access/fields.ts), so the log never has to store categories. Like
  * denialsByRule, it reads the per-item view (redacted fields are not indexed).
  */
 export async function redactionsByCategory(store: Queryable, range: TimeRange = {}): Promise<readonly CategoryRedactions[]> {

@@ -1,4 +1,4 @@
-import type { PolicyAttributes } from '../../policies/decision.js';
+import type { PolicyAttributes } from '../../lib/access/decision.js';
 import { metaColumns, readMeta } from '../../lib/access/record-meta.js';
 import { factsFresh } from '../../lib/facts/fresh.js';
 import { SECTORS, type Sector } from '../../lib/domain.js';

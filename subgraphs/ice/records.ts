@@ -1,4 +1,4 @@
-import type { PolicyAttributes } from '../../policies/decision.js';
+import type { PolicyAttributes } from '../../lib/access/decision.js';
 import { linkedOrgs } from '../../lib/access/person-facts.js';
 import { factsFresh } from '../../lib/facts/fresh.js';
 import { metaColumns, readMeta } from '../../lib/access/record-meta.js';

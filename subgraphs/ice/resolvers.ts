@@ -6,7 +6,7 @@ import type { PageArgs } from '../../lib/connection.js';
 import type { ResolverMap } from '../../lib/server/resolvers.js';
 import { DateScalar, DateTimeScalar } from '../../lib/server/scalars.js';
 import { sql, raw, type Sql } from '../../lib/store/sql.js';
-import type { Relation } from '../../policies/decision.js';
+import type { Relation } from '../../lib/access/decision.js';
 import type { IceContext, NetworkMemberRow } from './loaders.js';
 import {
   NETWORK_FROM,

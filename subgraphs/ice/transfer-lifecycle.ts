@@ -1,4 +1,4 @@
-import type { WriteAction } from '../../policies/decision.js';
+import type { WriteAction } from '../../lib/access/decision.js';
 import type { TransferStatus } from './records.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ConsentAttributes, PolicyAttributes } from '../../policies/decision.js';
+import type { ConsentAttributes, PolicyAttributes } from '../../lib/access/decision.js';
 import { protected1367 } from '../../lib/access/person-facts.js';
 import { metaColumns, readMeta } from '../../lib/access/record-meta.js';
 import { SECTORS, isOneOf, isPurpose, type Purpose, type Sector } from '../../lib/domain.js';

@@ -1,4 +1,4 @@
-import type { PolicyAttributes } from '../../policies/decision.js';
+import type { PolicyAttributes } from '../../lib/access/decision.js';
 import { metaColumns, readMeta } from '../../lib/access/record-meta.js';
 import { calendarDateOrNull, date, oneOf, text, textArray, textOrNull } from '../../lib/store/row.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';

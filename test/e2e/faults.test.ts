@@ -65,6 +65,7 @@ describe('faults', () => {
   const runtime = async (stores: { store?: Store; auditStore?: Store; auditTimeoutMs?: number }): Promise<Runtime> => {
     const audit = stores.auditStore ?? fed.testStore.store;
     const created = await createRuntime(fed.federation.runtime.settings, {
+      policy: fed.federation.runtime.policy,
       store: stores.store ?? fed.testStore.store,
       auditStore: audit,
       // A short append timeout keeps the hanging-store cases quick; the default is 5 s.

@@ -37,7 +37,7 @@ describe('liveness and readiness', () => {
   /** A runtime over the federation's store seen through a store that a test can take down. */
   const faultyRuntime = async (): Promise<{ runtime: Runtime; store: FaultyStore }> => {
     const store = faultyStore(fed.testStore.store);
-    const runtime = await createRuntime(fed.federation.runtime.settings, { store: store.store, auditStore: store.store });
+    const runtime = await createRuntime(fed.federation.runtime.settings, { policy: fed.federation.runtime.policy, store: store.store, auditStore: store.store });
     closers.push(() => runtime.close());
     return { runtime, store };
   };

@@ -66,7 +66,7 @@ describe('error classes', () => {
     const file = join(dir, 'trusted-issuers.json');
     await writeFile(file, JSON.stringify({ issuers: [{ iss: DEV_ISSUER, jwks: await getDevIssuerJwks({ dir: process.env.DEV_ISSUER_DIR ?? '' }) }] }));
     const settings = readSettings({ ...process.env, NODE_ENV: 'production', DATABASE_URL: undefined, AUDIT_DATABASE_URL: undefined, TRUSTED_ISSUERS_FILE: file });
-    const runtime = await createRuntime(settings, { store: fed.testStore.store, log: fed.federation.runtime.log });
+    const runtime = await createRuntime(settings, { policy: fed.federation.runtime.policy, store: fed.testStore.store, log: fed.federation.runtime.log });
     const startCbp = SUBGRAPH_STARTERS.cbp;
     if (!startCbp) throw new Error('no cbp starter');
     production = { runtime, dir, gateway: await startExtraGateway(fed.federation, { runtime }), cbp: await startCbp(runtime, { port: 0, host: '127.0.0.1' }) };

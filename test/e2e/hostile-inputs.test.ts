@@ -206,7 +206,7 @@ describe('hostile inputs at the gateway', () => {
     const file = join(dir, 'trusted-issuers.json');
     await writeFile(file, JSON.stringify({ issuers: [{ iss: DEV_ISSUER, jwks: await getDevIssuerJwks({ dir: process.env.DEV_ISSUER_DIR ?? '' }) }] }));
     const settings = readSettings({ ...process.env, NODE_ENV: 'production', DATABASE_URL: undefined, AUDIT_DATABASE_URL: undefined, LOG_LEVEL: 'silent', TRUSTED_ISSUERS_FILE: file });
-    const runtime = await createRuntime(settings, { store: fed.testStore.store });
+    const runtime = await createRuntime(settings, { policy: fed.federation.runtime.policy, store: fed.testStore.store });
     production = { runtime, dir, gateway: await startExtraGateway(fed.federation, { runtime }) };
     const url = production.gateway.url;
 

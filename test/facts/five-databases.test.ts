@@ -6,6 +6,7 @@ import type { SubgraphName } from '../../lib/domain.js';
 import { dropCopies } from '../../lib/facts/copies.js';
 import type { CopyStatus } from '../../lib/facts/monitor.js';
 import { createRuntime, type Runtime } from '../../lib/server/runtime.js';
+import { defaultPolicyEngine } from '../../policies/index.js';
 import { raw, sql, type Sql, type Store } from '../../lib/store/index.js';
 import { seedStoresIfEmpty } from '../../seed/index.js';
 import { transferColumns } from '../../subgraphs/ice/records.js';
@@ -65,8 +66,8 @@ describe.skipIf(serverUrl === undefined)('agencies apart: five databases, facts 
       LOG_LEVEL: 'silent',
     });
     // Partner in a process of its own, so that its service (and heartbeat) can stop alone.
-    partner = await createRuntime(settings, { subgraphs: ['partner'], log: silent });
-    main = await createRuntime(settings, { subgraphs: ['ice', 'cbp', 'ngo', 'audit'], log: silent });
+    partner = await createRuntime(settings, { policy: defaultPolicyEngine(), subgraphs: ['partner'], log: silent });
+    main = await createRuntime(settings, { policy: defaultPolicyEngine(), subgraphs: ['ice', 'cbp', 'ngo', 'audit'], log: silent });
     store = (service) => (service === 'partner' ? (partner ?? main).storeFor('partner') : main.storeFor(service));
     await seedStoresIfEmpty([...main.storeGroups, ...(partner?.storeGroups ?? [])], { scale: 'small' });
     // A person with a transfer, not protected: the facts below are about them.
@@ -179,7 +180,7 @@ describe.skipIf(serverUrl === undefined)('agencies apart: five databases, facts 
     const closed = await within(MAX_LAG_MS + 2_000, async () => !(await linked('ice', org)));
     // Restrictive everywhere it is read: not linked at CBP and at the NGO either.
     await within(2_000, async () => !(await linked('cbp', org)) && !(await linked('ngo', org)));
-    partner = await createRuntime(settings, { subgraphs: ['partner'], log: silent });
+    partner = await createRuntime(settings, { policy: defaultPolicyEngine(), subgraphs: ['partner'], log: silent });
     const recovered = await within(10_000, () => linked('ice', org));
     console.log(`owner stopped: closed after ${closed.toFixed(0)} ms, recovered ${recovered.toFixed(0)} ms after it restarted`);
   }, 30_000);

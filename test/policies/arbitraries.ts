@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { PURPOSES, ROLES, RECORD_TYPES, type Agency, type Principal, type Purpose, type RecordMeta, type RecordType } from '../../lib/domain.js';
-import type { AccessRequest, ConsentAttributes, PolicyAttributes, PolicyRecord, Relation } from '../../policies/decision.js';
+import type { AccessRequest, ConsentAttributes, PolicyAttributes, PolicyRecord, Relation } from '../../lib/access/decision.js';
 import { NOW } from './fixtures.js';
 
 /**

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecordType } from '../../lib/domain.js';
-import type { AccessRequest, PolicyRecord, RecordDecision, Relation } from '../../policies/decision.js';
+import type { AccessRequest, PolicyRecord, RecordDecision, Relation } from '../../lib/access/decision.js';
 import { createPolicyEngine } from '../../policies/engine.js';
-import { fieldNames } from '../../policies/fields.js';
+import { fieldNames } from '../../lib/access/fields.js';
 import { loadPolicies } from '../../policies/load.js';
 import { requestArbitrary, typedRecordArbitrary } from './arbitraries.js';
 import { daysAgo, daysAhead, NOW, PERSONAS, RECORDS, request } from './fixtures.js';

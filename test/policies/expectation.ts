@@ -1,6 +1,6 @@
 import { CATEGORIES, type Category, type RecordType } from '../../lib/domain.js';
-import type { RecordDecision } from '../../policies/decision.js';
-import { categoryOf, fieldNames, fieldsIn, KEY_FIELD } from '../../policies/fields.js';
+import type { RecordDecision } from '../../lib/access/decision.js';
+import { categoryOf, fieldNames, fieldsIn, KEY_FIELD } from '../../lib/access/fields.js';
 
 /**
  * The matrix's compact expectations, one string per row:

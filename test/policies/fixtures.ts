@@ -1,5 +1,5 @@
 import { PURPOSES, type Agency, type Principal, type Purpose, type RecordMeta, type RecordType, type Role } from '../../lib/domain.js';
-import type { AccessRequest, ConsentAttributes, PolicyAttributes, PolicyRecord, Relation } from '../../policies/decision.js';
+import type { AccessRequest, ConsentAttributes, PolicyAttributes, PolicyRecord, Relation } from '../../lib/access/decision.js';
 
 /**
  * Synthetic callers and records for the policy tests: each record exists to sit on one side

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORD_TYPES, type RecordType } from '../../lib/domain.js';
 import { join, raw, sql, type Sql } from '../../lib/store/sql.js';
-import type { AccessRequest, ColumnMap, PolicyRecord } from '../../policies/decision.js';
+import type { AccessRequest, ColumnMap, PolicyRecord } from '../../lib/access/decision.js';
 import { assemblePolicies, createPolicyEngine, defaultPolicyEngine, parseRuleFile, REQUIRED_COLUMNS, type PolicyEngine } from '../../policies/index.js';
 import { openTestStore, type TestStore } from '../support/store.js';
 import { recordArbitrary, requestArbitrary } from './arbitraries.js';

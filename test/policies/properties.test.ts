@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Agency, RecordType } from '../../lib/domain.js';
 import { factsOf } from '../../policies/attributes.js';
-import type { AccessRequest, PolicyRecord, RecordDecision, Relation } from '../../policies/decision.js';
+import type { AccessRequest, PolicyRecord, RecordDecision, Relation } from '../../lib/access/decision.js';
 import { defaultPolicyEngine, fieldNames, fieldsIn, KEY_FIELD, type PolicyRule } from '../../policies/index.js';
 import { bindCondition } from '../../policies/bind.js';
 import { matches } from '../../policies/match.js';

@@ -1,4 +1,4 @@
-import type { PolicyEngine, PolicyRecord, RecordDecision, Verdict } from '../../policies/decision.js';
+import type { PolicyEngine, PolicyRecord, RecordDecision, Verdict } from '../../lib/access/decision.js';
 import { PERSONAS, recordRef, request, type RecordRef } from './fixtures.js';
 import type { AuditLogRow, ReadRow, WriteRow } from './spec5-table.js';
 

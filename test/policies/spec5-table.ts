@@ -1,5 +1,5 @@
 import type { Purpose } from '../../lib/domain.js';
-import type { WriteAction } from '../../policies/decision.js';
+import type { WriteAction } from '../../lib/access/decision.js';
 import type { PersonaName } from './fixtures.js';
 
 /**

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Agency, Purpose } from '../../lib/domain.js';
 import { raw, sql, type Sql, type Store } from '../../lib/store/index.js';
-import type { AccessRequest, PolicyRecord } from '../../policies/decision.js';
+import type { AccessRequest, PolicyRecord } from '../../lib/access/decision.js';
 import { ngoSubgraph } from '../../subgraphs/ngo/index.js';
 import { referralColumns } from '../../subgraphs/ngo/records.js';
 import {

@@ -11,7 +11,7 @@ import type { RequestContext } from '../../lib/server/context.js';
 import { toSubgraphResolvers } from '../../lib/server/resolvers.js';
 import { loadSubgraphSdl, type SubgraphDefinition } from '../../lib/server/subgraph.js';
 import { sql, type Store } from '../../lib/store/index.js';
-import type { AccessRequest, PolicyEngine, RecordDecision, Verdict } from '../../policies/decision.js';
+import type { AccessRequest, PolicyEngine, RecordDecision, Verdict } from '../../lib/access/decision.js';
 import { openTestStore, type TestStore } from './store.js';
 
 /**

@@ -1,11 +1,12 @@
-import type { Category, Principal, Purpose, RecordMeta, RecordType } from '../lib/domain.js';
-import type { Sql } from '../lib/store/sql.js';
+import type { Category, Principal, Purpose, RecordMeta, RecordType } from '../domain.js';
+import type { Sql } from '../store/sql.js';
 
 /**
  * The contract between the services and the policy engine. Services hand the engine a
  * principal, a purpose and a record's policy attributes; the engine answers with a decision
  * that names the rule behind every verdict, so that redaction errors and audit entries can
- * quote it.
+ * quote it. It lives in lib/, beside the funnel that asks it, so that lib/ never imports the
+ * engine above it: policies/ implements `PolicyEngine` (docs/architecture.md, "Layers").
  */
 
 export interface AccessRequest {

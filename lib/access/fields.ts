@@ -1,4 +1,4 @@
-import type { Category, RecordType } from '../lib/domain.js';
+import type { Category, RecordType } from '../domain.js';
 
 /**
  * Every field of every entity, across all four subgraph schemas, and the category that
