@@ -143,8 +143,11 @@ describe('one PGlite served to several connections', () => {
       }),
     );
     const reader = stores[stores.length - 1]!;
-    const [summary] = await reader.query(sql`SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM audit.entries WHERE chain = 'wire'`);
-    expect(summary).toEqual({ n: 600, lo: 1, hi: 600 });
+    // 30 appends of 20 records: 30 events of 20 items, seq 1..30 without a gap or a fork.
+    const [summary] = await reader.query(
+      sql`SELECT count(*)::int AS events, sum(item_count)::int AS items, min(seq)::int AS lo, max(seq)::int AS hi FROM audit.events WHERE chain = 'wire'`,
+    );
+    expect(summary).toEqual({ events: 30, items: 600, lo: 1, hi: 30 });
     const status = await verifyChains(reader, { jwks: { keys: [] } });
     expect(status.chains.find((chain) => chain.chain === 'wire')).toMatchObject({ valid: true, checkedEntries: 600 });
   });
