@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Settings } from '../config.js';
-import type { SubgraphName } from '../domain.js';
+import { SUBGRAPHS, type SubgraphName } from '../domain.js';
+import { serviceLocation } from '../server/stores.js';
 import { sql } from '../store/sql.js';
 import type { Store } from '../store/store.js';
 import { ensureCopy } from './copies.js';
@@ -28,6 +29,10 @@ export interface FactTransport {
 
 const RETRY_MS = 1_000;
 
+/** Whether, by the settings, some consumer of `owner`'s facts keeps its records in another database. */
+const copiedElsewhere = (settings: Settings, owner: FactOwner): boolean =>
+  SUBGRAPHS.some((consumer) => CONSUMES[consumer].includes(owner) && serviceLocation(settings, consumer) !== serviceLocation(settings, owner));
+
 const isUrl = (location: string): boolean => /^postgres(ql)?:\/\//.test(location);
 
 export async function startFactTransport(
@@ -45,7 +50,9 @@ export async function startFactTransport(
   for (const group of groups) {
     for (const owner of group.services.filter(isFactOwner)) {
       await ensurePublication(group.store, owner);
-      if (group.store.kind === 'postgres') heartbeats.push(startHeartbeat(group.store, owner, log.child({ facts: owner })));
+      // Only a copy in another database needs the heartbeat; where every consumer shares the
+      // owner's database, it would be a write every 250 ms that nobody reads.
+      if (group.store.kind === 'postgres' && copiedElsewhere(settings, owner)) heartbeats.push(startHeartbeat(group.store, owner, log.child({ facts: owner })));
     }
   }
   for (const group of groups) {
