@@ -22,7 +22,18 @@ const NODE_PREFIX = Buffer.from([0x01]);
 export const leafHash = (data: string | Uint8Array): Buffer =>
   typeof data === 'string' ? hash('sha256', `\u0000${data}`, 'buffer') : hash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer');
 
-export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer => hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
+// One reused 65-byte input (0x01 || left || right): a Merkle root over a page's items hashes a node
+// per item, and Buffer.concat allocated a fresh buffer for each. Synchronous, so never shared
+// between two calls in flight.
+const NODE_INPUT = Buffer.alloc(65);
+
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  if (left.length !== 32 || right.length !== 32) return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
+  NODE_INPUT[0] = 0x01;
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 33);
+  return hash('sha256', NODE_INPUT, 'buffer');
+}
 
 /** The largest power of two strictly smaller than n (n >= 2). */
 function splitPoint(n: number): number {
