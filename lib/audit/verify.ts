@@ -4,7 +4,8 @@ import { GENESIS_HASH } from './chain.js';
 import { parseCheckpointRow, verifyCheckpoint, type Checkpoint, type CheckpointClaim } from './checkpoints.js';
 import { entryId } from './entry.js';
 import { int } from './entry-row.js';
-import { EVENT_COLUMNS, eventMismatch, parseEventRow, type StoredEvent } from './event-row.js';
+import { EVENT_COLUMNS } from './event-row.js';
+import { checkEventRow } from './event-verify.js';
 import { readAuditPublicJwks } from './signing-key.js';
 
 /** What broke, for a caller to switch on; `reason` says it in words. */
@@ -198,12 +199,8 @@ async function walkChain(store: Store, chain: string, claims: readonly Checkpoin
       WHERE e.chain = ${chain} AND e.seq > ${last?.seq ?? 0}
       ORDER BY e.seq LIMIT ${pageSize}`);
     for (const row of rows) {
-      let event: StoredEvent;
-      try {
-        event = parseEventRow(row);
-      } catch (error) {
-        return report(safeSeq(row, last), 'MALFORMED', error instanceof Error ? error.message : String(error));
-      }
+      const event = checkEventRow(chain, row);
+      if (!event.ok) return report(safeSeq(row, last), 'MALFORMED', event.reason);
       const { seq } = event;
       const id = entryId(chain, seq);
       if (last === null) {
@@ -232,8 +229,7 @@ async function walkChain(store: Store, chain: string, claims: readonly Checkpoin
       if (event.version === 1 && last !== null && lastVersion === 2) {
         return report(seq, 'ALTERED', `${id} is a legacy entry after an event: legacy entries only ever precede events`);
       }
-      const mismatch = eventMismatch(chain, event);
-      if (mismatch !== null) return report(seq, 'ALTERED', `${id} was altered: ${mismatch}`);
+      if (event.mismatch !== null) return report(seq, 'ALTERED', `${id} was altered: ${event.mismatch}`);
       for (const claim of bySeq.get(seq) ?? []) {
         compared += 1;
         if (claim.headHash !== event.hash) {
@@ -244,7 +240,7 @@ async function walkChain(store: Store, chain: string, claims: readonly Checkpoin
           );
         }
       }
-      checked += event.items.length;
+      checked += event.itemCount;
       checkedEvents += 1;
       last = { seq, hash: event.hash };
       lastVersion = event.version;
