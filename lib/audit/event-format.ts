@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditAction, AuditDecision, AuditSubject } from './entry.js';
-import { merkleRoot } from './merkle.js';
+import { merkleRootHex } from './merkle.js';
 
 /**
  * The audit EVENT (SPEC section 6): the chained unit of the log. One event per request,
@@ -122,7 +122,7 @@ function jsonStrings(values: readonly string[]): string {
 }
 
 /** hex(MTH) over the items' canonical texts. */
-export const itemsRoot = (canonicalItems: readonly string[]): string => merkleRoot(canonicalItems).toString('hex');
+export const itemsRoot = (canonicalItems: readonly string[]): string => merkleRootHex(canonicalItems);
 
 export function eventHash(prevHash: string, canonicalHeaderText: string, itemsRootHex: string): string {
   return createHash('sha256').update(`${prevHash}\n${canonicalHeaderText}\n${itemsRootHex}`, 'utf8').digest('hex');

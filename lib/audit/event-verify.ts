@@ -2,9 +2,8 @@ import type { Row } from '../store/index.js';
 import { isHash } from './chain.js';
 import { isAuditAction } from './entry.js';
 import { eventMismatch, parseEventRow } from './event-row.js';
-import { canonicalHeader, eventHash, type AuditEventHeader } from './event-format.js';
+import { canonicalHeader, eventHash, itemsRoot, type AuditEventHeader } from './event-format.js';
 import { splitItems } from './items-scan.js';
-import { leafHash, rootOfLeafHashes } from './merkle.js';
 
 /** One stored row of `audit.events` checked against its own hash (links are the caller's). */
 export type RowCheck =
@@ -69,9 +68,7 @@ function fastCheck(chain: string, row: Row): RowCheck | null {
   if (!roles.every((role: unknown) => typeof role === 'string')) return null;
   const texts = splitItems(items);
   if (texts === null || Number(itemCount) !== texts.length) return null;
-  const leaves: Buffer[] = new Array<Buffer>(texts.length);
-  for (let i = 0; i < texts.length; i += 1) leaves[i] = leafHash(texts[i] as string);
-  if (rootOfLeafHashes(leaves).toString('hex') !== root) return null;
+  if (itemsRoot(texts) !== root) return null;
   const header: AuditEventHeader = { at, requestId, operationName, operationHash, subject, purpose, justification, action, recordType, service: service as AuditEventHeader['service'], reason };
   if (eventHash(prevHash, canonicalHeader(chain, seq, header, texts.length), root) !== hash) return null;
   return { ok: true, seq, version: 2, prevHash, hash, itemCount: texts.length, mismatch: null };
