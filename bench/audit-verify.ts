@@ -8,7 +8,8 @@ import { migrate, openPostgres, type Store } from '../lib/store/index.js';
  * On a throwaway PostgreSQL database (POSTGRES_SERVER, default the local server), dropped
  * afterwards: RECORDS records written by the real writer in pages of PAGE (APPENDERS concurrent
  * callers, CHAINS chains), then verifyChains over the whole log, timed (wall clock, the database's
- * reads included), ROUNDS times. Prints one JSON line per round.
+ * reads included), ROUNDS times (per page size in PAGE_SIZES, e.g. 500,5000). Prints one JSON
+ * line per round.
  */
 const SERVER = process.env['POSTGRES_SERVER'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RECORDS = Number(process.env['RECORDS'] ?? 300_000);
@@ -16,6 +17,8 @@ const PAGE = Number(process.env['PAGE'] ?? 100);
 const APPENDERS = Number(process.env['APPENDERS'] ?? 8);
 const CHAINS = Number(process.env['CHAINS'] ?? 2);
 const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
+/** Events per page of the walk (verifyChains' pageSize); unset: its default. */
+const PAGE_SIZES = (process.env['PAGE_SIZES'] ?? '').split(',').filter((s) => s !== '').map(Number);
 
 const page = (request: string): AuditEntryInput[] =>
   Array.from({ length: PAGE }, (_, i) => ({
@@ -69,14 +72,15 @@ const store = openPostgres({ connectionString: url.toString() });
 try {
   await migrate(store);
   await seed(store);
-  for (let round = 0; round < ROUNDS; round += 1) {
+  for (const pageSize of PAGE_SIZES.length === 0 ? [undefined] : PAGE_SIZES) for (let round = 0; round < ROUNDS; round += 1) {
     const cpu = process.cpuUsage();
     const started = process.hrtime.bigint();
-    const status = await verifyChains(store, { jwks: { keys: [] } });
+    const status = await verifyChains(store, pageSize === undefined ? { jwks: { keys: [] } } : { jwks: { keys: [] }, pageSize });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const used = process.cpuUsage(cpu);
     console.log(JSON.stringify({
       scenario: 'audit:verify (verifyChains over the whole log)',
+      pageSize: pageSize ?? 'default',
       valid: status.valid,
       records: status.checkedEntries,
       events: status.checkedEvents,

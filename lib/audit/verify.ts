@@ -66,7 +66,11 @@ export interface VerifyOptions {
   readonly checkpoints?: readonly (Checkpoint | string)[];
   /** Keys checkpoints must be signed with; default: the audit service's public key. */
   readonly jwks?: JSONWebKeySet;
-  /** Rows per query while walking (default 5,000): memory stays flat for any log size. */
+  /**
+   * Events per query while walking (default 1,000): memory stays flat for any log size. Two pages
+   * are held at once (the one checked, the next being read), and an event can hold hundreds of
+   * items, so pages are kept well below what one query could return.
+   */
   readonly pageSize?: number;
 }
 
@@ -78,7 +82,7 @@ export interface VerifyOptions {
  */
 export async function verifyChains(store: Store, options: VerifyOptions = {}): Promise<ChainStatus> {
   const jwks = options.jwks ?? (await readAuditPublicJwks());
-  const pageSize = options.pageSize ?? 5_000;
+  const pageSize = options.pageSize ?? 1_000;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`verifyChains: pageSize must be a positive integer, got ${pageSize}`);
   const chains = new Set<string>();
   for (const row of await store.query(sql`SELECT chain FROM audit.chain_heads()`)) {
