@@ -2,7 +2,8 @@ import { isOneOf, SERVICES } from '../domain.js';
 import { raw, type Row, type Sql } from '../store/index.js';
 import { entryHash, isHash } from './chain.js';
 import { isAuditAction, isAuditDecision, type AuditSubject } from './entry.js';
-import { canonicalHeader, eventHash, itemsRoot, type AuditEventHeader, type AuditEventItem } from './event-format.js';
+import { canonicalHeader, canonicalItem, eventHash, itemsRoot, type AuditEventHeader, type AuditEventItem } from './event-format.js';
+import { splitItems } from './items-scan.js';
 import type { ChainProblem } from './verify.js';
 
 /**
@@ -73,8 +74,12 @@ export function checkEvent(row: Row, prevHash: string): EventCheck {
     const expected = entryHash(chain, seqValue, { ...event.header, ...item, service }, prevHash);
     return expected === event.hash ? { ok: true, event } : altered(brokenAt, `legacy entry ${where} no longer matches its hash`);
   }
-  const texts = event.items.map((item) => canonicalItemText(item));
-  const root = itemsRoot(texts);
+  // The stored items' texts are hashed as they are when the scanner accepts them (the writer
+  // stores the canonical texts, lib/audit/items-scan.ts); the re-serialized items are the
+  // fallback, so a row the full verifier accepts is accepted here too.
+  const stored = splitItems(event.itemsText);
+  let root = stored === null ? '' : itemsRoot(stored);
+  if (root !== event.itemsRoot) root = itemsRoot(event.items.map((item) => canonicalItem(item)));
   const expected = eventHash(prevHash, canonicalHeader(chain, seqValue, event.header, event.items.length), root);
   if (expected === event.hash && root === event.itemsRoot) return { ok: true, event };
   if (root !== event.itemsRoot) {
@@ -84,10 +89,6 @@ export function checkEvent(row: Row, prevHash: string): EventCheck {
 }
 
 const altered = (brokenAt: string, reason: string): EventCheck => ({ ok: false, problem: 'ALTERED', brokenAt, reason });
-
-/** The canonical text of an item (event-format.ts canonicalItem), from its parsed array. */
-const canonicalItemText = (item: AuditEventItem): string =>
-  JSON.stringify([item.recordId, item.ownerOrg, item.personId, item.fieldsReleased, item.fieldsRedacted, item.decision, item.rules]);
 
 export function parseEventRow(row: Row): StoredEvent {
   const chain = str(row, 'chain');

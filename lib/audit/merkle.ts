@@ -22,7 +22,18 @@ const NODE_PREFIX = Buffer.from([0x01]);
 export const leafHash = (data: string | Uint8Array): Buffer =>
   typeof data === 'string' ? hash('sha256', `\u0000${data}`, 'buffer') : hash('sha256', Buffer.concat([LEAF_PREFIX, data]), 'buffer');
 
-export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer => hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
+// One reused 65-byte input (0x01 || left || right): a Merkle root over a page's items hashes a node
+// per item, and Buffer.concat allocated a fresh buffer for each. Synchronous, so never shared
+// between two calls in flight.
+const NODE_INPUT = Buffer.alloc(65);
+
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  if (left.length !== 32 || right.length !== 32) return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
+  NODE_INPUT[0] = 0x01;
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 33);
+  return hash('sha256', NODE_INPUT, 'buffer');
+}
 
 /** The largest power of two strictly smaller than n (n >= 2). */
 function splitPoint(n: number): number {
@@ -45,7 +56,32 @@ function subtreeRoot(leaves: readonly Uint8Array[], start: number, end: number):
 }
 
 /** MTH over the items' canonical texts. */
-export const merkleRoot = (items: readonly string[]): Buffer => rootOfLeafHashes(items.map((item) => leafHash(item)));
+export const merkleRoot = (items: readonly string[]): Buffer => Buffer.from(merkleRootHex(items), 'hex');
+
+/**
+ * hex(MTH) over the items' canonical texts: the writer's and the verifier's path, one per event.
+ * The same tree as rootOfLeafHashes, with every inner hash held as a 32-character string of
+ * one byte per character ('binary', i.e. latin1) instead of a Buffer: a Buffer per leaf and node
+ * was most of the garbage made per record, and a short string is the cheapest thing V8 allocates.
+ */
+export function merkleRootHex(items: readonly string[]): string {
+  if (items.length === 0) return createHash('sha256').digest('hex');
+  const leaves = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i += 1) leaves[i] = hash('sha256', `\u0000${items[i] as string}`, 'binary');
+  return Buffer.from(subtreeLatin1(leaves, 0, leaves.length), 'latin1').toString('hex');
+}
+
+function subtreeLatin1(leaves: readonly string[], start: number, end: number): string {
+  const n = end - start;
+  if (n === 1) return leaves[start] as string;
+  const k = splitPoint(n);
+  const left = subtreeLatin1(leaves, start, start + k);
+  const right = subtreeLatin1(leaves, start + k, end);
+  NODE_INPUT[0] = 0x01;
+  NODE_INPUT.write(left, 1, 32, 'latin1');
+  NODE_INPUT.write(right, 33, 32, 'latin1');
+  return hash('sha256', NODE_INPUT, 'binary');
+}
 
 /**
  * RFC 6962 PATH(m, D[n]): the sibling hashes from leaf `index` up to the root, nearest first.
