@@ -51,3 +51,8 @@ export interface EntityReference<T extends RecordType> {
  */
 export const entityReference = <T extends RecordType>(type: T, id: string | null): EntityReference<T> | null =>
   id === null ? null : { __typename: type, id };
+
+/** Other subgraphs' entities as a resolver map's parents (the codegen's mappers name these). */
+export type NetworkReference = EntityReference<'Network'>;
+export type PersonReference = EntityReference<'Person'>;
+export type TransferReference = EntityReference<'Transfer'>;
