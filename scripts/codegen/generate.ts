@@ -45,8 +45,16 @@ const SUBGRAPHS: Readonly<Record<SubgraphName, SubgraphTypes>> = {
       Transfer: `${RECORD_BY_ID}#TransferReference`,
     },
   },
+  ice: {
+    context: `${SUBGRAPH}/ice/loaders.js#IceContext`,
+    mappers: {
+      Network: `${SUBGRAPH}/ice/records.js#NetworkRecord`,
+      NetworkMember: `${SUBGRAPH}/ice/loaders.js#NetworkMemberOf`,
+      Person: `${SUBGRAPH}/ice/records.js#PersonRecord`,
+      Transfer: `${SUBGRAPH}/ice/records.js#TransferRecord`,
+    },
+  },
   // Not yet typed against their records: their resolver maps still use lib/server/resolvers.ts.
-  ice: { context: `${SUBGRAPH}/ice/loaders.js#IceContext`, mappers: {} },
   ngo: { context: `${SUBGRAPH}/ngo/loaders.js#NgoContext`, mappers: {} },
   audit: { context: `${SUBGRAPH}/audit/loaders.js#AuditContext`, mappers: {} },
 };
