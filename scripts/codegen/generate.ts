@@ -55,7 +55,16 @@ const SUBGRAPHS: Readonly<Record<SubgraphName, SubgraphTypes>> = {
     },
   },
   // Not yet typed against their records: their resolver maps still use lib/server/resolvers.ts.
-  ngo: { context: `${SUBGRAPH}/ngo/loaders.js#NgoContext`, mappers: {} },
+  ngo: {
+    context: `${SUBGRAPH}/ngo/loaders.js#NgoContext`,
+    mappers: {
+      Referral: `${SUBGRAPH}/ngo/records.js#ReferralRecord`,
+      Consent: `${SUBGRAPH}/ngo/records.js#ConsentRecord`,
+      Provider: `${SUBGRAPH}/ngo/records.js#ProviderRecord`,
+      Person: `${RECORD_BY_ID}#PersonReference`,
+      Route: `${SUBGRAPH}/ngo/records.js#RouteWithSector`,
+    },
+  },
   audit: { context: `${SUBGRAPH}/audit/loaders.js#AuditContext`, mappers: {} },
 };
 
