@@ -111,34 +111,47 @@ export interface GeneratedFile {
   readonly content: string;
 }
 
+/**
+ * The console's view of the audit API (console/src/api/generated.ts): the schema's types as a
+ * browser receives them (DateTime is JSON text), without resolver types, so the console's own
+ * tsconfig need not see the server's.
+ */
+export const CONSOLE_FILE = 'console/src/api/generated.ts';
+
 /** Every generated file, in memory (`root` is the repository's directory). */
 export async function generateTypes(root: string): Promise<GeneratedFile[]> {
-  const generates = Object.fromEntries(
-    Object.entries(SUBGRAPHS).map(([name, types]) => [
-      `${GENERATED_DIR}/${name}.ts`,
-      {
-        schema: `schema/${name}.graphql`,
-        plugins: ['typescript', 'typescript-resolvers'],
-        config: {
-          federation: true,
-          enumsAsTypes: true,
-          useTypeImports: true,
-          immutableTypes: true,
-          contextType: types.context,
-          mappers: types.mappers,
-          // DateTime values are Dates in resolvers; Date values calendar strings (lib/server/scalars.ts).
-          scalars: { DateTime: 'Date', Date: 'string' },
-          // `unknown`, never `any`, for what the schema does not say.
-          defaultScalarType: 'unknown',
-        },
+  const sdlOf = new Map<string, string>([[CONSOLE_FILE, 'schema/audit.graphql']]);
+  const generates: Record<string, Types.ConfiguredOutput> = {
+    [CONSOLE_FILE]: {
+      schema: 'schema/audit.graphql',
+      plugins: ['typescript'],
+      config: { enumsAsTypes: true, useTypeImports: true, immutableTypes: true, scalars: { DateTime: 'string' }, defaultScalarType: 'unknown' },
+    },
+  };
+  for (const [name, types] of Object.entries(SUBGRAPHS)) {
+    const path = `${GENERATED_DIR}/${name}.ts`;
+    sdlOf.set(path, `schema/${name}.graphql`);
+    generates[path] = {
+      schema: `schema/${name}.graphql`,
+      plugins: ['typescript', 'typescript-resolvers'],
+      config: {
+        federation: true,
+        enumsAsTypes: true,
+        useTypeImports: true,
+        immutableTypes: true,
+        contextType: types.context,
+        mappers: types.mappers,
+        // DateTime values are Dates in resolvers; Date values calendar strings (lib/server/scalars.ts).
+        scalars: { DateTime: 'Date', Date: 'string' },
+        // `unknown`, never `any`, for what the schema does not say.
+        defaultScalarType: 'unknown',
       },
-    ]),
-  );
+    };
+  }
   const outputs: Types.FileOutput[] = await generate({ cwd: root, generates, pluginLoader: loadPlugin, silent: true, verbose: false }, false);
   const files = await Promise.all(
     outputs.map(async (output) => {
-      const name = output.filename.slice(`${GENERATED_DIR}/`.length, -'.ts'.length);
-      const sdl = await readFile(join(root, 'schema', `${name}.graphql`), 'utf8');
+      const sdl = await readFile(join(root, sdlOf.get(output.filename) ?? `(no schema for ${output.filename})`), 'utf8');
       return { path: output.filename, content: HEADER + output.content + enumValues(sdl) };
     }),
   );

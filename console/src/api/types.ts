@@ -2,15 +2,28 @@ import { bool, int, list, object, oneOf, optStr, str, strList, type JsonObject }
 
 /** The audit API's shapes (schema/audit.graphql), as the console reads them. */
 
-export const DECISIONS = ['ALLOW', 'PARTIAL', 'DENY'] as const;
-export type Decision = (typeof DECISIONS)[number];
-export const ACTIONS = ['READ', 'WRITE', 'AUTHENTICATE', 'PURPOSE_CHECK', 'REQUEST', 'AUDIT_READ'] as const;
-export type Action = (typeof ACTIONS)[number];
-export const AGENCIES = ['CBP', 'ICE', 'PARTNER', 'NGO', 'OVERSIGHT'] as const;
-export const PURPOSES = ['INVESTIGATION', 'INTERDICTION', 'CUSTODY_TRANSFER', 'RELEASE_COORDINATION', 'HUMANITARIAN', 'LEGAL_SERVICES', 'OVERSIGHT_AUDIT'] as const;
+import {
+  AgencyValues,
+  AnomalyKindValues,
+  AuditActionValues,
+  AuditDecisionValues,
+  PurposeValues,
+  type AnomalyKind,
+  type AuditAction,
+  type AuditDecision,
+} from './generated.js';
+
+// The enumerations come from the SDL through console/src/api/generated.ts (`npm run codegen`).
+export const DECISIONS = AuditDecisionValues;
+export type Decision = AuditDecision;
+export const ACTIONS = AuditActionValues;
+export type Action = AuditAction;
+export const AGENCIES = AgencyValues;
+export const PURPOSES = PurposeValues;
+export const ANOMALY_KINDS = AnomalyKindValues;
+export type { AnomalyKind };
+/** `recordType` is a String in the SDL: the record types of SPEC section 4 (lib/domain.ts). */
 export const RECORD_TYPES = ['Network', 'Route', 'Encounter', 'Transfer', 'Booking', 'Person', 'Referral', 'Provider'] as const;
-export const ANOMALY_KINDS = ['HEAVY_READER', 'DENIAL_BURST', 'PROTECTED_PERSON_ACCESS', 'CHECK_SKIPPED'] as const;
-export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 export interface AccessEvent {
   readonly id: string;
