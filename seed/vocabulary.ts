@@ -1,5 +1,5 @@
 import type { Sector } from '../lib/domain.js';
-import type { ReferralService } from '../schema/generated/ngo.js';
+import type { ReferralService } from '../schema/generated/enums.js';
 
 /**
  * The seed's vocabulary: the orgs of SPEC section 2 and the enumerations of the subgraph SDL.
@@ -8,16 +8,16 @@ import type { ReferralService } from '../schema/generated/ngo.js';
  * roles, hazard and asset kinds) are the seed's own.
  */
 
-export { NetworkKindValues as NETWORK_KINDS, type NetworkKind } from '../schema/generated/ice.js';
-export { ThreatLevelValues as THREAT_LEVELS, type ThreatLevel } from '../schema/generated/ice.js';
-export { NetworkStatusValues as NETWORK_STATUSES, type NetworkStatus } from '../schema/generated/ice.js';
-export { TransferStatusValues as TRANSFER_STATUSES, type TransferStatus } from '../schema/generated/ice.js';
-export { ModalityValues as MODALITIES, type Modality } from '../schema/generated/cbp.js';
-export { ActivityLevelValues as ACTIVITY_LEVELS, type ActivityLevel } from '../schema/generated/cbp.js';
-export { EncounterDispositionValues as DISPOSITIONS, type EncounterDisposition as Disposition } from '../schema/generated/cbp.js';
-export { DetainerStatusValues as DETAINER_STATUSES, type DetainerStatus } from '../schema/generated/partner.js';
-export { ReferralServiceValues as REFERRAL_SERVICES, type ReferralService } from '../schema/generated/ngo.js';
-export { ReferralStatusValues as REFERRAL_STATUSES, type ReferralStatus } from '../schema/generated/ngo.js';
+export { NetworkKindValues as NETWORK_KINDS, type NetworkKind } from '../schema/generated/enums.js';
+export { ThreatLevelValues as THREAT_LEVELS, type ThreatLevel } from '../schema/generated/enums.js';
+export { NetworkStatusValues as NETWORK_STATUSES, type NetworkStatus } from '../schema/generated/enums.js';
+export { TransferStatusValues as TRANSFER_STATUSES, type TransferStatus } from '../schema/generated/enums.js';
+export { ModalityValues as MODALITIES, type Modality } from '../schema/generated/enums.js';
+export { ActivityLevelValues as ACTIVITY_LEVELS, type ActivityLevel } from '../schema/generated/enums.js';
+export { EncounterDispositionValues as DISPOSITIONS, type EncounterDisposition as Disposition } from '../schema/generated/enums.js';
+export { DetainerStatusValues as DETAINER_STATUSES, type DetainerStatus } from '../schema/generated/enums.js';
+export { ReferralServiceValues as REFERRAL_SERVICES, type ReferralService } from '../schema/generated/enums.js';
+export { ReferralStatusValues as REFERRAL_STATUSES, type ReferralStatus } from '../schema/generated/enums.js';
 
 export const MEMBER_ROLES = [
   'LEADER',

@@ -106,6 +106,34 @@ function enumValues(sdl: string): string {
   return `\n${lines.join('\n')}\n`;
 }
 
+/**
+ * `schema/generated/enums.ts`: every enum of the five SDLs once, as a union and its values, for
+ * code below the subgraphs (`lib/domain.ts`) that must not import a subgraph's generated file
+ * (those name the subgraphs' records). An enum two SDLs spell differently stops the run.
+ */
+export const ENUMS_FILE = `${GENERATED_DIR}/enums.ts`;
+
+async function sharedEnums(root: string): Promise<GeneratedFile> {
+  const seen = new Map<string, { readonly values: readonly string[]; readonly schema: string }>();
+  for (const name of Object.keys(SUBGRAPHS)) {
+    const schema = `schema/${name}.graphql`;
+    for (const definition of parse(await readFile(join(root, schema), 'utf8')).definitions) {
+      if (definition.kind !== Kind.ENUM_TYPE_DEFINITION) continue;
+      const values = (definition.values ?? []).map((value) => value.name.value);
+      const earlier = seen.get(definition.name.value);
+      if (earlier === undefined) seen.set(definition.name.value, { values, schema });
+      else if (earlier.values.join() !== values.join()) {
+        throw new Error(`enum ${definition.name.value}: ${schema} has ${values.join(' ')}, ${earlier.schema} has ${earlier.values.join(' ')}`);
+      }
+    }
+  }
+  const lines = [...seen].flatMap(([name, { values }]) => [
+    `export const ${name}Values = [${values.map((value) => `'${value}'`).join(', ')}] as const;`,
+    `export type ${name} = (typeof ${name}Values)[number];`,
+  ]);
+  return { path: ENUMS_FILE, content: `${HEADER}\n${lines.join('\n')}\n` };
+}
+
 export interface GeneratedFile {
   readonly path: string;
   readonly content: string;
@@ -155,5 +183,5 @@ export async function generateTypes(root: string): Promise<GeneratedFile[]> {
       return { path: output.filename, content: HEADER + output.content + enumValues(sdl) };
     }),
   );
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  return [...files, await sharedEnums(root)].sort((a, b) => a.path.localeCompare(b.path));
 }

@@ -12,7 +12,7 @@ describe('the generated schema types', () => {
     const files = await generateTypes(root);
     expect(files.map((file) => file.path)).toEqual([
       'console/src/api/generated.ts',
-      ...['audit', 'cbp', 'ice', 'ngo', 'partner'].map((name) => `schema/generated/${name}.ts`),
+      ...['audit', 'cbp', 'enums', 'ice', 'ngo', 'partner'].map((name) => `schema/generated/${name}.ts`),
     ]);
     for (const file of files) {
       const written = await readFile(join(root, file.path), 'utf8').catch(() => '(missing)');
