@@ -1,4 +1,10 @@
 import { bool, int, list, object, oneOf, optStr, str, strList, type JsonObject } from './decode.js';
+import type {
+  ConsoleAccessEventFragment,
+  ConsoleCheckpointsQuery,
+  ConsoleSummariesQuery,
+  ConsoleVerifyChainQuery,
+} from './generated-operations.js';
 
 /** The audit API's shapes (schema/audit.graphql), as the console reads them. */
 
@@ -252,3 +258,20 @@ export function auditCheckpoint(value: unknown, where: string): AuditCheckpoint 
     signature: str(o, 'signature', where),
   };
 }
+
+/**
+ * Each decoded shape must accept what the console's operations select (their types generated
+ * from console/operations/*.graphql into generated-operations.ts): a field decoded here that no
+ * operation asks for, or that the schema types otherwise, is a compile error. The decoders stay
+ * because the console checks the JSON it receives at run time.
+ */
+type Accepts<Decoded, Selected extends Decoded> = Selected;
+type Item<List> = List extends ReadonlyArray<infer T> ? T : never;
+export type SelectedShapes = [
+  Accepts<AccessEvent, ConsoleAccessEventFragment>,
+  Accepts<OrgDayCount, Item<ConsoleSummariesQuery['accessesPerOrgPerDay']>>,
+  Accepts<RuleCount, Item<ConsoleSummariesQuery['denialsByRule']>>,
+  Accepts<CategoryCount, Item<ConsoleSummariesQuery['redactionsByCategory']>>,
+  Accepts<AuditCheckpoint, Item<ConsoleCheckpointsQuery['auditCheckpoints']>>,
+  Accepts<ChainStatus, Item<ConsoleVerifyChainQuery['auditChainStatus']['chains']>>,
+];
