@@ -90,7 +90,7 @@ function auditAnomaly(anomaly: Anomaly) {
   };
 }
 
-async function accessLogPage(context: Context, filter: AccessLogFilter & { readonly personId?: string | null; readonly requestId?: string | null }, page: PageArgs) {
+async function accessLogPage(context: Context, filter: AccessLogFilter, page: PageArgs) {
   await context.loaders.waitForIndex();
   const result = await context.loaders.accessLog(context, filter, page);
   return {
