@@ -1,27 +1,31 @@
+import {
+  AgencyValues,
+  PurposeValues,
+  SectorValues,
+  SensitivityValues,
+  type Agency,
+  type Purpose,
+  type Sector,
+  type Sensitivity,
+} from '../schema/generated/enums.js';
+
 /**
  * The vocabulary of SPEC sections 2-4, declared once. Every other file imports these unions
  * instead of spelling string literals, so that a typo is a compile error.
  */
 
-export const AGENCIES = ['CBP', 'ICE', 'PARTNER', 'NGO', 'OVERSIGHT'] as const;
-export type Agency = (typeof AGENCIES)[number];
+/** The SDL's enumerations (schema/generated/enums.ts, `npm run codegen`), under the names the code uses. */
+export const AGENCIES = AgencyValues;
+export type { Agency };
 
 export const ROLES = ['agent', 'analyst', 'supervisor', 'officer', 'caseworker', 'legal', 'medical', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PURPOSES = [
-  'INVESTIGATION',
-  'INTERDICTION',
-  'CUSTODY_TRANSFER',
-  'RELEASE_COORDINATION',
-  'HUMANITARIAN',
-  'LEGAL_SERVICES',
-  'OVERSIGHT_AUDIT',
-] as const;
-export type Purpose = (typeof PURPOSES)[number];
+export const PURPOSES = PurposeValues;
+export type { Purpose };
 
-export const SECTORS = ['TUCSON', 'RGV', 'EL_PASO', 'SAN_DIEGO'] as const;
-export type Sector = (typeof SECTORS)[number];
+export const SECTORS = SectorValues;
+export type { Sector };
 
 export const CATEGORIES = ['CORE', 'PII', 'INTEL', 'TACTICAL', 'MEDICAL', 'HUMANITARIAN', 'NGO_CONFIDENTIAL'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -35,8 +39,8 @@ export type ServiceName = (typeof SERVICES)[number];
 export type SubgraphName = Exclude<ServiceName, 'gateway'>;
 export const SUBGRAPHS: readonly SubgraphName[] = ['cbp', 'ice', 'partner', 'ngo', 'audit'];
 
-export const SENSITIVITIES = ['UNCLASSIFIED', 'SENSITIVE', 'LAW_ENFORCEMENT_SENSITIVE', 'RESTRICTED'] as const;
-export type Sensitivity = (typeof SENSITIVITIES)[number];
+export const SENSITIVITIES = SensitivityValues;
+export type { Sensitivity };
 
 /**
  * A verified caller: the GFIPM-style claims of SPEC section 2, after validation. Built only by

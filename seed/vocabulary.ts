@@ -1,19 +1,23 @@
 import type { Sector } from '../lib/domain.js';
+import type { ReferralService } from '../schema/generated/enums.js';
 
 /**
- * The seed's vocabulary: the orgs of SPEC section 2 and the enumerations of the subgraph SDL
- * (`schema/*.graphql`). The enumerations are repeated here only because `lib/domain.ts` does
- * not declare them yet; the seed test checks every value against the SDL so the two cannot drift.
+ * The seed's vocabulary: the orgs of SPEC section 2 and the enumerations of the subgraph SDL.
+ * The enumerations come from the types generated from `schema/*.graphql` (`npm run codegen`),
+ * so the SDL is their one source; those below that the SDL types as plain strings (member
+ * roles, hazard and asset kinds) are the seed's own.
  */
 
-export const NETWORK_KINDS = ['HUMAN_SMUGGLING', 'HUMAN_TRAFFICKING', 'DRUG_TRAFFICKING', 'MIXED'] as const;
-export type NetworkKind = (typeof NETWORK_KINDS)[number];
-
-export const THREAT_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
-export type ThreatLevel = (typeof THREAT_LEVELS)[number];
-
-export const NETWORK_STATUSES = ['ACTIVE', 'DORMANT', 'DISRUPTED'] as const;
-export type NetworkStatus = (typeof NETWORK_STATUSES)[number];
+export { NetworkKindValues as NETWORK_KINDS, type NetworkKind } from '../schema/generated/enums.js';
+export { ThreatLevelValues as THREAT_LEVELS, type ThreatLevel } from '../schema/generated/enums.js';
+export { NetworkStatusValues as NETWORK_STATUSES, type NetworkStatus } from '../schema/generated/enums.js';
+export { TransferStatusValues as TRANSFER_STATUSES, type TransferStatus } from '../schema/generated/enums.js';
+export { ModalityValues as MODALITIES, type Modality } from '../schema/generated/enums.js';
+export { ActivityLevelValues as ACTIVITY_LEVELS, type ActivityLevel } from '../schema/generated/enums.js';
+export { EncounterDispositionValues as DISPOSITIONS, type EncounterDisposition as Disposition } from '../schema/generated/enums.js';
+export { DetainerStatusValues as DETAINER_STATUSES, type DetainerStatus } from '../schema/generated/enums.js';
+export { ReferralServiceValues as REFERRAL_SERVICES, type ReferralService } from '../schema/generated/enums.js';
+export { ReferralStatusValues as REFERRAL_STATUSES, type ReferralStatus } from '../schema/generated/enums.js';
 
 export const MEMBER_ROLES = [
   'LEADER',
@@ -27,32 +31,11 @@ export const MEMBER_ROLES = [
 ] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
 
-export const MODALITIES = ['FOOT', 'VEHICLE', 'MARITIME', 'TUNNEL'] as const;
-export type Modality = (typeof MODALITIES)[number];
-
-export const ACTIVITY_LEVELS = ['LOW', 'MODERATE', 'HIGH'] as const;
-export type ActivityLevel = (typeof ACTIVITY_LEVELS)[number];
-
 export const HAZARD_KINDS = ['HEAT', 'WATER_STATION', 'RESCUE_BEACON', 'RESCUE', 'TERRAIN'] as const;
 export type HazardKind = (typeof HAZARD_KINDS)[number];
 
 export const ASSET_KINDS = ['TOWER', 'SENSOR', 'CAMERA', 'AEROSTAT'] as const;
 export type AssetKind = (typeof ASSET_KINDS)[number];
-
-export const DISPOSITIONS = ['RELEASED', 'TRANSFERRED_TO_ICE', 'REMOVED', 'PROSECUTION', 'VOLUNTARY_RETURN'] as const;
-export type Disposition = (typeof DISPOSITIONS)[number];
-
-export const TRANSFER_STATUSES = ['REQUESTED', 'ACCEPTED', 'IN_TRANSIT', 'COMPLETED', 'CANCELLED'] as const;
-export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
-
-export const DETAINER_STATUSES = ['NONE', 'LODGED', 'HONORED', 'DECLINED'] as const;
-export type DetainerStatus = (typeof DETAINER_STATUSES)[number];
-
-export const REFERRAL_SERVICES = ['SHELTER', 'MEDICAL', 'LEGAL', 'CHILD_WELFARE', 'TRAFFICKING_SUPPORT', 'TRANSPORT'] as const;
-export type ReferralService = (typeof REFERRAL_SERVICES)[number];
-
-export const REFERRAL_STATUSES = ['OPEN', 'ACCEPTED', 'IN_PROGRESS', 'CLOSED', 'DECLINED'] as const;
-export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
 // ---- Organizations (SPEC section 2). All fictional except the Border Patrol sector names.
 

@@ -5,8 +5,8 @@ import { isRecordId } from '../validate.js';
 import type { RecordKey } from './released-loaders.js';
 import { selectedFields } from './selection.js';
 
-/** A subgraph's loaders, of which `K` loads records of one type by id (`releasedById`). */
-type WithIdLoader<K extends string> = Readonly<Record<K, DataLoader<RecordKey, unknown, string>>>;
+/** A subgraph's loaders, of which `K` loads records `V` of one type by id (`releasedById`). */
+type WithIdLoader<K extends string, V> = Readonly<Record<K, DataLoader<RecordKey, V, string>>>;
 
 interface LoaderContext<L> {
   readonly loaders: L;
@@ -17,26 +17,29 @@ interface LoaderContext<L> {
  * audits it with the rest of the batch. An id that is no record id names nothing: null,
  * the same answer as an unknown or invisible record, without a query.
  */
-function loadById<K extends string>(
-  context: LoaderContext<WithIdLoader<K>>,
+function loadById<K extends string, V>(
+  context: LoaderContext<WithIdLoader<K, V>>,
   loader: K,
   type: RecordType,
   id: string,
   info: GraphQLResolveInfo,
-): Promise<unknown> | null {
+): Promise<V> | null {
   return isRecordId(id) ? context.loaders[loader].load({ id, fields: selectedFields(info, type) }) : null;
 }
 
-/** `Query.<record>(id:)`: e.g. `referral: recordQuery('referral', 'Referral')`. */
+/**
+ * `Query.<record>(id:)`: e.g. `referral: recordQuery('referral', 'Referral')`. Generic in the
+ * loaded record `V`, which the resolver map's type (the subgraph's context) fixes.
+ */
 export const recordQuery =
   <K extends string>(loader: K, type: RecordType) =>
-  (_: unknown, args: { readonly id: string }, context: LoaderContext<WithIdLoader<K>>, info: GraphQLResolveInfo) =>
+  <V>(_: unknown, args: { readonly id: string }, context: LoaderContext<WithIdLoader<K, V>>, info: GraphQLResolveInfo) =>
     loadById(context, loader, type, args.id, info);
 
 /** `<Record>.__resolveReference`: the gateway asks for an entity this subgraph owns. */
 export const recordReference =
   <K extends string>(loader: K, type: RecordType) =>
-  (reference: { readonly id: string }, context: LoaderContext<WithIdLoader<K>>, info: GraphQLResolveInfo) =>
+  <V>(reference: { readonly id: string }, context: LoaderContext<WithIdLoader<K, V>>, info: GraphQLResolveInfo) =>
     loadById(context, loader, type, reference.id, info);
 
 /** A reference to another subgraph's entity: its owner decides about the record itself. */
@@ -51,3 +54,8 @@ export interface EntityReference<T extends RecordType> {
  */
 export const entityReference = <T extends RecordType>(type: T, id: string | null): EntityReference<T> | null =>
   id === null ? null : { __typename: type, id };
+
+/** Other subgraphs' entities as a resolver map's parents (the codegen's mappers name these). */
+export type NetworkReference = EntityReference<'Network'>;
+export type PersonReference = EntityReference<'Person'>;
+export type TransferReference = EntityReference<'Transfer'>;

@@ -1,15 +1,17 @@
+import { AuditActionValues, AuditDecisionValues, type AuditAction, type AuditDecision } from '../../schema/generated/enums.js';
 import { isOneOf, SERVICES, type ServiceName } from '../domain.js';
 
 /**
  * What an audit entry records (SPEC section 6): one access to one record, one authentication
  * attempt, one request, one read of the audit log itself.
  */
-export const AUDIT_ACTIONS = ['READ', 'WRITE', 'AUTHENTICATE', 'AUDIT_READ', 'REQUEST', 'PURPOSE_CHECK'] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export const AUDIT_ACTIONS = AuditActionValues;
+export type { AuditAction };
 export const isAuditAction = isOneOf(AUDIT_ACTIONS);
 
-export const AUDIT_DECISIONS = ['ALLOW', 'PARTIAL', 'DENY'] as const;
-export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
+/** Both are the audit API's enums (schema/audit.graphql), generated into schema/generated/enums.ts. */
+export const AUDIT_DECISIONS = AuditDecisionValues;
+export type { AuditDecision };
 export const isAuditDecision = isOneOf(AUDIT_DECISIONS);
 
 const isServiceName = isOneOf(SERVICES);

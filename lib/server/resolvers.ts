@@ -1,26 +1,17 @@
 import type { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolveInfo, GraphQLScalarType } from 'graphql';
+import type { GraphQLScalarType } from 'graphql';
 
 /**
- * Resolver map types of our own: @apollo/subgraph's are typed with `any`. A resolver declares
- * the exact source and argument types it expects; the schema (SDL) is what guarantees them.
+ * A subgraph's resolver map as SubgraphDefinition carries it: types by name, each a scalar or
+ * its fields' resolvers. Only the outline is checked here; each subgraph declares its map as
+ * the `Resolvers` type generated from its SDL (schema/generated/<subgraph>.ts, `npm run
+ * codegen`), which checks every resolver's parent, arguments, context and result against the
+ * schema. @apollo/subgraph types its own map with `any`, so nothing is lost in between.
  */
-export type Resolver<C, S = never, A = never, R = unknown> = (source: S, args: A, context: C, info: GraphQLResolveInfo) => R | Promise<R>;
-
-/** `__resolveReference(reference, context, info)`: federation's entity entry point. */
-export type ReferenceResolver<C> = (reference: never, context: C, info: GraphQLResolveInfo) => unknown;
-
-export interface FieldConfig<C> {
-  readonly resolve?: Resolver<C>;
-  readonly requires?: string;
-}
-
-export type TypeResolvers<C> = Readonly<Record<string, Resolver<C> | ReferenceResolver<C> | FieldConfig<C>>>;
-
-export type ResolverMap<C> = Readonly<Record<string, TypeResolvers<C> | GraphQLScalarType>>;
+export type ResolverMap = Readonly<Record<string, GraphQLScalarType | object>>;
 
 type SubgraphModule = Extract<Parameters<typeof buildSubgraphSchema>[0], { readonly typeDefs: unknown }>;
 
-/** The one place our resolver types meet @apollo/subgraph's untyped map. */
-export const toSubgraphResolvers = <C>(resolvers: ResolverMap<C>): NonNullable<SubgraphModule['resolvers']> =>
-  resolvers as unknown as NonNullable<SubgraphModule['resolvers']>;
+/** The one place our resolver maps meet @apollo/subgraph's untyped one. */
+export const toSubgraphResolvers = (resolvers: ResolverMap): NonNullable<SubgraphModule['resolvers']> =>
+  resolvers as NonNullable<SubgraphModule['resolvers']>;

@@ -50,7 +50,8 @@ export interface LoaderDeps {
 export interface SubgraphDefinition<L> {
   readonly name: SubgraphName;
   readonly owns: readonly RecordType[];
-  readonly resolvers: ResolverMap<RequestContext<L>>;
+  /** The generated `Resolvers` of schema/generated/<name>.ts, so the typecheck holds it to the SDL. */
+  readonly resolvers: ResolverMap;
   readonly loaders: (deps: LoaderDeps) => L;
 }
 

@@ -2,29 +2,16 @@ import { DEFAULT_PAGE_SIZE, pageSizeLimit } from '../../lib/connection.js';
 import { badInput } from '../../lib/errors.js';
 import { and, sql, type Queryable, type Sql } from '../../lib/store/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { isAuditAction, isAuditDecision, type AuditAction, type AuditDecision, type AuditEntry } from '../../lib/audit/entry.js';
+import { isAuditAction, isAuditDecision, type AuditEntry } from '../../lib/audit/entry.js';
 import { int } from '../../lib/audit/entry-row.js';
 import { entriesOf, ITEM_COLUMNS, ITEM_SOURCE } from './items.js';
+import type { AccessLogFilter } from '../../schema/generated/audit.js';
 
-/** The `accessLog` filter of SPEC 7 (plus personId and requestId). Absent and null both mean "any". */
-export interface AccessLogFilter {
-  readonly subjectSub?: string | null;
-  readonly subjectOrg?: string | null;
-  readonly agency?: string | null;
-  readonly recordType?: string | null;
-  readonly recordId?: string | null;
-  readonly purpose?: string | null;
-  /** Entries about a person: their own record, or any record whose `personId` names them. */
-  readonly personId?: string | null;
-  /** Every entry one request left, across the gateway and the subgraphs. */
-  readonly requestId?: string | null;
-  readonly decision?: AuditDecision | null;
-  readonly action?: AuditAction | null;
-  /** Inclusive. */
-  readonly from?: Date | null;
-  /** Exclusive. */
-  readonly to?: Date | null;
-}
+/**
+ * The `accessLog` filter of SPEC 7 (plus personId and requestId), as generated from the SDL.
+ * Absent and null both mean "any"; `from` is inclusive, `to` exclusive.
+ */
+export type { AccessLogFilter };
 
 export interface PageRequest {
   /** Default 50, at most the operator's `LIMIT_MAX_PAGE_SIZE` (500 unless set; SPEC 8). */

@@ -6,7 +6,7 @@ import { accessEventProof } from './proof.js';
 import type { AccessLogFilter } from './query.js';
 import type { CategoryRedactions, OrgDay, RuleDenials } from './summaries.js';
 import type { PageArgs } from '../../lib/connection.js';
-import type { ResolverMap } from '../../lib/server/resolvers.js';
+import type { Resolvers } from '../../schema/generated/audit.js';
 import { DateTimeScalar } from '../../lib/server/scalars.js';
 
 type Context = AuditContext;
@@ -37,6 +37,14 @@ const accessEvent = (entry: AuditEntry) => ({
   agency: entry.subject?.agency ?? null,
   roles: entry.subject?.roles ?? [],
 });
+
+/**
+ * The parents of AccessEvent and AuditAnomaly (codegen mappers): the log keeps a subject's
+ * agency as the text the entry was written with, so it is not typed as the Agency enum here;
+ * GraphQL's enum serialization still refuses a value outside it, as it always has.
+ */
+export type AccessEventSource = ReturnType<typeof accessEvent>;
+export type AuditAnomalySource = ReturnType<typeof auditAnomaly>;
 
 /** Accesses without a verified subject (none are counted today: READ and WRITE always have one). */
 const NO_ORG = '(no subject)';
@@ -82,7 +90,7 @@ function auditAnomaly(anomaly: Anomaly) {
   };
 }
 
-async function accessLogPage(context: Context, filter: AccessLogFilter & { readonly personId?: string | null; readonly requestId?: string | null }, page: PageArgs) {
+async function accessLogPage(context: Context, filter: AccessLogFilter, page: PageArgs) {
   await context.loaders.waitForIndex();
   const result = await context.loaders.accessLog(context, filter, page);
   return {
@@ -98,46 +106,46 @@ async function accessLogPage(context: Context, filter: AccessLogFilter & { reado
  * over the per-item index first wait (bounded) until it holds every event committed before
  * them, so an auditor reads her own and everyone's committed accesses (lib/audit/indexer-wait.ts).
  */
-export const auditResolvers: ResolverMap<Context> = {
+export const auditResolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    accessLog: async (_: unknown, args: PageArgs & { readonly filter?: AccessLogFilter | null }, context: Context) => {
+    accessLog: async (_, args, context) => {
       await context.access.authorizeAuditRead(describe('accessLog', args));
       return accessLogPage(context, args.filter ?? {}, args);
     },
-    personAccessHistory: async (_: unknown, args: PageArgs & Range & { readonly personId: string }, context: Context) => {
+    personAccessHistory: async (_, args, context) => {
       await context.access.authorizeAuditRead(describe('personAccessHistory', args));
       return accessLogPage(context, { personId: args.personId, from: args.from ?? null, to: args.to ?? null }, args);
     },
-    auditChainStatus: async (_: unknown, __: unknown, context: Context) => {
+    auditChainStatus: async (_, __, context) => {
       await context.access.authorizeAuditRead('auditChainStatus');
       return context.loaders.chainStatus();
     },
-    auditChainWalk: async (_: unknown, __: unknown, context: Context) => {
+    auditChainWalk: async (_, __, context) => {
       await context.access.authorizeAuditRead('auditChainWalk');
       return fullChainStatus(context);
     },
-    auditCheckpoints: async (_: unknown, __: unknown, context: Context) => {
+    auditCheckpoints: async (_, __, context) => {
       await context.access.authorizeAuditRead('auditCheckpoints');
       // A checkpoint's seq is the head's position: the entries the chain had ever held then.
       return (await context.loaders.latestCheckpoints()).map((checkpoint) => ({ ...checkpoint, entryCount: checkpoint.seq }));
     },
-    accessesPerOrgPerDay: async (_: unknown, args: Range, context: Context) => {
+    accessesPerOrgPerDay: async (_, args, context) => {
       await context.access.authorizeAuditRead(describe('accessesPerOrgPerDay', args));
       await context.loaders.waitForIndex();
       return (await context.loaders.accessesPerOrgPerDay(defaultRange(args, context.now))).map(orgDayCount);
     },
-    denialsByRule: async (_: unknown, args: Range, context: Context) => {
+    denialsByRule: async (_, args, context) => {
       await context.access.authorizeAuditRead(describe('denialsByRule', args));
       await context.loaders.waitForIndex();
       return (await context.loaders.denialsByRule(defaultRange(args, context.now))).map(ruleCount);
     },
-    redactionsByCategory: async (_: unknown, args: Range, context: Context) => {
+    redactionsByCategory: async (_, args, context) => {
       await context.access.authorizeAuditRead(describe('redactionsByCategory', args));
       await context.loaders.waitForIndex();
       return (await context.loaders.redactionsByCategory(defaultRange(args, context.now))).map(categoryCount);
     },
-    auditAnomalies: async (_: unknown, args: Range, context: Context) => {
+    auditAnomalies: async (_, args, context) => {
       await context.access.authorizeAuditRead(describe('auditAnomalies', args));
       await context.loaders.waitForIndex();
       return (await context.loaders.anomalies(defaultRange(args, context.now))).map(auditAnomaly);

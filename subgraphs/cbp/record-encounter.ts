@@ -6,28 +6,14 @@ import { newId } from '../../lib/ids.js';
 import { optionalText, requireText } from '../../lib/validate.js';
 import { SUBJECT_INSERT_COLUMNS, storedSubject, subjectValues } from '../../lib/access/person-facts.js';
 import { META_INSERT_COLUMNS, metaValues } from '../../lib/access/record-meta.js';
-import type { SubjectIdentityInput } from '../../lib/subject-identity.js';
 import { sql } from '../../lib/store/sql.js';
+import { EncounterDispositionValues, type MutationRecordEncounterArgs } from '../../schema/generated/cbp.js';
 import type { CbpContext } from './loaders.js';
-import { DISPOSITIONS, type EncounterRecord } from './records.js';
+import type { EncounterRecord } from './records.js';
 import { visibleRoute } from './write-access.js';
 
-export interface RecordEncounterInput {
-  /** Exactly one of personId and subject (`recordSubject`). */
-  readonly personId?: string | null;
-  readonly subject?: SubjectIdentityInput | null;
-  readonly sector: string;
-  readonly station: string;
-  readonly occurredAt?: Date | null;
-  readonly routeId?: string | null;
-  readonly disposition: string;
-  readonly unaccompaniedMinor?: boolean | null;
-  readonly familyUnit?: boolean | null;
-  readonly medicalNeed?: boolean | null;
-  readonly medicalSummary?: string | null;
-}
-
-const isDisposition = isOneOf(DISPOSITIONS);
+// GraphQL refuses an unknown enum value already; a direct caller is checked all the same.
+const isDisposition = isOneOf(EncounterDispositionValues);
 
 /**
  * `recordEncounter`: every argument is checked, and the person and route looked up, before
@@ -41,7 +27,7 @@ const isDisposition = isOneOf(DISPOSITIONS);
  */
 export async function recordEncounter(
   _: unknown,
-  args: { readonly input: RecordEncounterInput },
+  args: MutationRecordEncounterArgs,
   context: CbpContext,
   info: GraphQLResolveInfo,
 ): Promise<Released<EncounterRecord>> {
@@ -50,7 +36,7 @@ export async function recordEncounter(
   // The SDL's enums already admit only these values; narrowing here keeps the record typed.
   if (!isSector(input.sector)) throw badInput(`sector must be a Border Patrol sector, got "${String(input.sector).slice(0, 40)}"`, { argument: 'sector' });
   if (!isDisposition(input.disposition)) {
-    throw badInput(`disposition must be one of ${DISPOSITIONS.join(', ')}`, { argument: 'disposition' });
+    throw badInput(`disposition must be one of ${EncounterDispositionValues.join(', ')}`, { argument: 'disposition' });
   }
   const station = requireText('station', input.station, 120);
   const medicalSummary = optionalText('medicalSummary', input.medicalSummary, 2000);

@@ -5,25 +5,29 @@ import { SECTORS, type Sector } from '../../lib/domain.js';
 import { bool, date, oneOf, text, textOrNull } from '../../lib/store/row.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
 import type { Row } from '../../lib/store/store.js';
+import {
+  ActivityLevelValues,
+  EncounterDispositionValues,
+  ModalityValues,
+  type ActivityLevel,
+  type EncounterDisposition,
+  type Modality,
+} from '../../schema/generated/cbp.js';
 import { readSubjectIdentity, type SubjectIdentity } from '../../lib/subject-identity.js';
 import { readGeoPoints, readHazards, readSurveillanceAssets, type GeoPoint, type Hazard, type SurveillanceAsset } from './route-geo.js';
 
 /** CBP's records as resolvers and the policy engine see them: schema fields plus policy facts. */
 
-export const MODALITIES = ['FOOT', 'VEHICLE', 'MARITIME', 'TUNNEL'] as const;
-export const ACTIVITY_LEVELS = ['LOW', 'MODERATE', 'HIGH'] as const;
-export const DISPOSITIONS = ['RELEASED', 'TRANSFERRED_TO_ICE', 'REMOVED', 'PROSECUTION', 'VOLUNTARY_RETURN'] as const;
-export type Disposition = (typeof DISPOSITIONS)[number];
 
 export interface RouteRecord extends Readonly<PolicyAttributes['Route']> {
   readonly name: string;
   readonly sector: Sector;
-  readonly modality: (typeof MODALITIES)[number];
+  readonly modality: Modality;
   readonly path: readonly GeoPoint[];
   readonly waypoints: readonly GeoPoint[];
   readonly firstSeenAt: Date;
   readonly lastSeenAt: Date;
-  readonly activityLevel: (typeof ACTIVITY_LEVELS)[number];
+  readonly activityLevel: ActivityLevel;
   readonly surveillanceAssets: readonly SurveillanceAsset[];
   readonly hazards: readonly Hazard[];
 }
@@ -54,12 +58,12 @@ export function readRoute(row: Row): RouteRecord {
     ...readMeta(row),
     name: text(row, 'name'),
     sector: oneOf(row, 'sector', SECTORS),
-    modality: oneOf(row, 'modality', MODALITIES),
+    modality: oneOf(row, 'modality', ModalityValues),
     path: readGeoPoints(row, 'path'),
     waypoints: readGeoPoints(row, 'waypoints'),
     firstSeenAt: date(row, 'first_seen_at'),
     lastSeenAt: date(row, 'last_seen_at'),
-    activityLevel: oneOf(row, 'activity_level', ACTIVITY_LEVELS),
+    activityLevel: oneOf(row, 'activity_level', ActivityLevelValues),
     surveillanceAssets: readSurveillanceAssets(row, 'surveillance_assets'),
     hazards: readHazards(row, 'hazards'),
   };
@@ -72,7 +76,7 @@ export interface EncounterRecord extends Readonly<PolicyAttributes['Encounter']>
   readonly sector: Sector;
   readonly station: string;
   readonly routeId: string | null;
-  readonly disposition: Disposition;
+  readonly disposition: EncounterDisposition;
   readonly unaccompaniedMinor: boolean;
   readonly familyUnit: boolean;
   readonly medicalNeed: boolean;
@@ -95,7 +99,7 @@ export function readEncounter(row: Row): EncounterRecord {
     sector: oneOf(row, 'sector', SECTORS),
     station: text(row, 'station'),
     routeId: textOrNull(row, 'route_id'),
-    disposition: oneOf(row, 'disposition', DISPOSITIONS),
+    disposition: oneOf(row, 'disposition', EncounterDispositionValues),
     unaccompaniedMinor: bool(row, 'unaccompanied_minor'),
     familyUnit: bool(row, 'family_unit'),
     medicalNeed: bool(row, 'medical_need'),

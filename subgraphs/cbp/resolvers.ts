@@ -1,13 +1,10 @@
-import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
-import { entityReference, recordQuery, recordReference, type EntityReference } from '../../lib/access/record-by-id.js';
+import { entityReference, recordQuery, recordReference } from '../../lib/access/record-by-id.js';
 import { selectedFields } from '../../lib/access/selection.js';
-import type { PageArgs } from '../../lib/connection.js';
-import type { ResolverMap } from '../../lib/server/resolvers.js';
+import type { EncounterFilter, Resolvers, RouteFilter } from '../../schema/generated/cbp.js';
 import { DateScalar, DateTimeScalar } from '../../lib/server/scalars.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
 import { linkRouteToNetwork } from './link-route.js';
-import type { CbpContext } from './loaders.js';
 import { recordEncounter } from './record-encounter.js';
 import {
   ENCOUNTER_FROM,
@@ -18,28 +15,7 @@ import {
   readEncounter,
   readRoute,
   routeColumns,
-  type EncounterRecord,
-  type RouteRecord,
 } from './records.js';
-
-type Context = CbpContext;
-
-interface RouteFilter {
-  readonly sector?: string | null;
-  readonly modality?: string | null;
-  readonly activityLevel?: string | null;
-  readonly seenAfter?: Date | null;
-}
-
-interface EncounterFilter {
-  readonly sector?: string | null;
-  readonly station?: string | null;
-  readonly disposition?: string | null;
-  readonly personId?: string | null;
-  readonly routeId?: string | null;
-  readonly occurredAfter?: Date | null;
-  readonly occurredBefore?: Date | null;
-}
 
 function routeFilters(filter: RouteFilter | null | undefined): Sql[] {
   const conditions: Sql[] = [];
@@ -62,13 +38,14 @@ function encounterFilters(filter: EncounterFilter | null | undefined): Sql[] {
   return conditions;
 }
 
-export const cbpResolvers: ResolverMap<Context> = {
+/** Checked against schema/cbp.graphql: parents are the records of records.ts (codegen mappers). */
+export const cbpResolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Date: DateScalar,
   Query: {
     route: recordQuery('route', 'Route'),
     encounter: recordQuery('encounter', 'Encounter'),
-    routes: (_: unknown, args: PageArgs & { readonly filter?: RouteFilter | null }, context: Context, info: GraphQLResolveInfo) =>
+    routes: (_, args, context, info) =>
       listRecords(
         context,
         'Route',
@@ -83,7 +60,7 @@ export const cbpResolvers: ResolverMap<Context> = {
         args,
         info,
       ),
-    encounters: (_: unknown, args: PageArgs & { readonly filter?: EncounterFilter | null }, context: Context, info: GraphQLResolveInfo) =>
+    encounters: (_, args, context, info) =>
       listRecords(
         context,
         'Encounter',
@@ -105,22 +82,22 @@ export const cbpResolvers: ResolverMap<Context> = {
   },
   Route: {
     __resolveReference: recordReference('route', 'Route'),
-    networks: async (route: RouteRecord, _: unknown, context: Context): Promise<EntityReference<'Network'>[]> =>
-      (await context.loaders.networkIdsOfRoute.load(route.id)).map((id) => ({ __typename: 'Network', id })),
+    networks: async (route, _, context) =>
+      (await context.loaders.networkIdsOfRoute.load(route.id)).map((id) => ({ __typename: 'Network' as const, id })),
   },
   Encounter: {
     __resolveReference: recordReference('encounter', 'Encounter'),
-    route: (encounter: EncounterRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+    route: (encounter, _, context, info) =>
       encounter.routeId === null ? null : context.loaders.route.load({ id: encounter.routeId, fields: selectedFields(info, 'Route') }),
     // An encounter that carries only the identity its author supplied links to no person.
-    person: (encounter: EncounterRecord): EntityReference<'Person'> | null => entityReference('Person', encounter.personId),
+    person: (encounter) => entityReference('Person', encounter.personId),
   },
   Network: {
-    routes: (network: EntityReference<'Network'>, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+    routes: (network, _, context, info) =>
       context.loaders.routesOfNetwork.load({ parentId: network.id, fields: selectedFields(info, 'Route') }),
   },
   Person: {
-    encounters: (person: EntityReference<'Person'>, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+    encounters: (person, _, context, info) =>
       context.loaders.encountersOfPerson.load({ parentId: person.id, fields: selectedFields(info, 'Encounter') }),
   },
 };

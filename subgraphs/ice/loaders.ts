@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Relation } from '../../lib/access/decision.js';
 import { releasedGroups, releasedRowsById, type GroupKey, type RecordKey } from '../../lib/access/released-loaders.js';
 import type { Released } from '../../lib/access/released.js';
 import { idIn } from '../../lib/access/record-meta.js';
@@ -24,6 +25,9 @@ export interface NetworkMemberRow {
   readonly personId: string;
   readonly role: string;
 }
+
+/** `NetworkMember`'s parent: a member row with the network it was read through (rule 3). */
+export type NetworkMemberOf = NetworkMemberRow & { readonly relation: Relation };
 
 export interface IceLoaders {
   readonly network: DataLoader<RecordKey, Released<NetworkRecord> | null, string>;

@@ -6,23 +6,28 @@ import { SECTORS } from '../../lib/domain.js';
 import { calendarDateOrNull, bool, date, dateOrNull, oneOf, text, textArray, textOrNull } from '../../lib/store/row.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
 import type { Row } from '../../lib/store/store.js';
+import {
+  NetworkKindValues,
+  NetworkStatusValues,
+  ThreatLevelValues,
+  TransferStatusValues,
+  type NetworkKind,
+  type NetworkStatus,
+  type ThreatLevel,
+  type TransferStatus,
+} from '../../schema/generated/ice.js';
 
 /** ICE's records as resolvers and the policy engine see them: schema fields plus policy facts. */
 
-export const NETWORK_KINDS = ['HUMAN_SMUGGLING', 'HUMAN_TRAFFICKING', 'DRUG_TRAFFICKING', 'MIXED'] as const;
-export const THREAT_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
-export const NETWORK_STATUSES = ['ACTIVE', 'DORMANT', 'DISRUPTED'] as const;
-export const TRANSFER_STATUSES = ['REQUESTED', 'ACCEPTED', 'IN_TRANSIT', 'COMPLETED', 'CANCELLED'] as const;
-export type TransferStatus = (typeof TRANSFER_STATUSES)[number];
 
 /** 28 CFR 23: criminal intelligence not revalidated within five years is owner-only. */
 const REVIEW_AFTER_MS = 5 * 365.25 * 24 * 3600 * 1000;
 
 export interface NetworkRecord extends Readonly<PolicyAttributes['Network']> {
   readonly name: string;
-  readonly kind: (typeof NETWORK_KINDS)[number];
-  readonly threatLevel: (typeof THREAT_LEVELS)[number];
-  readonly status: (typeof NETWORK_STATUSES)[number];
+  readonly kind: NetworkKind;
+  readonly threatLevel: ThreatLevel;
+  readonly status: NetworkStatus;
   readonly sectors: readonly string[];
   readonly intelligenceBasis: string | null;
   readonly analyticSummary: string | null;
@@ -41,9 +46,9 @@ export function readNetwork(row: Row, now: Date): NetworkRecord {
   return {
     ...readMeta(row),
     name: text(row, 'name'),
-    kind: oneOf(row, 'kind', NETWORK_KINDS),
-    threatLevel: oneOf(row, 'threat_level', THREAT_LEVELS),
-    status: oneOf(row, 'status', NETWORK_STATUSES),
+    kind: oneOf(row, 'kind', NetworkKindValues),
+    threatLevel: oneOf(row, 'threat_level', ThreatLevelValues),
+    status: oneOf(row, 'status', NetworkStatusValues),
     sectors: textArray(row, 'sectors').filter((sector) => (SECTORS as readonly string[]).includes(sector)),
     intelligenceBasis: textOrNull(row, 'intelligence_basis'),
     analyticSummary: textOrNull(row, 'analytic_summary'),
@@ -113,7 +118,7 @@ export function readTransfer(row: Row): TransferRecord {
   return {
     ...readMeta(row),
     personId: text(row, 'person_id'),
-    status: oneOf(row, 'status', TRANSFER_STATUSES),
+    status: oneOf(row, 'status', TransferStatusValues),
     fromOrg: text(row, 'from_org'),
     fromFacility: textOrNull(row, 'from_facility'),
     toOrg: text(row, 'to_org'),

@@ -5,18 +5,11 @@ import { badInput } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { sql } from '../../lib/store/sql.js';
 import { optionalText, requireOrg, requireText } from '../../lib/validate.js';
+import type { MutationRequestTransferArgs } from '../../schema/generated/ice.js';
 import type { IceContext } from './loaders.js';
 import type { TransferRecord } from './records.js';
 
 type Context = IceContext;
-
-export interface RequestTransferInput {
-  readonly personId: string;
-  readonly toOrg: string;
-  readonly toFacility: string;
-  readonly reason: string;
-  readonly fromFacility?: string | null;
-}
 
 /**
  * A transfer goes into ICE's custody (rule 9: "ICE accepts and completes them"), so `toOrg` is
@@ -36,7 +29,7 @@ function requireIceOrg(value: string): string {
  * `requestTransfer`: asks ICE to take a person into custody; the transfer starts REQUESTED and
  * moves on through the steps of transfer-steps.ts.
  */
-export async function requestTransfer(_: unknown, args: { readonly input: RequestTransferInput }, context: Context, info: GraphQLResolveInfo) {
+export async function requestTransfer(_: unknown, args: MutationRequestTransferArgs, context: Context, info: GraphQLResolveInfo) {
   const { input } = args;
   const toOrg = requireIceOrg(input.toOrg);
   const toFacility = requireText('toFacility', input.toFacility, 200);

@@ -1,13 +1,9 @@
-import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
 import { recordQuery, recordReference } from '../../lib/access/record-by-id.js';
 import { selectedFields } from '../../lib/access/selection.js';
-import type { PageArgs } from '../../lib/connection.js';
-import type { ResolverMap } from '../../lib/server/resolvers.js';
+import type { NetworkFilter, Resolvers, TransferFilter } from '../../schema/generated/ice.js';
 import { DateScalar, DateTimeScalar } from '../../lib/server/scalars.js';
 import { sql, raw, type Sql } from '../../lib/store/sql.js';
-import type { Relation } from '../../lib/access/decision.js';
-import type { IceContext, NetworkMemberRow } from './loaders.js';
 import {
   NETWORK_FROM,
   NETWORK_SELECT,
@@ -18,31 +14,9 @@ import {
   reviewCutoff,
   transferColumns,
   transferSelect,
-  type NetworkRecord,
-  type PersonRecord,
-  type TransferRecord,
 } from './records.js';
 import { requestTransfer } from './request-transfer.js';
 import { transferStep } from './transfer-steps.js';
-
-type Context = IceContext;
-
-interface NetworkFilter {
-  readonly sector?: string | null;
-  readonly kind?: string | null;
-  readonly status?: string | null;
-  readonly threatLevel?: string | null;
-  readonly reviewRequired?: boolean | null;
-}
-
-interface TransferFilter {
-  readonly status?: string | null;
-  readonly fromOrg?: string | null;
-  readonly toOrg?: string | null;
-  readonly personId?: string | null;
-  readonly requestedAfter?: Date | null;
-  readonly requestedBefore?: Date | null;
-}
 
 function networkFilters(filter: NetworkFilter | null | undefined, now: Date): Sql[] {
   const conditions: Sql[] = [];
@@ -66,14 +40,15 @@ function transferFilters(filter: TransferFilter | null | undefined): Sql[] {
   return conditions;
 }
 
-export const iceResolvers: ResolverMap<Context> = {
+/** Checked against schema/ice.graphql: parents are the records of records.ts (codegen mappers). */
+export const iceResolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Date: DateScalar,
   Query: {
     network: recordQuery('network', 'Network'),
     person: recordQuery('person', 'Person'),
     transfer: recordQuery('transfer', 'Transfer'),
-    networks: (_: unknown, args: PageArgs & { readonly filter?: NetworkFilter | null }, context: Context, info: GraphQLResolveInfo) =>
+    networks: (_, args, context, info) =>
       listRecords(
         context,
         'Network',
@@ -88,7 +63,7 @@ export const iceResolvers: ResolverMap<Context> = {
         args,
         info,
       ),
-    transfers: (_: unknown, args: PageArgs & { readonly filter?: TransferFilter | null }, context: Context, info: GraphQLResolveInfo) =>
+    transfers: (_, args, context, info) =>
       listRecords(
         context,
         'Transfer',
@@ -113,7 +88,7 @@ export const iceResolvers: ResolverMap<Context> = {
   },
   Network: {
     __resolveReference: recordReference('network', 'Network'),
-    members: async (network: NetworkRecord, _: unknown, context: Context) => {
+    members: async (network, _, context) => {
       const members = await context.loaders.membersOfNetwork.load(network.id);
       const relation = { parentType: 'Network' as const, parent: network, field: 'members' };
       return members.map((member) => ({ ...member, relation }));
@@ -122,17 +97,17 @@ export const iceResolvers: ResolverMap<Context> = {
   NetworkMember: {
     // A member's person is released on its own, with the network as its relation: rule 3 lets
     // a partner see members' PII only under that network's dissemination.
-    person: (member: NetworkMemberRow & { readonly relation: Relation }, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+    person: (member, _, context, info) =>
       context.loaders.person.load({ id: member.personId, fields: selectedFields(info, 'Person'), relation: member.relation }),
   },
   Person: {
     __resolveReference: recordReference('person', 'Person'),
-    transfers: (person: PersonRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+    transfers: (person, _, context, info) =>
       context.loaders.transfersOfPerson.load({ parentId: person.id, fields: selectedFields(info, 'Transfer') }),
   },
   Transfer: {
     __resolveReference: recordReference('transfer', 'Transfer'),
-    person: (transfer: TransferRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+    person: (transfer, _, context, info) =>
       context.loaders.person.load({ id: transfer.personId, fields: selectedFields(info, 'Person') }),
   },
 };

@@ -1,5 +1,5 @@
 import type { WriteAction } from '../../lib/access/decision.js';
-import type { TransferStatus } from './records.js';
+import type { TransferStatus } from '../../schema/generated/ice.js';
 
 /**
  * REQUESTED → ACCEPTED → IN_TRANSIT → COMPLETED, or CANCELLED before completion. Each step is

@@ -4,16 +4,10 @@ import { PURPOSES, isOneOf, isPurpose, type Purpose } from '../../lib/domain.js'
 import { badInput } from '../../lib/errors.js';
 import { sql } from '../../lib/store/sql.js';
 import { requireOrg } from '../../lib/validate.js';
+import type { MutationGrantConsentArgs, MutationRevokeConsentArgs } from '../../schema/generated/ngo.js';
 import type { NgoContext } from './loaders.js';
 import type { ConsentRecord, ReferralRecord } from './records.js';
 import { visibleReferral } from './write-access.js';
-
-export interface ConsentInput {
-  readonly grantees: readonly string[];
-  readonly purposes: readonly string[];
-  readonly expiresAt?: Date | null;
-  readonly notifyTransfers?: boolean | null;
-}
 
 /**
  * Agency classes a client may name, as in tokens' `agency` claim. Not DHS (the policy judges
@@ -32,7 +26,7 @@ const MAX_GRANTEES = 20;
  */
 export async function grantConsent(
   _: unknown,
-  args: { readonly referralId: string; readonly input: ConsentInput },
+  args: MutationGrantConsentArgs,
   context: NgoContext,
   info: GraphQLResolveInfo,
 ): Promise<Released<ReferralRecord>> {
@@ -66,7 +60,7 @@ export async function grantConsent(
  */
 export async function revokeConsent(
   _: unknown,
-  args: { readonly referralId: string },
+  args: MutationRevokeConsentArgs,
   context: NgoContext,
   info: GraphQLResolveInfo,
 ): Promise<Released<ReferralRecord>> {

@@ -9,14 +9,8 @@ import { text, textArray } from '../../lib/store/row.js';
 import { sql } from '../../lib/store/sql.js';
 import { optionalText, requireOrg } from '../../lib/validate.js';
 import type { NgoContext } from './loaders.js';
-import { REFERRAL_SERVICES, isReferralService, type ReferralRecord, type ReferralService } from './records.js';
-
-export interface CreateReferralInput {
-  readonly personId: string;
-  readonly toOrg: string;
-  readonly service: string;
-  readonly notes?: string | null;
-}
+import { ReferralServiceValues, type MutationCreateReferralArgs, type ReferralService } from '../../schema/generated/ngo.js';
+import { isReferralService, type ReferralRecord } from './records.js';
 
 const MAX_NOTES = 4000;
 
@@ -42,7 +36,7 @@ interface ServiceSite {
  */
 export async function createReferral(
   _: unknown,
-  args: { readonly input: CreateReferralInput },
+  args: MutationCreateReferralArgs,
   context: NgoContext,
   info: GraphQLResolveInfo,
 ): Promise<Released<ReferralRecord>> {
@@ -54,7 +48,7 @@ export async function createReferral(
   // A referral goes from one party to another; an NGO's own clients come to it by other referrals.
   if (toOrg === principal.org) throw badInput('toOrg is your own org: a referral goes to another NGO', { argument: 'toOrg' });
   const service = input.service;
-  if (!isReferralService(service)) throw badInput(`service must be one of ${REFERRAL_SERVICES.join(', ')}`, { argument: 'service' });
+  if (!isReferralService(service)) throw badInput(`service must be one of ${ReferralServiceValues.join(', ')}`, { argument: 'service' });
   const notes = optionalText('notes', input.notes, MAX_NOTES);
   // Writes never widen reads (SPEC 5): only a person the caller can already read, else the same
   // "not found" as an unknown id. The 1367 flag read with it sets the referral's sensitivity and

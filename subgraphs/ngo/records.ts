@@ -5,16 +5,18 @@ import { SECTORS, isOneOf, isPurpose, type Purpose, type Sector } from '../../li
 import { bool, date, dateOrNull, int, oneOf, text, textArray, textOrNull } from '../../lib/store/row.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
 import type { Row } from '../../lib/store/store.js';
+import type { EntityReference } from '../../lib/access/record-by-id.js';
+import { ReferralServiceValues, ReferralStatusValues, type ReferralService, type ReferralStatus } from '../../schema/generated/ngo.js';
 
 /** The NGOs' records as resolvers and the policy engine see them: schema fields plus policy facts. */
 
-export const REFERRAL_SERVICES = ['SHELTER', 'MEDICAL', 'LEGAL', 'CHILD_WELFARE', 'TRAFFICKING_SUPPORT', 'TRANSPORT'] as const;
-export type ReferralService = (typeof REFERRAL_SERVICES)[number];
-export const isReferralService = isOneOf(REFERRAL_SERVICES);
+export const isReferralService = isOneOf(ReferralServiceValues);
+export const isReferralStatus = isOneOf(ReferralStatusValues);
 
-export const REFERRAL_STATUSES = ['OPEN', 'ACCEPTED', 'IN_PROGRESS', 'CLOSED', 'DECLINED'] as const;
-export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
-export const isReferralStatus = isOneOf(REFERRAL_STATUSES);
+/** A Route as the gateway sends it here: `@requires(fields: "sector")` adds CBP's sector. */
+export interface RouteWithSector extends EntityReference<'Route'> {
+  readonly sector?: string | null;
+}
 
 /** The client's consent: the policy facts (ConsentAttributes) plus when it was given. */
 export interface ConsentRecord extends ConsentAttributes {
@@ -95,8 +97,8 @@ export function readReferral(row: Row): ReferralRecord {
     fromOrg: text(row, 'from_org'),
     toOrg: text(row, 'to_org'),
     protected1367: bool(row, 'protected1367'),
-    service: oneOf(row, 'service', REFERRAL_SERVICES),
-    status: oneOf(row, 'status', REFERRAL_STATUSES),
+    service: oneOf(row, 'service', ReferralServiceValues),
+    status: oneOf(row, 'status', ReferralStatusValues),
     providerId: textOrNull(row, 'provider_id'),
     notes: textOrNull(row, 'notes'),
     circumstances: textOrNull(row, 'circumstances'),

@@ -1,4 +1,4 @@
-import type { ReferralStatus } from './records.js';
+import type { ReferralStatus } from '../../schema/generated/ngo.js';
 
 /**
  * OPEN → ACCEPTED or DECLINED (the receiving NGO answers the referral); ACCEPTED → IN_PROGRESS

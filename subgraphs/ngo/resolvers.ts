@@ -1,15 +1,12 @@
-import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
-import { recordQuery, recordReference, type EntityReference } from '../../lib/access/record-by-id.js';
+import { recordQuery, recordReference } from '../../lib/access/record-by-id.js';
 import { selectedFields } from '../../lib/access/selection.js';
-import type { PageArgs } from '../../lib/connection.js';
+import type { ProviderFilter, ReferralFilter, Resolvers } from '../../schema/generated/ngo.js';
 import { isSector } from '../../lib/domain.js';
-import type { ResolverMap } from '../../lib/server/resolvers.js';
 import { DateTimeScalar } from '../../lib/server/scalars.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
 import { grantConsent, revokeConsent } from './consent.js';
 import { createReferral } from './create-referral.js';
-import type { NgoContext } from './loaders.js';
 import {
   PROVIDER_FROM,
   PROVIDER_SELECT,
@@ -20,31 +17,8 @@ import {
   readProvider,
   readReferral,
   referralColumns,
-  type ConsentRecord,
-  type ReferralRecord,
 } from './records.js';
 import { updateReferralStatus } from './update-referral-status.js';
-
-type Context = NgoContext;
-
-interface ReferralFilter {
-  readonly status?: string | null;
-  readonly service?: string | null;
-  readonly toOrg?: string | null;
-  readonly fromOrg?: string | null;
-  readonly personId?: string | null;
-}
-
-interface ProviderFilter {
-  readonly sector?: string | null;
-  readonly service?: string | null;
-  readonly hasBeds?: boolean | null;
-}
-
-/** A Route as the gateway sends it here: `@requires(fields: "sector")` adds CBP's sector. */
-interface RouteWithSector extends EntityReference<'Route'> {
-  readonly sector?: string | null;
-}
 
 function referralFilters(filter: ReferralFilter | null | undefined): Sql[] {
   const conditions: Sql[] = [];
@@ -65,11 +39,12 @@ function providerFilters(filter: ProviderFilter | null | undefined): Sql[] {
   return conditions;
 }
 
-export const ngoResolvers: ResolverMap<Context> = {
+/** Checked against schema/ngo.graphql: parents are the records of records.ts (codegen mappers). */
+export const ngoResolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
     referral: recordQuery('referral', 'Referral'),
-    referrals: (_: unknown, args: PageArgs & { readonly filter?: ReferralFilter | null }, context: Context, info: GraphQLResolveInfo) =>
+    referrals: (_, args, context, info) =>
       listRecords(
         context,
         'Referral',
@@ -84,7 +59,7 @@ export const ngoResolvers: ResolverMap<Context> = {
         args,
         info,
       ),
-    providers: (_: unknown, args: PageArgs & { readonly filter?: ProviderFilter | null }, context: Context, info: GraphQLResolveInfo) =>
+    providers: (_, args, context, info) =>
       listRecords(
         context,
         'Provider',
@@ -108,25 +83,25 @@ export const ngoResolvers: ResolverMap<Context> = {
   },
   Referral: {
     __resolveReference: recordReference('referral', 'Referral'),
-    person: (referral: ReferralRecord): EntityReference<'Person'> => ({ __typename: 'Person', id: referral.personId }),
-    provider: (referral: ReferralRecord, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+    person: (referral) => ({ __typename: 'Person' as const, id: referral.personId }),
+    provider: (referral, _, context, info) =>
       referral.providerId === null ? null : context.loaders.provider.load({ id: referral.providerId, fields: selectedFields(info, 'Provider') }),
   },
   // Consent is a field of a referral already released (the field guard checked `consent`), so
   // its own fields need no second decision; `active` is judged at the request's time.
   Consent: {
-    active: (consent: ConsentRecord, _: unknown, context: Context): boolean => isConsentActive(consent, context.now),
+    active: (consent, _, context) => isConsentActive(consent, context.now),
   },
   Provider: {
     __resolveReference: recordReference('provider', 'Provider'),
   },
   Person: {
-    referrals: (person: EntityReference<'Person'>, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+    referrals: (person, _, context, info) =>
       context.loaders.referralsOfPerson.load({ parentId: person.id, fields: selectedFields(info, 'Referral') }),
   },
   Route: {
     // A route without a (known) sector has no providers along it, rather than all of them.
-    providers: (route: RouteWithSector, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+    providers: (route, _, context, info) =>
       isSector(route.sector) ? context.loaders.providersOfSector.load({ parentId: route.sector, fields: selectedFields(info, 'Provider') }) : [],
   },
 };

@@ -3,7 +3,8 @@ import type { Released } from '../../lib/access/released.js';
 import { badInput } from '../../lib/errors.js';
 import { sql } from '../../lib/store/sql.js';
 import type { NgoContext } from './loaders.js';
-import { REFERRAL_STATUSES, isReferralStatus, type ReferralRecord } from './records.js';
+import { ReferralStatusValues, type MutationUpdateReferralStatusArgs } from '../../schema/generated/ngo.js';
+import { isReferralStatus, type ReferralRecord } from './records.js';
 import { canBecome, transitionRefusal } from './referral-lifecycle.js';
 import { visibleReferral } from './write-access.js';
 
@@ -15,12 +16,12 @@ import { visibleReferral } from './write-access.js';
  */
 export async function updateReferralStatus(
   _: unknown,
-  args: { readonly id: string; readonly status: string },
+  args: MutationUpdateReferralStatusArgs,
   context: NgoContext,
   info: GraphQLResolveInfo,
 ): Promise<Released<ReferralRecord>> {
   const status = args.status;
-  if (!isReferralStatus(status)) throw badInput(`status must be one of ${REFERRAL_STATUSES.join(', ')}`, { argument: 'status' });
+  if (!isReferralStatus(status)) throw badInput(`status must be one of ${ReferralStatusValues.join(', ')}`, { argument: 'status' });
   const current = await visibleReferral(context, args.id, 'id');
   if (!canBecome(current.status, status)) throw badInput(transitionRefusal(current.id, current.status, status), { argument: 'status' });
 

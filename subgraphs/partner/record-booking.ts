@@ -7,26 +7,15 @@ import { sql } from '../../lib/store/sql.js';
 import { requireText } from '../../lib/validate.js';
 import { SUBJECT_INSERT_COLUMNS, storedSubject, subjectValues } from '../../lib/access/person-facts.js';
 import { META_INSERT_COLUMNS, metaValues } from '../../lib/access/record-meta.js';
-import type { SubjectIdentityInput } from '../../lib/subject-identity.js';
+import { DetainerStatusValues, type MutationRecordBookingArgs } from '../../schema/generated/partner.js';
 import type { PartnerContext } from './loaders.js';
-import { DETAINER_STATUSES, type BookingRecord } from './records.js';
-
-export interface RecordBookingInput {
-  /** Exactly one of personId and subject (`recordSubject`). */
-  readonly personId?: string | null;
-  readonly subject?: SubjectIdentityInput | null;
-  readonly county: string;
-  readonly charges: readonly string[];
-  readonly bookedAt?: Date | null;
-  readonly detainerStatus?: string | null;
-  /** `YYYY-MM-DD`, already checked by the Date scalar. */
-  readonly releaseDate?: string | null;
-}
+import type { BookingRecord } from './records.js';
 
 /** Counties are jurisdictions like `county:saguaro`, the form tokens and policies use. */
 const COUNTY = /^county:[a-z][a-z0-9-]{0,62}$/;
 const MAX_CHARGES = 50;
-const isDetainerStatus = isOneOf(DETAINER_STATUSES);
+// GraphQL refuses an unknown enum value already; a direct caller is checked all the same.
+const isDetainerStatus = isOneOf(DetainerStatusValues);
 
 /**
  * `recordBooking`: every argument is checked and the person looked up before anything is
@@ -40,7 +29,7 @@ const isDetainerStatus = isOneOf(DETAINER_STATUSES);
  */
 export async function recordBooking(
   _: unknown,
-  args: { readonly input: RecordBookingInput },
+  args: MutationRecordBookingArgs,
   context: PartnerContext,
   info: GraphQLResolveInfo,
 ): Promise<Released<BookingRecord>> {
@@ -54,7 +43,7 @@ export async function recordBooking(
   const charges = input.charges.map((charge) => requireText('charges', charge, 200));
   const detainerStatus = input.detainerStatus ?? 'NONE';
   if (!isDetainerStatus(detainerStatus)) {
-    throw badInput(`detainerStatus must be one of ${DETAINER_STATUSES.join(', ')}`, { argument: 'detainerStatus' });
+    throw badInput(`detainerStatus must be one of ${DetainerStatusValues.join(', ')}`, { argument: 'detainerStatus' });
   }
   const bookedAt = input.bookedAt ?? now;
   if (bookedAt.getTime() > now.getTime()) throw badInput('bookedAt is in the future', { argument: 'bookedAt' });

@@ -3,12 +3,11 @@ import { metaColumns, readMeta } from '../../lib/access/record-meta.js';
 import { calendarDateOrNull, date, oneOf, text, textArray, textOrNull } from '../../lib/store/row.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
 import type { Row } from '../../lib/store/store.js';
+import { DetainerStatusValues, type DetainerStatus } from '../../schema/generated/partner.js';
 import { readSubjectIdentity, type SubjectIdentity } from '../../lib/subject-identity.js';
 
 /** 287(g) partners' records as resolvers and the policy engine see them: schema fields plus policy facts. */
 
-export const DETAINER_STATUSES = ['NONE', 'LODGED', 'HONORED', 'DECLINED'] as const;
-export type DetainerStatus = (typeof DETAINER_STATUSES)[number];
 
 export interface BookingRecord extends Readonly<PolicyAttributes['Booking']> {
   /** The identity the booking office supplied, when `personId` is null (PII of the booking). */
@@ -38,7 +37,7 @@ export function readBooking(row: Row): BookingRecord {
     county: text(row, 'county'),
     bookedAt: date(row, 'booked_at'),
     charges: textArray(row, 'charges'),
-    detainerStatus: oneOf(row, 'detainer_status', DETAINER_STATUSES),
+    detainerStatus: oneOf(row, 'detainer_status', DetainerStatusValues),
     releaseDate: calendarDateOrNull(row, 'release_date'),
     transferId: textOrNull(row, 'transfer_id'),
   };

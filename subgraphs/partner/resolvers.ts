@@ -1,24 +1,11 @@
-import type { GraphQLResolveInfo } from 'graphql';
 import { listRecords } from '../../lib/access/list-records.js';
-import { entityReference, recordQuery, recordReference, type EntityReference } from '../../lib/access/record-by-id.js';
+import { entityReference, recordQuery, recordReference } from '../../lib/access/record-by-id.js';
 import { selectedFields } from '../../lib/access/selection.js';
-import type { PageArgs } from '../../lib/connection.js';
-import type { ResolverMap } from '../../lib/server/resolvers.js';
+import type { BookingFilter, Resolvers } from '../../schema/generated/partner.js';
 import { DateScalar, DateTimeScalar } from '../../lib/server/scalars.js';
 import { raw, sql, type Sql } from '../../lib/store/sql.js';
-import type { PartnerContext } from './loaders.js';
 import { recordBooking } from './record-booking.js';
-import { BOOKING_FROM, BOOKING_SELECT, bookingColumns, readBooking, type BookingRecord } from './records.js';
-
-type Context = PartnerContext;
-
-interface BookingFilter {
-  readonly county?: string | null;
-  readonly detainerStatus?: string | null;
-  readonly personId?: string | null;
-  readonly bookedAfter?: Date | null;
-  readonly bookedBefore?: Date | null;
-}
+import { BOOKING_FROM, BOOKING_SELECT, bookingColumns, readBooking } from './records.js';
 
 function bookingFilters(filter: BookingFilter | null | undefined): Sql[] {
   const conditions: Sql[] = [];
@@ -30,12 +17,13 @@ function bookingFilters(filter: BookingFilter | null | undefined): Sql[] {
   return conditions;
 }
 
-export const partnerResolvers: ResolverMap<Context> = {
+/** Checked against schema/partner.graphql: parents are the records of records.ts (codegen mappers). */
+export const partnerResolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Date: DateScalar,
   Query: {
     booking: recordQuery('booking', 'Booking'),
-    bookings: (_: unknown, args: PageArgs & { readonly filter?: BookingFilter | null }, context: Context, info: GraphQLResolveInfo) =>
+    bookings: (_, args, context, info) =>
       listRecords(
         context,
         'Booking',
@@ -57,15 +45,15 @@ export const partnerResolvers: ResolverMap<Context> = {
   Booking: {
     __resolveReference: recordReference('booking', 'Booking'),
     // A booking that carries only the identity its author supplied links to no person.
-    person: (record: BookingRecord): EntityReference<'Person'> | null => entityReference('Person', record.personId),
-    transfer: (record: BookingRecord): EntityReference<'Transfer'> | null => entityReference('Transfer', record.transferId),
+    person: (record) => entityReference('Person', record.personId),
+    transfer: (record) => entityReference('Transfer', record.transferId),
   },
   Person: {
-    bookings: (person: EntityReference<'Person'>, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+    bookings: (person, _, context, info) =>
       context.loaders.bookingsOfPerson.load({ parentId: person.id, fields: selectedFields(info, 'Booking') }),
   },
   Transfer: {
-    booking: async (transfer: EntityReference<'Transfer'>, _: unknown, context: Context, info: GraphQLResolveInfo) =>
+    booking: async (transfer, _, context, info) =>
       (await context.loaders.bookingOfTransfer.load({ parentId: transfer.id, fields: selectedFields(info, 'Booking') }))[0] ?? null,
   },
 };

@@ -78,9 +78,9 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
 
   it.each([
     [{ subjectOrg: 'ice-ero-phoenix' }, 7],
-    [{ agency: 'NGO' }, 1],
+    [{ agency: 'NGO' as const }, 1],
     [{ recordType: 'Transfer', recordId: 't-9' }, 3],
-    [{ purpose: 'CUSTODY_TRANSFER' }, 3],
+    [{ purpose: 'CUSTODY_TRANSFER' as const }, 3],
     [{ decision: 'DENY' as const }, 12],
     [{ decision: 'DENY' as const, subjectSub: analyst.sub }, 10],
     [{ action: 'AUTHENTICATE' as const }, 1],

@@ -1,16 +1,35 @@
 import { bool, int, list, object, oneOf, optStr, str, strList, type JsonObject } from './decode.js';
+import type {
+  ConsoleAccessEventFragment,
+  ConsoleCheckpointsQuery,
+  ConsoleSummariesQuery,
+  ConsoleVerifyChainQuery,
+} from './generated-operations.js';
 
 /** The audit API's shapes (schema/audit.graphql), as the console reads them. */
 
-export const DECISIONS = ['ALLOW', 'PARTIAL', 'DENY'] as const;
-export type Decision = (typeof DECISIONS)[number];
-export const ACTIONS = ['READ', 'WRITE', 'AUTHENTICATE', 'PURPOSE_CHECK', 'REQUEST', 'AUDIT_READ'] as const;
-export type Action = (typeof ACTIONS)[number];
-export const AGENCIES = ['CBP', 'ICE', 'PARTNER', 'NGO', 'OVERSIGHT'] as const;
-export const PURPOSES = ['INVESTIGATION', 'INTERDICTION', 'CUSTODY_TRANSFER', 'RELEASE_COORDINATION', 'HUMANITARIAN', 'LEGAL_SERVICES', 'OVERSIGHT_AUDIT'] as const;
+import {
+  AgencyValues,
+  AnomalyKindValues,
+  AuditActionValues,
+  AuditDecisionValues,
+  PurposeValues,
+  type AnomalyKind,
+  type AuditAction,
+  type AuditDecision,
+} from './generated.js';
+
+// The enumerations come from the SDL through console/src/api/generated.ts (`npm run codegen`).
+export const DECISIONS = AuditDecisionValues;
+export type Decision = AuditDecision;
+export const ACTIONS = AuditActionValues;
+export type Action = AuditAction;
+export const AGENCIES = AgencyValues;
+export const PURPOSES = PurposeValues;
+export const ANOMALY_KINDS = AnomalyKindValues;
+export type { AnomalyKind };
+/** `recordType` is a String in the SDL: the record types of SPEC section 4 (lib/domain.ts). */
 export const RECORD_TYPES = ['Network', 'Route', 'Encounter', 'Transfer', 'Booking', 'Person', 'Referral', 'Provider'] as const;
-export const ANOMALY_KINDS = ['HEAVY_READER', 'DENIAL_BURST', 'PROTECTED_PERSON_ACCESS', 'CHECK_SKIPPED'] as const;
-export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 export interface AccessEvent {
   readonly id: string;
@@ -239,3 +258,20 @@ export function auditCheckpoint(value: unknown, where: string): AuditCheckpoint 
     signature: str(o, 'signature', where),
   };
 }
+
+/**
+ * Each decoded shape must accept what the console's operations select (their types generated
+ * from console/operations/*.graphql into generated-operations.ts): a field decoded here that no
+ * operation asks for, or that the schema types otherwise, is a compile error. The decoders stay
+ * because the console checks the JSON it receives at run time.
+ */
+type Accepts<Decoded, Selected extends Decoded> = Selected;
+type Item<List> = List extends ReadonlyArray<infer T> ? T : never;
+export type SelectedShapes = [
+  Accepts<AccessEvent, ConsoleAccessEventFragment>,
+  Accepts<OrgDayCount, Item<ConsoleSummariesQuery['accessesPerOrgPerDay']>>,
+  Accepts<RuleCount, Item<ConsoleSummariesQuery['denialsByRule']>>,
+  Accepts<CategoryCount, Item<ConsoleSummariesQuery['redactionsByCategory']>>,
+  Accepts<AuditCheckpoint, Item<ConsoleCheckpointsQuery['auditCheckpoints']>>,
+  Accepts<ChainStatus, Item<ConsoleVerifyChainQuery['auditChainStatus']['chains']>>,
+];
