@@ -77,9 +77,12 @@ describe('the embedded store served to several processes', () => {
     for (let batch = 1; batch <= doomed.acked; batch += 1) expect(counts.get(`doomed-${batch}`), `acknowledged batch ${batch}`).toBe(25);
     // Nothing partial: a batch past the last acknowledgement is whole or absent.
     for (const n of counts.values()) expect(n).toBe(25);
-    const [summary] = await reader.query(sql`SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM audit.entries WHERE chain = 'procs'`);
+    // One event per acknowledged batch of 25 records: seq 1..events without a gap or a fork.
+    const [summary] = await reader.query(
+      sql`SELECT count(*)::int AS events, sum(item_count)::int AS items, min(seq)::int AS lo, max(seq)::int AS hi FROM audit.events WHERE chain = 'procs'`,
+    );
     const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
-    expect(summary).toEqual({ n: total, lo: 1, hi: total });
+    expect(summary).toEqual({ events: total / 25, items: total, lo: 1, hi: total / 25 });
     const status = await verifyChains(reader, { jwks: { keys: [] } });
     expect(status.chains.find((chain) => chain.chain === 'procs')).toMatchObject({ valid: true, checkedEntries: total });
   }, 120_000);
