@@ -136,6 +136,28 @@ async function sharedEnums(root: string): Promise<GeneratedFile> {
   return { path: ENUMS_FILE, content: `${HEADER}\n${lines.join('\n')}\n` };
 }
 
+/**
+ * typescript-resolvers writes `any` in four places of its boilerplate (subscription resolver
+ * shapes, which no subgraph has, and a scalar's serialized type). The project has no `any`:
+ * each is replaced by what it stands for, and an `any` this list does not know stops the run,
+ * so a plugin upgrade cannot bring one in unseen.
+ */
+const ANY_REPLACEMENTS: readonly (readonly [string, string])[] = [
+  ['SubscriptionSubscribeFn<any, ', 'SubscriptionSubscribeFn<unknown, '],
+  ['SubscriptionResolveFn<TResult, any, ', 'SubscriptionResolveFn<TResult, unknown, '],
+  // A parameter list of never[] accepts every function, as any[] did.
+  ['(...args: any[]) =>', '(...args: never[]) =>'],
+  ["'], any> {", "'], unknown> {"],
+];
+
+function withoutAny(file: string, content: string): string {
+  let text = content;
+  for (const [from, to] of ANY_REPLACEMENTS) text = text.split(from).join(to);
+  const left = text.split('\n').findIndex((line) => /\bany\b/.test(line.replace(/\/\/.*$|\/?\*.*$/, '')));
+  if (left !== -1) throw new Error(`${file}: generated line ${left + 1} still uses any: ${text.split('\n')[left] ?? ''}`);
+  return text;
+}
+
 export interface GeneratedFile {
   readonly path: string;
   readonly content: string;
@@ -193,7 +215,7 @@ export async function generateTypes(root: string): Promise<GeneratedFile[]> {
       const schema = sdlOf.get(output.filename);
       // The operations' file repeats only the enums its operations use; their values live in CONSOLE_FILE.
       const values = schema === undefined ? '' : enumValues(await readFile(join(root, schema), 'utf8'));
-      return { path: output.filename, content: HEADER + output.content + values };
+      return { path: output.filename, content: HEADER + withoutAny(output.filename, output.content) + values };
     }),
   );
   return [...files, await sharedEnums(root)].sort((a, b) => a.path.localeCompare(b.path));

@@ -27,12 +27,12 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 
 /** An OTLP AnyValue ({ stringValue } | { intValue } | { arrayValue: { values } } …) as a plain value. */
 function anyValue(value: unknown): unknown {
-  const any = record(value);
-  if ('stringValue' in any) return any.stringValue;
-  if ('intValue' in any) return Number(any.intValue);
-  if ('doubleValue' in any) return any.doubleValue;
-  if ('boolValue' in any) return any.boolValue;
-  if ('arrayValue' in any) return list(record(any.arrayValue).values).map(anyValue);
+  const wrapped = record(value);
+  if ('stringValue' in wrapped) return wrapped.stringValue;
+  if ('intValue' in wrapped) return Number(wrapped.intValue);
+  if ('doubleValue' in wrapped) return wrapped.doubleValue;
+  if ('boolValue' in wrapped) return wrapped.boolValue;
+  if ('arrayValue' in wrapped) return list(record(wrapped.arrayValue).values).map(anyValue);
   return undefined;
 }
 
