@@ -17,9 +17,15 @@ const resolve = { alias: [{ find: /^graphql$/, replacement: graphqlCommonJs }] }
 const ALONE = ['test/e2e/overload.test.ts', 'test/process/**/*.test.ts', 'test/split/split-deployment.test.ts'];
 
 /**
- * Two projects (and `alone`, above): `unit` (a module at a time, stores in process) and `e2e` (the real gateway and
- * subgraphs over HTTP on loopback). `npm test` runs both on the embedded store and again on
- * the PostgreSQL named by DATABASE_URL.
+ * End-to-end suites whose subject is not the store (the soak's steady load, the browser-driven
+ * console and IDE): `npm test` runs them once, in the PostgreSQL pass, not once per store.
+ */
+const ONCE = ['test/e2e/soak.test.ts', 'test/e2e/console.test.ts', 'test/e2e/ide.test.ts'];
+
+/**
+ * Two projects (and `once` and `alone`, above): `unit` (a module at a time, stores in process)
+ * and `e2e` (the real gateway and subgraphs over HTTP on loopback). `npm test` runs both on the
+ * embedded store and again, with `once`, on the PostgreSQL named by DATABASE_URL.
  */
 export default defineConfig({
   test: {
@@ -39,7 +45,16 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          exclude: [...ALONE, 'node_modules/**'],
+          exclude: [...ALONE, ...ONCE, 'node_modules/**'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: 'once',
+          include: [...ONCE],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadMigrations, openPglite, openPostgres, type Store } from '../../lib/store/index.js';
 
+export type StoreKind = 'pglite' | 'postgres';
+
 /**
- * Every audit test runs on both stores: PGlite in memory, and a real PostgreSQL in a throwaway
- * database of its own (never the shared `test` database), dropped afterwards.
+ * Every audit test runs on both stores over `npm test`'s two passes: PGlite in memory in the
+ * embedded pass, and in the PostgreSQL pass (DATABASE_URL set) a real PostgreSQL in a throwaway
+ * database of its own (never the shared `test` database), dropped afterwards. One store per
+ * pass, not both in each: that ran every audit test, and its CLI processes, twice per store.
  */
-export const STORE_KINDS = ['pglite', 'postgres'] as const;
-export type StoreKind = (typeof STORE_KINDS)[number];
+export const STORE_KINDS: readonly StoreKind[] = process.env['DATABASE_URL'] ? ['postgres'] : ['pglite'];
 
 export const POSTGRES_SERVER = process.env['AUDIT_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

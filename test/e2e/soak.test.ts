@@ -8,7 +8,7 @@ import { codes, countEntries, send, type Answer, type SendOptions } from '../sup
 
 /**
  * Seconds of load. 15 in the suite; for a real soak run, e.g.:
- *   SOAK_SECONDS=60 npx vitest run test/e2e/soak.test.ts --project e2e
+ *   SOAK_SECONDS=60 npx vitest run test/e2e/soak.test.ts --project once
  */
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 15);
 /** Requests in flight at any moment. */
