@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoPath } from '../lib/paths.js';
 import { PolicyError } from './policy-error.js';
 import { parseRule, type PolicyRule } from './rule.js';
 
@@ -12,8 +12,11 @@ export interface Policies {
   readonly rules: readonly PolicyRule[];
 }
 
-/** The default policy set of SPEC 5, one file per rule family. */
-export const DEFAULT_RULES_DIR = fileURLToPath(new URL('./rules/', import.meta.url));
+/**
+ * The default policy set of SPEC 5, one file per rule family: data beside the sources, found from
+ * the repository root so that the compiled engine (dist/policies/) reads the same files.
+ */
+export const DEFAULT_RULES_DIR = repoPath('policies', 'rules');
 
 const FILE_KEYS = ['description', 'rules'];
 

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../lib/paths.js';
 import { generateTypes } from './codegen/generate.js';
 
 /** `npm run codegen`: writes schema/generated/<subgraph>.ts from schema/<subgraph>.graphql. */
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = REPO_ROOT;
 for (const file of await generateTypes(root)) {
   const path = join(root, file.path);
   await mkdir(dirname(path), { recursive: true });

@@ -2,17 +2,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { isReadyMessage } from './parent-link.js';
+import { scriptArgs } from './script-command.js';
 
 /**
  * Runs each service of `npm start` as a process of its own, so that one exhausting its memory
  * or crashing takes only itself down: starts them, restarts one that dies (with backoff, logged),
- * and stops them in order. Children run TypeScript through tsx's loader in a plain `node`
- * (no tsx CLI in between), so the pid the supervisor holds is the service's own.
+ * and stops them in order. Children run as the supervisor does (script-command.ts): the compiled
+ * JavaScript when it is compiled, else TypeScript through tsx's loader, in a plain `node` either
+ * way (no npm or tsx CLI in between), so the pid the supervisor holds is the service's own.
  */
 export interface ChildSpec {
   /** `store`, or the service's name: the key in logs. */
   readonly name: string;
-  /** Script to run, relative to `cwd`. */
+  /** TypeScript entry point, relative to the repository (`scripts/start.ts`); its compiled file when compiled. */
   readonly script: string;
   /**
    * Stop order: the highest stage stops first (gateway 2, subgraphs 1, store 0), so no request
@@ -96,7 +98,7 @@ export class Supervisor {
     const { spec } = running;
     const { log } = this.options;
     const { args, env } = spec.launch(running.url);
-    const child = spawn(process.execPath, ['--import', 'tsx', spec.script, ...args], {
+    const child = spawn(process.execPath, [...scriptArgs(spec.script), ...args], {
       cwd: this.options.cwd,
       env,
       // Its own process group: a terminal's Ctrl-C reaches the supervisor alone, which then stops

@@ -8,12 +8,13 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { environment } from '../../lib/config.js';
 import { repoPath } from '../../lib/paths.js';
+import { scriptArgs } from '../../lib/process/script-command.js';
 
-/** Runs `node --import tsx <script> ...args` with `env` over the inherited environment; rejects on a non-zero exit, with the log's tail. */
+/** Runs `<script> ...args` in node (compiled or through tsx, as this process runs: script-command.ts) with `env` over the inherited environment; rejects on a non-zero exit, with the log's tail. */
 export async function runScript(command: readonly [string, ...string[]], env: Readonly<Record<string, string>>, logFile: string): Promise<void> {
   const [script, ...args] = command;
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', repoPath(script), ...args], {
+  const child = spawn(process.execPath, [...scriptArgs(script), ...args], {
     cwd: repoPath(),
     env: { ...environment(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
