@@ -64,6 +64,8 @@ export default defineConfig({
         test: {
           name: 'alone',
           include: [...ALONE],
+          // `npm start` and the split deployment run dist/: built once before the first of them.
+          globalSetup: ['test/support/build-once.ts'],
           // One file at a time: each is about a machine of its own.
           fileParallelism: false,
           testTimeout: 120_000,

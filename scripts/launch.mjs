@@ -73,28 +73,30 @@ function stampedHash() {
   }
 }
 
-/** Compiles the server code into a clean dist/ and stamps it; exits the process on failure. */
+/** Compiles the server code into a clean dist/ and stamps it; throws (with what to do) on failure. */
 export function build() {
   /** @type {string} */
   let tsc;
   try {
     tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  } catch {
-    console.error(
+  } catch (cause) {
+    throw new Error(
       'Cannot build dist/: TypeScript is not installed (a production install, npm ci --omit=dev?). ' +
         'Build where the development dependencies are (npm run build) and ship dist/ with the sources it was built from.',
+      { cause },
     );
-    process.exit(1);
   }
   const sources = sourceHash();
   // A clean tree: a module whose source was deleted must not linger in dist/.
   rmSync(DIST, { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [tsc, '-p', BUILD_CONFIG], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) {
-    console.error(`tsc -p ${BUILD_CONFIG} failed (exit ${result.status ?? result.signal}); dist/ is not current`);
-    process.exit(1);
-  }
+  const result = spawnSync(process.execPath, [tsc, '-p', BUILD_CONFIG], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error(`tsc -p ${BUILD_CONFIG} failed (exit ${result.status ?? result.signal}); dist/ is not current`);
   writeFileSync(STAMP, `${JSON.stringify({ sources, builtAt: new Date().toISOString() })}\n`);
+}
+
+/** Whether dist/ was built from the sources as they are now. */
+export function isCurrent() {
+  return stampedHash() === sourceHash();
 }
 
 /** @param {string} script a source path such as `scripts/start.ts` @returns {string} its compiled file. */
@@ -102,8 +104,8 @@ export function compiledFile(script) {
   return join(DIST, script.replace(/\.ts$/, '.js'));
 }
 
-/** @param {string} script @param {readonly string[]} args */
-async function run(script, args) {
+/** @param {string} script @returns {Promise<string>} the file to import for `script`, built first if needed. */
+async function entryPoint(script) {
   if (!/^(scripts|seed)\/[\w/-]+\.ts$/.test(script) || !existsSync(join(ROOT, script))) {
     console.error(`launch: expected a TypeScript entry point under scripts/ or seed/, got "${script}"`);
     process.exit(2);
@@ -119,29 +121,40 @@ async function run(script, args) {
     const { register } = await import('tsx/esm/api');
     register();
     file = join(ROOT, script);
-  } else if (stampedHash() !== sourceHash()) {
-    const why = existsSync(STAMP) ? 'is older than the sources' : 'is missing';
+  } else if (!isCurrent()) {
+    const why = existsSync(STAMP) ? 'was built from other sources than these' : 'is missing';
     console.error(`The compiled server code (dist/) ${why}: building it once (npm run build:server)…`);
     build();
   }
-  // The entry point sees the command line it would see run directly (`node dist/scripts/x.js …`).
-  process.argv = [process.argv[0] ?? process.execPath, file, ...args];
-  await import(pathToFileURL(file).href);
+  return file;
 }
 
 /** Builds only when dist/ is not current (test setups, CI): `node scripts/launch.mjs --ensure`. */
 export function ensureBuilt() {
-  if (stampedHash() === sourceHash()) return false;
+  if (isCurrent()) return false;
   build();
   return true;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [first, ...rest] = process.argv.slice(2);
-  if (first === '--build') build();
-  else if (first === '--ensure') console.error(ensureBuilt() ? 'dist/ built' : 'dist/ is current');
-  else if (first === undefined || first.startsWith('-')) {
-    console.error('usage: node scripts/launch.mjs <scripts/x.ts> [args...]  |  --build  |  --ensure');
-    process.exit(2);
-  } else await run(first, rest);
+  /** @type {string | undefined} */
+  let entry;
+  try {
+    if (first === '--build') build();
+    else if (first === '--ensure') console.error(ensureBuilt() ? 'dist/ built' : 'dist/ is current');
+    else if (first === undefined || first.startsWith('-')) {
+      console.error('usage: node scripts/launch.mjs <scripts/x.ts> [args...]  |  --build  |  --ensure');
+      process.exitCode = 2;
+    } else entry = await entryPoint(first);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  }
+  if (entry !== undefined) {
+    // The entry point sees the command line it would see run directly (`node dist/scripts/x.js …`),
+    // and its own failures surface as they would there (uncaught, with their stack).
+    process.argv = [process.argv[0] ?? process.execPath, entry, ...rest];
+    await import(pathToFileURL(entry).href);
+  }
 }

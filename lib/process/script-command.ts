@@ -1,13 +1,27 @@
 import { DIST_DIR, RUNS_COMPILED, repoPath } from '../paths.js';
 
 /**
- * Node's arguments to run one of our TypeScript entry points (`scripts/start.ts`) in a child
- * process the way this process runs: the compiled `dist/scripts/start.js` with plain node when
- * this process is compiled (production: no loader, nothing to compile at each restart), else the
- * source through tsx's loader (development, tests). The script path is absolute, so the child's
- * cwd does not matter. Only called from compiled code once `npm run build` has emitted dist/.
+ * How a child runs one of our entry points: `compiled`, the JavaScript `npm run build` emitted
+ * into dist/, with plain node (production: no loader, nothing compiled again at each restart);
+ * `source`, the TypeScript through tsx's loader (development, tests).
  */
-export function scriptArgs(script: string): string[] {
+export type ScriptRuntime = 'compiled' | 'source';
+
+/** The way this process itself runs: its children run the same way unless told otherwise. */
+export const OWN_RUNTIME: ScriptRuntime = RUNS_COMPILED ? 'compiled' : 'source';
+
+/**
+ * Node's arguments to run the TypeScript entry point `script` (repository-relative, such as
+ * `scripts/start.ts`) in `runtime`. The path is absolute, so the child's cwd does not matter.
+ * `compiled` expects dist/ built and current (scripts/launch.mjs sees to that before the first
+ * compiled process starts; a test asks for it in its setup).
+ */
+export function scriptArgs(script: string, runtime: ScriptRuntime = OWN_RUNTIME): string[] {
   if (!/^[\w/-]+\.ts$/.test(script)) throw new Error(`scriptArgs: expected a repository-relative .ts path, got "${script}"`);
-  return RUNS_COMPILED ? [`${DIST_DIR}/${script.replace(/\.ts$/, '.js')}`] : ['--import', 'tsx', repoPath(script)];
+  switch (runtime) {
+    case 'compiled':
+      return [`${DIST_DIR}/${script.replace(/\.ts$/, '.js')}`];
+    case 'source':
+      return ['--import', 'tsx', repoPath(script)];
+  }
 }

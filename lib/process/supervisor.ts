@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { isReadyMessage } from './parent-link.js';
-import { scriptArgs } from './script-command.js';
+import { scriptArgs, type ScriptRuntime } from './script-command.js';
 
 /**
  * Runs each service of `npm start` as a process of its own, so that one exhausting its memory
  * or crashing takes only itself down: starts them, restarts one that dies (with backoff, logged),
- * and stops them in order. Children run as the supervisor does (script-command.ts): the compiled
- * JavaScript when it is compiled, else TypeScript through tsx's loader, in a plain `node` either
- * way (no npm or tsx CLI in between), so the pid the supervisor holds is the service's own.
+ * and stops them in order. Children run as the supervisor does unless told otherwise
+ * (script-command.ts): the compiled JavaScript when it is compiled, else TypeScript through tsx's
+ * loader, in a plain `node` either way (no npm or tsx CLI in between), so the pid the supervisor holds is the service's own.
  */
 export interface ChildSpec {
   /** `store`, or the service's name: the key in logs. */
@@ -32,6 +32,8 @@ export interface ChildSpec {
 
 export interface SupervisorOptions {
   readonly cwd: string;
+  /** How the children run (script-command.ts); by default as the supervisor itself does. */
+  readonly runtime?: ScriptRuntime;
   readonly log: Logger;
   readonly backoff?: BackoffPolicy;
   /** How long a child may drain after SIGTERM before it is killed. */
@@ -98,7 +100,7 @@ export class Supervisor {
     const { spec } = running;
     const { log } = this.options;
     const { args, env } = spec.launch(running.url);
-    const child = spawn(process.execPath, [...scriptArgs(spec.script), ...args], {
+    const child = spawn(process.execPath, [...scriptArgs(spec.script, this.options.runtime), ...args], {
       cwd: this.options.cwd,
       env,
       // Its own process group: a terminal's Ctrl-C reaches the supervisor alone, which then stops

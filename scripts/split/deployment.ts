@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { environment } from '../../lib/config.js';
 import { createLogger } from '../../lib/log.js';
 import { REPO_ROOT } from '../../lib/paths.js';
+import type { ScriptRuntime } from '../../lib/process/script-command.js';
 import { Supervisor, type ChildHandle } from '../../lib/process/supervisor.js';
 import { ensureDatabases } from './databases.js';
 import { prepareKeyFiles } from './identity.js';
@@ -38,6 +39,11 @@ export interface SplitOptions {
   readonly seedScale: string;
   /** Called as each step completes (the script prints it; the test stays quiet). */
   readonly progress?: (message: string) => void;
+  /**
+   * How the seed and the services run (lib/process/script-command.ts): by default as this
+   * process does; the test, itself TypeScript, asks for `compiled`, as production runs.
+   */
+  readonly runtime?: ScriptRuntime;
 }
 
 /** A running process of the deployment. */
@@ -81,7 +87,7 @@ export async function startSplitDeployment(options: SplitOptions): Promise<Split
   const created = outcomes.filter((each) => each.status === 'created').length;
   if (created === outcomes.length) {
     const env = { ...topology.subgraphs[0]?.env, DEV_ISSUER_DIR: options.devIssuerDir };
-    await runScript(['seed/cli.ts', '--scale', options.seedScale], env, join(logDir, 'seed.log'));
+    await runScript(['seed/cli.ts', '--scale', options.seedScale], env, join(logDir, 'seed.log'), options.runtime);
     progress(`seeded (${options.seedScale}); log ${join(logDir, 'seed.log')}`);
   } else if (created > 0) {
     throw new Error('some of the split databases exist and some do not: run with --fresh to start from empty ones');
@@ -94,6 +100,7 @@ export async function startSplitDeployment(options: SplitOptions): Promise<Split
   gaveUp.catch(() => undefined);
   const supervisor = new Supervisor({
     cwd: REPO_ROOT,
+    ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
     log: createLogger('split', options.logLevel),
     // A process that never becomes ready (a port taken, a broken setting) fails the start.
     onGiveUp: (child) => failed?.(new Error(`${child} cannot start: see its log lines above`)),

@@ -8,13 +8,18 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { environment } from '../../lib/config.js';
 import { repoPath } from '../../lib/paths.js';
-import { scriptArgs } from '../../lib/process/script-command.js';
+import { scriptArgs, type ScriptRuntime } from '../../lib/process/script-command.js';
 
 /** Runs `<script> ...args` in node (compiled or through tsx, as this process runs: script-command.ts) with `env` over the inherited environment; rejects on a non-zero exit, with the log's tail. */
-export async function runScript(command: readonly [string, ...string[]], env: Readonly<Record<string, string>>, logFile: string): Promise<void> {
+export async function runScript(
+  command: readonly [string, ...string[]],
+  env: Readonly<Record<string, string>>,
+  logFile: string,
+  runtime?: ScriptRuntime,
+): Promise<void> {
   const [script, ...args] = command;
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [...scriptArgs(script), ...args], {
+  const child = spawn(process.execPath, [...scriptArgs(script, runtime), ...args], {
     cwd: repoPath(),
     env: { ...environment(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -127,6 +127,24 @@ describe('the Dockerfile', () => {
     expect(runtimeStage()).not.toMatch(/npm run build/);
   });
 
+  it('compiles the server code in the build stage and runs it in the image that runs', () => {
+    const [, build] = readFileSync(repoPath('Dockerfile'), 'utf8').split(/^FROM /m);
+    expect(build).toMatch(/npm run build\b/);
+    expect(runtimeStage()).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+    // npm start: the launcher, which runs dist/ with plain node (test/deploy/compiled.test.ts).
+    expect(runtimeStage()).toMatch(/CMD \["npm", "start"\]/);
+  });
+
+  it('needs no TypeScript loader at run time: tsx and typescript are development dependencies', () => {
+    const manifest = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(Object.keys(manifest.dependencies)).not.toContain('tsx');
+    expect(Object.keys(manifest.devDependencies)).toEqual(expect.arrayContaining(['tsx', 'typescript']));
+    // And the lockfile agrees, or `npm ci --omit=dev` would still install it.
+    const lock = JSON.parse(readFileSync(repoPath('package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    expect(lock.packages['node_modules/tsx']?.dev).toBe(true);
+    expect(lock.packages['node_modules/typescript']?.dev).toBe(true);
+  });
+
   it('brings the console and the IDE built in the build stage', () => {
     expect(runtimeStage()).toMatch(/COPY --from=build \/app\/console\/dist/);
     expect(runtimeStage()).toMatch(/COPY --from=build \/app\/ide\/dist/);

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from '../../lib/paths.js';
 
 /**
- * `npm start` as a newcomer runs it (scripts/start.ts under node + tsx, as the npm script does),
+ * `npm start` as a newcomer runs it (scripts/launch.mjs scripts/start.ts, as the npm script does:
+ * the compiled dist/scripts/start.js, which the `alone` project's global setup has built),
  * on free ports, over an embedded store in a directory of the test's own. Its stdout carries the
  * supervisor's JSON log lines (each child's pid) and the banner (each service's URL).
  */
@@ -38,7 +39,7 @@ export function startTributary(options: { readonly dataDir: string; readonly dev
   delete env['AUDIT_DATABASE_URL'];
   delete env['SEED_SCALE'];
   for (const service of SERVICES) env[`${service.toUpperCase()}_PORT`] = '0';
-  const supervisor = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const supervisor = spawn(process.execPath, ['scripts/launch.mjs', 'scripts/start.ts'], {
     cwd: REPO_ROOT,
     env,
     // Its own process group, as a terminal's foreground job: Ctrl-C is a SIGINT to the group.
@@ -110,4 +111,9 @@ export async function answersReady(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The command line `pid` runs (its argv, from /proc). */
+export function commandLine(pid: number): readonly string[] {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken, PERSONAS } from '../../lib/identity/index.js';
-import { alive, answersReady, startTributary, type StartedTributary } from './npm-start.js';
+import { REPO_ROOT } from '../../lib/paths.js';
+import { alive, answersReady, commandLine, startTributary, type StartedTributary } from './npm-start.js';
 
 /**
  * `npm start` as processes (scripts/supervise.ts, lib/process/): the banner's services answer,
@@ -59,6 +60,16 @@ describe('npm start: a process per service', () => {
     const body = (await response.json()) as { data?: { routes?: { totalCount?: number } }; errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(body.data?.routes?.totalCount).toBeGreaterThan(0);
+  });
+
+  it('runs every child from the compiled JavaScript with plain node, no TypeScript loader', () => {
+    const t = running();
+    const compiled = (script: string): string => `${REPO_ROOT}dist/scripts/${script}.js`;
+    for (const child of ['store', ...SUBGRAPHS, 'gateway']) {
+      const argv = commandLine(t.pidOf(child)!);
+      expect(argv.slice(1, 2), child).toEqual([compiled(child === 'store' ? 'store-process' : 'start')]);
+      expect(argv.join(' '), child).not.toMatch(/tsx/);
+    }
   });
 
   it('restarts a subgraph killed with SIGKILL (logged), while the others keep answering', async () => {

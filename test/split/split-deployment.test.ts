@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken, PERSONAS, type PersonaName } from '../../lib/identity/index.js';
+import { repoPath } from '../../lib/paths.js';
 import { openStore, raw, sql, type Store } from '../../lib/store/index.js';
 import { TABLES } from '../../seed/tables.js';
 import { dropDatabases } from '../../scripts/split/databases.js';
@@ -115,6 +116,8 @@ describe.skipIf(serverUrl === undefined)('a split deployment under load, with on
       devIssuerDir,
       logLevel: 'error',
       seedScale: 'small',
+      // As production runs: dist/, built by the `alone` project's global setup.
+      runtime: 'compiled',
     });
     gateways = deployment.topology.gateways.map((plan) => plan.url);
     for (const work of WORKLOAD) tokens.set(work.persona, await mintToken(PERSONAS[work.persona], { dir: devIssuerDir }));
@@ -135,6 +138,16 @@ describe.skipIf(serverUrl === undefined)('a split deployment under load, with on
       await store.close();
     }
   };
+
+  it('runs every process from the compiled JavaScript with plain node, no TypeScript loader', async () => {
+    const split = deployment;
+    if (split === undefined) throw new Error('the deployment did not start');
+    for (const each of [...split.subgraphs, ...split.gateways]) {
+      const argv = (await readFile(`/proc/${each.pid()}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+      expect(argv.slice(1, 2), each.plan.name).toEqual([repoPath('dist', 'scripts', 'start.js')]);
+      expect(argv.join(' '), each.plan.name).not.toMatch(/tsx/);
+    }
+  });
 
   it('loses nothing acknowledged and shows the kills only as a bounded burst of SERVICE_UNAVAILABLE', async () => {
     const split = deployment;
@@ -290,6 +303,8 @@ describe.skipIf(serverUrl === undefined)('a split deployment under load, with on
         ...(published ? { AUDIT_JWKS_URL: new URL('/.well-known/jwks.json', audit.url).toString() } : {}),
       },
       log,
+      // The operator's command in production: node dist/scripts/audit-verify.js.
+      'compiled',
     );
     const output = await readFile(log, 'utf8');
     console.log(`split audit:verify:\n${output}`);
