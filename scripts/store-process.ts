@@ -1,7 +1,7 @@
 // The embedded store of `npm start` as a process of its own (started by the supervisor, never
 // by hand): one PGlite over data/pglite, migrated and seeded here once, then served over the
 // PostgreSQL protocol to the services, which reach it with `pg` as they would a real server.
-//   node --import tsx scripts/store-process.ts [port]
+//   node dist/scripts/store-process.js [port]   (or, from the sources, node --import tsx scripts/store-process.ts [port])
 // It listens on a Unix socket in `<data dir>.sock/` (mode 0700: the server has no password, so
 // only whoever may read the data files may connect); on Windows, or where that path is too long
 // for a socket, on a loopback TCP port (`port`, else any free one).

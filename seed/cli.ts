@@ -7,14 +7,14 @@ import { parseScale } from './scale.js';
 import { readSettings } from '../lib/config.js';
 
 /**
- * `tsx seed/cli.ts [--scale small|medium|large|N] [--seed N] [--reset]`
+ * `npm run seed -- [--scale small|medium|large|N] [--seed N] [--reset]`
  *
  * Seeds the PostgreSQL named by DATABASE_URL (each agency's records into its own database when
  * `<AGENCY>_DATABASE_URL` names one), after applying pending migrations. The embedded store
  * needs no such step: `npm start` seeds it on first start.
  */
 
-const USAGE = 'Usage: tsx seed/cli.ts [--scale small|medium|large|N] [--seed N] [--reset]';
+const USAGE = 'Usage: npm run seed -- [--scale small|medium|large|N] [--seed N] [--reset]';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
