@@ -16,15 +16,15 @@
  * SHA-256 over the path and content of every .ts file the build compiles plus the two tsconfigs
  * (a few milliseconds for ~1.3 MB): unlike mtimes it survives `git checkout`, `COPY` into an image
  * and clocks, and it notices a deleted or renamed file. A missing or different stamp builds once
- * (a line on stderr says so; the build needs the development dependencies). The stamp is removed
- * before a build and written after it succeeds, so a failed or interrupted build is never current.
+ * (a line on stderr says so; the build needs the development dependencies). The stamp is written
+ * into the new tree only after tsc succeeds, so a failed or interrupted build is never current.
  *
  * Development without a build: RUN_FROM_SOURCE=1 runs the TypeScript sources through tsx instead
  * (`npm run dev` is `npm start` that way); tests (vitest) always run the sources.
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -87,11 +87,25 @@ export function build() {
     );
   }
   const sources = sourceHash();
-  // A clean tree: a module whose source was deleted must not linger in dist/.
+  // Into a fresh directory beside dist/, swapped in when complete: a module whose source was
+  // deleted never lingers, a process importing from dist/ meanwhile never sees half a tree, and
+  // two launchers building at once (two terminals) do not write over each other.
+  const staging = `${DIST}.building-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  const result = spawnSync(process.execPath, [tsc, '-p', BUILD_CONFIG, '--outDir', staging], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`tsc -p ${BUILD_CONFIG} failed (exit ${result.status ?? result.signal}); dist/ is not current`);
+  }
+  writeFileSync(join(staging, '.build-stamp'), `${JSON.stringify({ sources, builtAt: new Date().toISOString() })}\n`);
   rmSync(DIST, { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [tsc, '-p', BUILD_CONFIG], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) throw new Error(`tsc -p ${BUILD_CONFIG} failed (exit ${result.status ?? result.signal}); dist/ is not current`);
-  writeFileSync(STAMP, `${JSON.stringify({ sources, builtAt: new Date().toISOString() })}\n`);
+  try {
+    renameSync(staging, DIST);
+  } catch (error) {
+    // Another launcher swapped its build in first; it is as good as this one if it is current.
+    rmSync(staging, { recursive: true, force: true });
+    if (!isCurrent()) throw error;
+  }
 }
 
 /** Whether dist/ was built from the sources as they are now. */
@@ -124,7 +138,9 @@ async function entryPoint(script) {
   } else if (!isCurrent()) {
     const why = existsSync(STAMP) ? 'was built from other sources than these' : 'is missing';
     console.error(`The compiled server code (dist/) ${why}: building it once (npm run build:server)…`);
+    const started = Date.now();
     build();
+    console.error(`built dist/ in ${((Date.now() - started) / 1_000).toFixed(1)} s`);
   }
   return file;
 }
