@@ -9,7 +9,8 @@ import { scriptArgs, type ScriptRuntime } from './script-command.js';
  * or crashing takes only itself down: starts them, restarts one that dies (with backoff, logged),
  * and stops them in order. Children run as the supervisor does unless told otherwise
  * (script-command.ts): the compiled JavaScript when it is compiled, else TypeScript through tsx's
- * loader, in a plain `node` either way (no npm or tsx CLI in between), so the pid the supervisor holds is the service's own.
+ * loader, in a plain `node` either way (no npm or tsx CLI in between), so the pid the
+ * supervisor holds is the service's own.
  */
 export interface ChildSpec {
   /** `store`, or the service's name: the key in logs. */

@@ -10,7 +10,11 @@ import { environment } from '../../lib/config.js';
 import { repoPath } from '../../lib/paths.js';
 import { scriptArgs, type ScriptRuntime } from '../../lib/process/script-command.js';
 
-/** Runs `<script> ...args` in node (compiled or through tsx, as this process runs: script-command.ts) with `env` over the inherited environment; rejects on a non-zero exit, with the log's tail. */
+/**
+ * Runs `<script> ...args` in node (compiled or through tsx: `runtime`, by default as this process
+ * runs; script-command.ts) with `env` over the inherited environment; rejects on a non-zero exit,
+ * with the log's tail.
+ */
 export async function runScript(
   command: readonly [string, ...string[]],
   env: Readonly<Record<string, string>>,
