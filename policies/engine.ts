@@ -23,21 +23,16 @@ interface CompiledFor {
   readonly policy: RequestPolicy;
 }
 
-/** Requests per principal object whose compiled rules are kept (purpose and time vary). */
-const PER_PRINCIPAL = 16;
-
 /**
  * Deny by default: a record or field is released only when an allow rule matches it and no
- * deny rule does. The rules a request needs are compiled once per (principal, purpose, time)
- * and reused for every record of that request: a page of 500 records binds the rules once.
+ * deny rule does. The rules a request needs are compiled once per request object and reused
+ * for every record of that request: a page of 500 records binds the rules once. (A second
+ * cache by principal, purpose and millisecond was dropped: every subgraph call builds its own
+ * request object at its own time, so it hit only between calls in the same millisecond.)
  * What does not depend on the time (the applicable rules, most of them bound, the decisions)
  * is kept per (principal, purpose) and reused by the caller's next requests.
  */
 export function createPolicyEngine(policies: Policies): TributaryPolicyEngine {
-  // Keyed by the principal object, so an entry lives exactly as long as the principal (a
-  // request context, or the identity layer's cache of verified tokens); never by subject id,
-  // which would let one token's claims serve another's.
-  const compiledFor = new WeakMap<Principal, Map<string, RequestPolicy>>();
   // The same request object asks once per record of a page: found by identity, without
   // building the key string again. What it was compiled for is checked all the same, so a
   // request object changed in place (a test moving `now`) never gets a stale policy.
@@ -47,24 +42,9 @@ export function createPolicyEngine(policies: Policies): TributaryPolicyEngine {
     if (known !== undefined && known.principal === request.principal && known.purpose === request.purpose && known.at === request.now.getTime()) {
       return known.policy;
     }
-    const policy = compiledForKey(request);
+    const policy = compileRequest(policies, request, callerFor(request));
     compiledByRequest.set(request, { principal: request.principal, purpose: request.purpose, at: request.now.getTime(), policy });
     return policy;
-  };
-  const compiledForKey = (request: AccessRequest): RequestPolicy => {
-    let byRequest = compiledFor.get(request.principal);
-    if (!byRequest) {
-      byRequest = new Map();
-      compiledFor.set(request.principal, byRequest);
-    }
-    const key = `${request.purpose}@${request.now.getTime()}`;
-    let found = byRequest.get(key);
-    if (!found) {
-      if (byRequest.size >= PER_PRINCIPAL) byRequest.clear();
-      found = compileRequest(policies, request, callerFor(request));
-      byRequest.set(key, found);
-    }
-    return found;
   };
   // What depends on the caller and purpose alone outlives a request's compiled rules: the
   // rules that apply, those that do not read the time bound once, and the decisions. The

@@ -3,7 +3,13 @@ import { sql, raw, type Sql } from '../store/sql.js';
 import { date, oneOf, text, textArray } from '../store/row.js';
 import type { Row } from '../store/store.js';
 
-/** The common metadata every shared record carries, read from the columns every table has. */
+/**
+ * The common metadata every shared record carries, read from the columns every table has.
+ * Row readers add their own fields with `Object.assign(readMeta(row), { ... })`, not
+ * `{ ...readMeta(row), ... }`: V8 builds a literal that starts with a spread and goes on with
+ * more properties through its slow path, measured at about 40 times the cost of the record's
+ * own reads (the largest self time of the subgraphs at N = 100, bench/results/before-after.md).
+ */
 export function readMeta(row: Row): RecordMeta {
   return {
     id: text(row, 'id'),

@@ -54,8 +54,7 @@ export const ROUTE_FROM = sql`FROM cbp.routes r`;
 export const routeColumns = (): Record<string, Sql> => metaColumns('r');
 
 export function readRoute(row: Row): RouteRecord {
-  return {
-    ...readMeta(row),
+  return Object.assign(readMeta(row), {
     name: text(row, 'name'),
     sector: oneOf(row, 'sector', SECTORS),
     modality: oneOf(row, 'modality', ModalityValues),
@@ -66,7 +65,7 @@ export function readRoute(row: Row): RouteRecord {
     activityLevel: oneOf(row, 'activity_level', ActivityLevelValues),
     surveillanceAssets: readSurveillanceAssets(row, 'surveillance_assets'),
     hazards: readHazards(row, 'hazards'),
-  };
+  });
 }
 
 export interface EncounterRecord extends Readonly<PolicyAttributes['Encounter']> {
@@ -91,8 +90,7 @@ export const encounterColumns = (): Record<string, Sql> => ({
 });
 
 export function readEncounter(row: Row): EncounterRecord {
-  return {
-    ...readMeta(row),
+  return Object.assign(readMeta(row), {
     personId: textOrNull(row, 'person_id'),
     subject: readSubjectIdentity(row),
     occurredAt: date(row, 'occurred_at'),
@@ -104,5 +102,5 @@ export function readEncounter(row: Row): EncounterRecord {
     familyUnit: bool(row, 'family_unit'),
     medicalNeed: bool(row, 'medical_need'),
     medicalSummary: textOrNull(row, 'medical_summary'),
-  };
+  });
 }

@@ -43,8 +43,7 @@ export const networkColumns = (): Record<string, Sql> => ({
 
 export function readNetwork(row: Row, now: Date): NetworkRecord {
   const lastValidatedAt = date(row, 'last_validated_at');
-  return {
-    ...readMeta(row),
+  return Object.assign(readMeta(row), {
     name: text(row, 'name'),
     kind: oneOf(row, 'kind', NetworkKindValues),
     threatLevel: oneOf(row, 'threat_level', ThreatLevelValues),
@@ -54,7 +53,7 @@ export function readNetwork(row: Row, now: Date): NetworkRecord {
     analyticSummary: textOrNull(row, 'analytic_summary'),
     lastValidatedAt,
     reviewRequired: now.getTime() - lastValidatedAt.getTime() > REVIEW_AFTER_MS,
-  };
+  });
 }
 
 export const reviewCutoff = (now: Date): Date => new Date(now.getTime() - REVIEW_AFTER_MS);
@@ -69,15 +68,14 @@ export interface PersonRecord extends Readonly<PolicyAttributes['Person']> {
 export const PERSON_SELECT = sql`SELECT p.*, ${linkedOrgs(raw('p.id'))} AS linked_orgs FROM ice.persons p`;
 
 export function readPerson(row: Row): PersonRecord {
-  return {
-    ...readMeta(row),
+  return Object.assign(readMeta(row), {
     name: text(row, 'name'),
     dateOfBirth: calendarDateOrNull(row, 'date_of_birth'),
     nationality: textOrNull(row, 'nationality'),
     aNumber: textOrNull(row, 'a_number'),
     protected1367: bool(row, 'protected1367'),
     linkedOrgs: textArray(row, 'linked_orgs'),
-  };
+  });
 }
 
 export interface TransferRecord extends Readonly<PolicyAttributes['Transfer']> {
@@ -115,8 +113,7 @@ export const transferColumns = (now: Date): Record<string, Sql> => ({
 });
 
 export function readTransfer(row: Row): TransferRecord {
-  return {
-    ...readMeta(row),
+  return Object.assign(readMeta(row), {
     personId: text(row, 'person_id'),
     status: oneOf(row, 'status', TransferStatusValues),
     fromOrg: text(row, 'from_org'),
@@ -130,5 +127,5 @@ export function readTransfer(row: Row): TransferRecord {
     reason: textOrNull(row, 'reason'),
     medicalSummary: textOrNull(row, 'medical_summary'),
     notifiableNgoOrgs: textArray(row, 'notifiable_ngo_orgs'),
-  };
+  });
 }

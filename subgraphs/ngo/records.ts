@@ -91,8 +91,7 @@ function readConsent(row: Row): ConsentRecord | null {
 }
 
 export function readReferral(row: Row): ReferralRecord {
-  return {
-    ...readMeta(row),
+  return Object.assign(readMeta(row), {
     personId: text(row, 'person_id'),
     fromOrg: text(row, 'from_org'),
     toOrg: text(row, 'to_org'),
@@ -103,7 +102,7 @@ export function readReferral(row: Row): ReferralRecord {
     notes: textOrNull(row, 'notes'),
     circumstances: textOrNull(row, 'circumstances'),
     consent: readConsent(row),
-  };
+  });
 }
 
 export interface ProviderRecord extends Readonly<PolicyAttributes['Provider']> {
@@ -119,12 +118,11 @@ export const PROVIDER_FROM = sql`FROM ngo.providers pv`;
 export const providerColumns = (): Record<string, Sql> => metaColumns('pv');
 
 export function readProvider(row: Row): ProviderRecord {
-  return {
-    ...readMeta(row),
+  return Object.assign(readMeta(row), {
     name: text(row, 'name'),
     services: textArray(row, 'services').filter(isReferralService),
     sector: oneOf(row, 'sector', SECTORS),
     capacity: int(row, 'capacity'),
     bedsAvailable: int(row, 'beds_available'),
-  };
+  });
 }

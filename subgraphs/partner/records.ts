@@ -30,8 +30,7 @@ export const bookingColumns = (): Record<string, Sql> => ({
 });
 
 export function readBooking(row: Row): BookingRecord {
-  return {
-    ...readMeta(row),
+  return Object.assign(readMeta(row), {
     personId: textOrNull(row, 'person_id'),
     subject: readSubjectIdentity(row),
     county: text(row, 'county'),
@@ -40,5 +39,5 @@ export function readBooking(row: Row): BookingRecord {
     detainerStatus: oneOf(row, 'detainer_status', DetainerStatusValues),
     releaseDate: calendarDateOrNull(row, 'release_date'),
     transferId: textOrNull(row, 'transfer_id'),
-  };
+  });
 }
