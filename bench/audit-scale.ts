@@ -5,11 +5,13 @@ import { GENESIS_HASH } from '../lib/audit/chain.js';
 import type { AuditContent, AuditDecision, AuditSubject } from '../lib/audit/entry.js';
 import { copyItemsSql, indexPass } from '../lib/audit/indexer.js';
 import { verifyChains } from '../lib/audit/index.js';
+import { defaultVerifyWorkers, startVerifyPool } from '../lib/audit/verify-pool.js';
 import { readSettings } from '../lib/config.js';
 import { mintToken, PERSONAS } from '../lib/identity/index.js';
 import { migrate, openPostgres, sql, type Store } from '../lib/store/index.js';
 import { startFederation } from '../scripts/federation.js';
 import { createBenchDatabase } from './lib/database.js';
+import { postgresBackendsCpu } from './lib/proc-stats.js';
 
 /**
  * The audit log at scale (issue 12): `npm run bench:audit-scale -- --records 10000000`.
@@ -81,6 +83,7 @@ const SEED = positive('seed', flags.seed);
 /** Events per append_events call: about 20,000 records, a few MB of parameters. */
 const EVENTS_PER_APPEND = Math.max(1, Math.round(20_000 / PAGE));
 const SPAN_MS = 30 * 24 * 3_600_000;
+const VERIFY_WORKERS = Math.max(2, defaultVerifyWorkers());
 
 /** mulberry32: a seeded generator, so two runs seed the same log. */
 function random(seed: number): () => number {
@@ -274,14 +277,25 @@ async function fillIndex(store: Store, seeded: readonly Seeded[]): Promise<void>
   });
 }
 
-async function verifyWhole(store: Store): Promise<void> {
-  const cpu = process.cpuUsage();
-  const started = process.hrtime.bigint();
-  const status = await verifyChains(store, { jwks: { keys: [] } });
-  const seconds = ms(started) / 1000;
-  const used = process.cpuUsage(cpu);
-  if (!status.valid) throw new Error(`the seeded log does not verify: ${status.reason ?? '?'}`);
-  log({ step: 'verifyChains over the whole log', valid: status.valid, records: status.checkedEntries, events: status.checkedEvents, seconds: round(seconds), recordsPerSecond: Math.round(status.checkedEntries / seconds), nodeCpuMicrosPerRecord: round((used.user + used.system) / status.checkedEntries) });
+/**
+ * audit:verify's walk over the whole log, in this thread and with worker threads
+ * (verify-pool.ts), alternating, the same run: CPU per record counts every thread of the process.
+ */
+async function verifyWhole(store: Store, url: string): Promise<void> {
+  const pool = startVerifyPool(url, VERIFY_WORKERS);
+  try {
+    for (const workers of [0, VERIFY_WORKERS, 0, VERIFY_WORKERS]) {
+      const cpu = process.cpuUsage();
+      const started = process.hrtime.bigint();
+      const status = await verifyChains(store, { jwks: { keys: [] }, ...(workers === 0 ? {} : { pool }) });
+      const seconds = ms(started) / 1000;
+      const used = process.cpuUsage(cpu);
+      if (!status.valid) throw new Error(`the seeded log does not verify: ${status.reason ?? '?'}`);
+      log({ step: 'verifyChains over the whole log', workers, valid: status.valid, records: status.checkedEntries, events: status.checkedEvents, seconds: round(seconds), recordsPerSecond: Math.round(status.checkedEntries / seconds), nodeCpuMicrosPerRecord: round((used.user + used.system) / status.checkedEntries) });
+    }
+  } finally {
+    await pool.close();
+  }
 }
 
 const HISTORY = `query History($id: ID!, $first: Int, $after: String) {
@@ -303,7 +317,7 @@ interface Connection {
   readonly edges: readonly unknown[];
 }
 
-async function queries(settingsEnv: NodeJS.ProcessEnv): Promise<void> {
+async function queries(databaseName: string, settingsEnv: NodeJS.ProcessEnv): Promise<void> {
   const federation = await startFederation({ settings: readSettings(settingsEnv), services: ['audit'], ephemeralPorts: true, seed: false });
   try {
     const endpoint = federation.urls.audit;
@@ -357,14 +371,21 @@ async function queries(settingsEnv: NodeJS.ProcessEnv): Promise<void> {
         let rows = 0;
         // Warm-up: the first call after start pays connection set-up and plan caching.
         await ask(c.query, { id: c.id, first: FIRST, after: cursor }, c.field);
+        // CPU per call, which a shared machine's load moves far less than latency: this process
+        // (client, subgraph, its indexer) and the PostgreSQL backends serving this database.
+        const nodeCpu = process.cpuUsage();
+        const pgCpu = postgresBackendsCpu(databaseName);
         for (let i = 0; i < CALLS; i += 1) {
           const r = await ask(c.query, { id: c.id, first: FIRST, after: cursor }, c.field);
           times.push(r.ms);
           total = r.page.totalCount;
           rows = r.page.edges.length;
         }
+        const nodeMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(nodeCpu)) / CALLS;
+        let pgSeconds = 0;
+        for (const [pid, seconds] of postgresBackendsCpu(databaseName)) pgSeconds += seconds - (pgCpu.get(pid) ?? 0);
         times.sort((a, b) => a - b);
-        log({ query: c.what, who: c.who, id: c.id, seeded: c.records, totalCount: total, page: `${which} (${pageNo})`, first: FIRST, returned: rows, calls: CALLS, p50Ms: round(pct(times, 0.5)), p99Ms: round(pct(times, 0.99)), maxMs: round(times[times.length - 1] ?? 0) });
+        log({ nodeCpuMsPerCall: round(nodeMs), postgresCpuMsPerCall: round((pgSeconds * 1000) / CALLS), query: c.what, who: c.who, id: c.id, seeded: c.records, totalCount: total, page: `${which} (${pageNo})`, first: FIRST, returned: rows, calls: CALLS, p50Ms: round(pct(times, 0.5)), p99Ms: round(pct(times, 0.99)), maxMs: round(times[times.length - 1] ?? 0) });
       }
     }
   } finally {
@@ -410,9 +431,9 @@ try {
   await migrate(store);
   const seeded = await seedEvents(store);
   await fillIndex(store, seeded);
-  if (!flags['no-verify']) await verifyWhole(store);
+  if (!flags['no-verify']) await verifyWhole(store, database.url);
   if (flags.explain) await explain(store);
-  await queries({ ...process.env, DATABASE_URL: database.url, SEED_SCALE: 'off', RATE_LIMIT_PER_SUBJECT: '0', RATE_LIMIT_PER_ORG: '0' });
+  await queries(database.name, { ...process.env, DATABASE_URL: database.url, SEED_SCALE: 'off', RATE_LIMIT_PER_SUBJECT: '0', RATE_LIMIT_PER_ORG: '0' });
 } finally {
   await store.close();
   await database.drop();
