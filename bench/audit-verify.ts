@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createAuditWriter, verifyChains, type AuditEntryInput } from '../lib/audit/index.js';
 import { startVerifyPool, type VerifyPool } from '../lib/audit/verify-pool.js';
 import { migrate, openPostgres, type Store } from '../lib/store/index.js';
+import { postgresBackendsCpu } from './lib/proc-stats.js';
 
 /**
  * audit:verify's throughput (issue 12: >= 1 million records/s): `npx tsx bench/audit-verify.ts`.
@@ -12,7 +13,10 @@ import { migrate, openPostgres, type Store } from '../lib/store/index.js';
  * reads included), ROUNDS times (per page size in PAGE_SIZES, e.g. 500,5000). WORKERS (default
  * `0,2`) lists the walks to compare in the same run, rounds alternating between them: 0 reads and
  * hashes in this thread, N > 0 in N worker threads (lib/audit/verify-pool.ts). Prints one JSON
- * line per round; nodeCpuMicrosPerRecord counts the whole process (workers included).
+ * line per round; nodeCpuMicrosPerRecord counts the whole process (workers included),
+ * postgresCpuMicrosPerRecord the backends serving the database (/proc), and
+ * recordsPerSecondOnIdleCores what their sum allows on 1 and 2 free cores (the walk with workers
+ * can use both; in one thread Node is held to one), a figure a loaded machine moves far less.
  */
 const SERVER = process.env['POSTGRES_SERVER'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RECORDS = Number(process.env['RECORDS'] ?? 300_000);
@@ -82,10 +86,14 @@ try {
     for (const pageSize of PAGE_SIZES.length === 0 ? [undefined] : PAGE_SIZES) for (let round = 0; round < ROUNDS; round += 1) for (const workers of round % 2 === 0 ? WORKERS : [...WORKERS].reverse()) {
       const pool = pools.get(workers);
       const cpu = process.cpuUsage();
+      const pgCpu = postgresBackendsCpu(name);
       const started = process.hrtime.bigint();
       const status = await verifyChains(store, { jwks: { keys: [] }, ...(pageSize === undefined ? {} : { pageSize }), ...(pool === undefined ? {} : { pool }) });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const used = process.cpuUsage(cpu);
+      let pgSeconds = 0;
+      for (const [pid, seconds] of postgresBackendsCpu(name)) pgSeconds += seconds - (pgCpu.get(pid) ?? 0);
+      const cpuMicros = (used.user + used.system + pgSeconds * 1e6) / status.checkedEntries;
       console.log(JSON.stringify({
         scenario: 'audit:verify (verifyChains over the whole log)',
         workers,
@@ -96,6 +104,9 @@ try {
         seconds: Number(seconds.toFixed(3)),
         recordsPerSecond: Math.round(status.checkedEntries / seconds),
         nodeCpuMicrosPerRecord: Number(((used.user + used.system) / status.checkedEntries).toFixed(3)),
+        postgresCpuMicrosPerRecord: Number(((pgSeconds * 1e6) / status.checkedEntries).toFixed(3)),
+        // What the CPU per record allows when `cores` are free for the walk: load-insensitive.
+        recordsPerSecondOnIdleCores: Object.fromEntries([1, 2].map((cores) => [cores, Math.round((cores * 1e6) / cpuMicros)])),
       }));
     }
   } finally {
