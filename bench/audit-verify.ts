@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { createAuditWriter, verifyChains, type AuditEntryInput } from '../lib/audit/index.js';
 import { startVerifyPool, type VerifyPool } from '../lib/audit/verify-pool.js';
@@ -15,8 +16,8 @@ import { postgresBackendsCpu } from './lib/proc-stats.js';
  * hashes in this thread, N > 0 in N worker threads (lib/audit/verify-pool.ts). Prints one JSON
  * line per round; nodeCpuMicrosPerRecord counts the whole process (workers included),
  * postgresCpuMicrosPerRecord the backends serving the database (/proc), and
- * recordsPerSecondOnIdleCores what their sum allows on 1 and 2 free cores (the walk with workers
- * can use both; in one thread Node is held to one), a figure a loaded machine moves far less.
+ * recordsPerSecondCeilingIdle what that CPU allows with the machine's cores all free (Node's part
+ * held to one core in one thread, to one per worker), a figure a loaded machine moves far less.
  */
 const SERVER = process.env['POSTGRES_SERVER'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RECORDS = Number(process.env['RECORDS'] ?? 300_000);
@@ -26,6 +27,7 @@ const CHAINS = Number(process.env['CHAINS'] ?? 2);
 const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
 /** Events per page of the walk (verifyChains' pageSize); unset: its default. */
 const PAGE_SIZES = (process.env['PAGE_SIZES'] ?? '').split(',').filter((s) => s !== '').map(Number);
+const CORES = availableParallelism();
 const WORKERS = (process.env['WORKERS'] ?? '0,2').split(',').filter((s) => s !== '').map(Number);
 
 const page = (request: string): AuditEntryInput[] =>
@@ -93,7 +95,11 @@ try {
       const used = process.cpuUsage(cpu);
       let pgSeconds = 0;
       for (const [pid, seconds] of postgresBackendsCpu(name)) pgSeconds += seconds - (pgCpu.get(pid) ?? 0);
-      const cpuMicros = (used.user + used.system + pgSeconds * 1e6) / status.checkedEntries;
+      const nodeMicros = (used.user + used.system) / status.checkedEntries;
+      const cpuMicros = nodeMicros + (pgSeconds * 1e6) / status.checkedEntries;
+      // On an idle machine: all its cores share Node's and PostgreSQL's work, but Node's part
+      // runs on at most one core in this thread, or one per worker.
+      const ceiling = Math.round(Math.min((CORES * 1e6) / cpuMicros, (Math.max(1, workers) * 1e6) / nodeMicros));
       console.log(JSON.stringify({
         scenario: 'audit:verify (verifyChains over the whole log)',
         workers,
@@ -105,8 +111,9 @@ try {
         recordsPerSecond: Math.round(status.checkedEntries / seconds),
         nodeCpuMicrosPerRecord: Number(((used.user + used.system) / status.checkedEntries).toFixed(3)),
         postgresCpuMicrosPerRecord: Number(((pgSeconds * 1e6) / status.checkedEntries).toFixed(3)),
-        // What the CPU per record allows when `cores` are free for the walk: load-insensitive.
-        recordsPerSecondOnIdleCores: Object.fromEntries([1, 2].map((cores) => [cores, Math.round((cores * 1e6) / cpuMicros)])),
+        // What that CPU per record allows with every core free for the walk: load-insensitive.
+        recordsPerSecondCeilingIdle: ceiling,
+        cores: CORES,
       }));
     }
   } finally {
