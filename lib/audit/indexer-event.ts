@@ -2,6 +2,7 @@ import { isOneOf, SERVICES } from '../domain.js';
 import { raw, type Row, type Sql } from '../store/index.js';
 import { entryHash, isHash } from './chain.js';
 import { isAuditAction, isAuditDecision, type AuditSubject } from './entry.js';
+import { date, int, MalformedRowError, optStr, str, strings as strs } from './entry-row.js';
 import { canonicalHeader, canonicalItem, eventHash, itemsRoot, type AuditEventHeader, type AuditEventItem } from './event-format.js';
 import { splitItems } from './items-scan.js';
 import type { ChainProblem } from './verify.js';
@@ -35,7 +36,8 @@ export type EventCheck =
   | { readonly ok: true; readonly event: StoredEvent }
   | { readonly ok: false; readonly problem: ChainProblem; readonly brokenAt: string; readonly reason: string };
 
-class Malformed extends Error {}
+// The same error as every other reader of audit rows (entry-row.ts), so the readers are shared.
+const Malformed = MalformedRowError;
 
 const isServiceName = isOneOf(SERVICES);
 
@@ -159,35 +161,4 @@ function optText(value: unknown, what: string): string | null {
   if (value === null) return null;
   if (typeof value !== 'string') throw new Malformed(`${what} must be a string or null`);
   return value;
-}
-
-function str(row: Row, column: string): string {
-  const value = row[column];
-  if (typeof value !== 'string') throw new Malformed(`${column} must be text`);
-  return value;
-}
-
-function optStr(row: Row, column: string): string | null {
-  const value = row[column];
-  return value === undefined ? null : optText(value, column);
-}
-
-function strs(value: unknown, what: string): readonly string[] {
-  if (!Array.isArray(value) || !value.every((item: unknown) => typeof item === 'string')) throw new Malformed(`${what} must be a list of strings`);
-  return value as readonly string[];
-}
-
-/** int8 arrives as number, bigint or string depending on the driver. */
-function int(row: Row, column: string): number {
-  const value = row[column];
-  const number = typeof value === 'number' ? value : typeof value === 'bigint' || typeof value === 'string' ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(number)) throw new Malformed(`${column} must be an integer`);
-  return number;
-}
-
-function date(row: Row, column: string): Date {
-  const value = row[column];
-  const parsed = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
-  if (parsed === undefined || Number.isNaN(parsed.getTime())) throw new Malformed(`${column} must be a timestamp`);
-  return parsed;
 }
