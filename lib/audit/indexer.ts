@@ -176,7 +176,7 @@ async function indexBatch(store: Store, chain: string, options: IndexerOptions):
       firstSeq ??= seq;
       prevHash = check.event.hash;
       expected = seq + 1;
-      items += check.event.items.length;
+      items += check.event.itemCount;
       if (items >= batchItems) break;
     }
     const lastSeq = expected - 1;
