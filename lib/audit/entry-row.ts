@@ -66,13 +66,17 @@ export function parseEntryRow(row: Row): AuditEntry {
   return { ...content, id: itemId(chain, seq, item), chain, seq, item, itemCount: int(row, 'item_count'), prevHash, hash };
 }
 
-function str(row: Row, column: string): string {
+/*
+ * The one set of row readers for audit rows (entries, events, the indexer's and the API's reads):
+ * a value no writer could have stored throws MalformedRowError, which verifiers report as the break.
+ */
+export function str(row: Row, column: string): string {
   const value = row[column];
   if (typeof value !== 'string') throw new MalformedRowError(`audit row: ${column} must be text, got ${typeof value}`);
   return value;
 }
 
-function optStr(row: Row, column: string): string | null {
+export function optStr(row: Row, column: string): string | null {
   const value = row[column];
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string') throw new MalformedRowError(`audit row: ${column} must be text or null, got ${typeof value}`);
@@ -84,11 +88,11 @@ function req(value: string | null, column: string): string {
   return value;
 }
 
-function strs(row: Row, column: string): readonly string[] {
-  const value = row[column];
-  if (!Array.isArray(value) || !value.every((item: unknown) => typeof item === 'string')) {
-    throw new MalformedRowError(`audit row: ${column} must be text[]`);
-  }
+const strs = (row: Row, column: string): readonly string[] => strings(row[column], `audit row: ${column}`);
+
+/** A list of strings (a text[] column, or a list inside an item); `what` names it in the error. */
+export function strings(value: unknown, what: string): readonly string[] {
+  if (!Array.isArray(value) || !value.every((item: unknown) => typeof item === 'string')) throw new MalformedRowError(`${what} must be a list of strings`);
   return value as readonly string[];
 }
 

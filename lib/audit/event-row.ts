@@ -2,7 +2,7 @@ import { isOneOf, SERVICES } from '../domain.js';
 import { raw, type Row, type Sql } from '../store/index.js';
 import { entryHash, isHash } from './chain.js';
 import { isAuditAction, isAuditDecision, type AuditContent } from './entry.js';
-import { date, int, MalformedRowError } from './entry-row.js';
+import { date, int, MalformedRowError, optStr, str, strings as strs } from './entry-row.js';
 import { canonicalHeader, eventHash, itemsRoot, type AuditEventHeader, type AuditEventItem } from './event-format.js';
 
 /**
@@ -150,21 +150,3 @@ function malformed(message: string): never {
 }
 
 const optString = (value: unknown): value is string | null => value === null || typeof value === 'string';
-
-function str(row: Row, column: string): string {
-  const value = row[column];
-  if (typeof value !== 'string') throw new MalformedRowError(`audit row: ${column} must be text, got ${typeof value}`);
-  return value;
-}
-
-function optStr(row: Row, column: string): string | null {
-  const value = row[column];
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'string') throw new MalformedRowError(`audit row: ${column} must be text or null, got ${typeof value}`);
-  return value;
-}
-
-function strs(value: unknown, what: string): readonly string[] {
-  if (!Array.isArray(value) || !value.every((item: unknown) => typeof item === 'string')) throw new MalformedRowError(`${what} must be a list of strings`);
-  return value as readonly string[];
-}

@@ -1,5 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
-import { sql, type Queryable, type Row, type Store } from '../store/index.js';
+import { sql, type Queryable, type Row, type Sql, type Store } from '../store/index.js';
 import { GENESIS_HASH } from './chain.js';
 import { verifyCheckpoint } from './checkpoints.js';
 import { checkEvent, EVENT_COLUMNS } from './indexer-event.js';
@@ -176,21 +176,14 @@ async function indexBatch(store: Store, chain: string, options: IndexerOptions):
       firstSeq ??= seq;
       prevHash = check.event.hash;
       expected = seq + 1;
-      items += check.event.items.length;
+      items += check.event.itemCount;
       if (items >= batchItems) break;
     }
     const lastSeq = expected - 1;
     if (lastSeq > startSeq) {
       // Verified in JS above; the items are copied by PostgreSQL straight from the rows just
       // read (same transaction), so they never travel back over the wire.
-      await tx.query(sql`
-        INSERT INTO audit.access_items (chain, seq, item, at, request_id, subject_sub, subject_org, agency, purpose,
-          action, record_type, record_id, owner_org, person_id, decision)
-        SELECT e.chain, e.seq, (i.n - 1)::integer, e.at, e.request_id, e.subject_sub, e.subject_org, e.agency, e.purpose,
-          e.action, e.record_type, i.v ->> 0, i.v ->> 1, i.v ->> 2, i.v ->> 5
-        FROM audit.events e CROSS JOIN LATERAL json_array_elements(e.items::json) WITH ORDINALITY AS i(v, n)
-        WHERE e.chain = ${chain} AND e.seq > ${startSeq} AND e.seq <= ${lastSeq}
-        ON CONFLICT (chain, seq, item) DO NOTHING`);
+      await tx.query(copyItemsSql(chain, startSeq, lastSeq));
     }
     const events = firstSeq === null ? 0 : lastSeq - firstSeq + 1;
     await tx.query(sql`
@@ -204,6 +197,21 @@ async function indexBatch(store: Store, chain: string, options: IndexerOptions):
     return { events, items, indexedSeq: lastSeq, broken: failure !== null };
   });
 }
+
+/**
+ * The one statement that copies events' items into audit.access_items: the events of `chain`
+ * with after < seq <= through, read by PostgreSQL straight from audit.events. Only for events
+ * already verified (the indexer's batch above; bench/audit-scale.ts's bulk fill, which the real
+ * indexer then checks by verifying on from the state it leaves).
+ */
+export const copyItemsSql = (chain: string, after: number, through: number): Sql => sql`
+  INSERT INTO audit.access_items (chain, seq, item, at, request_id, subject_sub, subject_org, agency, purpose,
+    action, record_type, record_id, owner_org, person_id, decision)
+  SELECT e.chain, e.seq, (i.n - 1)::integer, e.at, e.request_id, e.subject_sub, e.subject_org, e.agency, e.purpose,
+    e.action, e.record_type, i.v ->> 0, i.v ->> 1, i.v ->> 2, i.v ->> 5
+  FROM audit.events e CROSS JOIN LATERAL json_array_elements(e.items::json) WITH ORDINALITY AS i(v, n)
+  WHERE e.chain = ${chain} AND e.seq > ${after} AND e.seq <= ${through}
+  ON CONFLICT (chain, seq, item) DO NOTHING`;
 
 /**
  * A gap before `seq` is legitimate only where retention purged the events before it: a

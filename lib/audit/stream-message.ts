@@ -159,7 +159,7 @@ export class StreamVerifier {
     state.seq = seq;
     state.hash = check.event.hash;
     state.events += 1;
-    state.items += check.event.items.length;
+    state.items += check.event.itemCount;
   }
 
   report(): StreamChainReport[] {

@@ -3,10 +3,8 @@ import { sql, type Row, type Store } from '../store/index.js';
 import { GENESIS_HASH } from './chain.js';
 import { parseCheckpointRow, verifyCheckpoint, type Checkpoint, type CheckpointClaim } from './checkpoints.js';
 import { entryId } from './entry.js';
-import { int } from './entry-row.js';
-import { EVENT_COLUMNS } from './event-row.js';
-import { checkEventRow } from './event-verify.js';
 import { readAuditPublicJwks } from './signing-key.js';
+import { inThreadRows, type RowSource, type VerifyPool } from './verify-pool.js';
 
 /** What broke, for a caller to switch on; `reason` says it in words. */
 export type ChainProblem =
@@ -72,6 +70,11 @@ export interface VerifyOptions {
    * items, so pages are kept well below what one query could return.
    */
   readonly pageSize?: number;
+  /**
+   * Worker threads that read and check the rows in parallel (verify-pool.ts; PostgreSQL only).
+   * The result is the same with or without them; without, the walk reads and hashes in this thread.
+   */
+  readonly pool?: VerifyPool;
 }
 
 /**
@@ -109,13 +112,14 @@ export async function verifyChains(store: Store, options: VerifyOptions = {}): P
     }
   }
 
+  const source = options.pool === undefined ? inThreadRows(store) : options.pool.rows(store);
   const reports: ChainReport[] = [];
   for (const chain of [...chains].sort()) {
     const held = claims.get(chain) ?? [];
     const bad = invalid.find((item) => item.chain === chain);
     reports.push(
       bad === undefined
-        ? await walkChain(store, chain, held, pageSize)
+        ? await walkChain(source, chain, held, pageSize)
         : { ...emptyReport(chain), valid: false, problem: 'CHECKPOINT_INVALID', reason: bad.reason },
     );
   }
@@ -174,7 +178,7 @@ function emptyReport(chain: string): ChainReport {
   };
 }
 
-async function walkChain(store: Store, chain: string, claims: readonly CheckpointClaim[], pageSize: number): Promise<ChainReport> {
+async function walkChain(source: RowSource, chain: string, claims: readonly CheckpointClaim[], pageSize: number): Promise<ChainReport> {
   const bySeq = new Map<number, CheckpointClaim[]>();
   for (const claim of claims) bySeq.set(claim.seq, [...(bySeq.get(claim.seq) ?? []), claim]);
   let checked = 0;
@@ -197,73 +201,55 @@ async function walkChain(store: Store, chain: string, claims: readonly Checkpoin
     reason,
   });
 
-  const page = (after: number): Promise<readonly Row[]> =>
-    store.query(sql`
-      SELECT ${EVENT_COLUMNS} FROM audit.events e
-      WHERE e.chain = ${chain} AND e.seq > ${after}
-      ORDER BY e.seq LIMIT ${pageSize}`);
-  let next: Promise<readonly Row[]> | null = page(0);
-  try {
-    while (next !== null) {
-      const rows: readonly Row[] = await next;
-      // Ask for the next page before checking this one, so the database reads it while Node hashes
-      // (measured: most of a walk's wall time was the two waiting on each other). A page left
-      // unread when the walk stops at a break is awaited below; its failure is ignored then.
-      const tail = rows.length === pageSize ? Number(rows[rows.length - 1]?.['seq']) : Number.NaN;
-      next = Number.isSafeInteger(tail) ? page(tail) : null;
-      next?.catch(() => undefined);
-      for (const row of rows) {
-        const event = checkEventRow(chain, row);
-        if (!event.ok) return report(safeSeq(row, last), 'MALFORMED', event.reason);
-        const { seq } = event;
-        const id = entryId(chain, seq);
-        if (last === null) {
-          firstSeq = seq;
-          if (seq === 1) {
-            if (event.prevHash !== GENESIS_HASH) return report(seq, 'REORDERED', `${id} is the first event but does not link to the genesis hash`);
-          } else {
-            const cut = (bySeq.get(seq - 1) ?? []).find((claim) => claim.kind === 'RETENTION' && claim.headHash === event.prevHash);
-            if (cut === undefined) {
-              const purgedThrough = Math.max(0, ...claims.filter((claim) => claim.kind === 'RETENTION' && claim.seq < seq).map((claim) => claim.seq));
-              return report(
-                purgedThrough + 1,
-                'UNEXPLAINED_START',
-                `the chain starts at ${id}; events from ${entryId(chain, purgedThrough + 1)} on were removed without a signed retention checkpoint`,
-              );
-            }
-            compared += 1;
-          }
+  // Each row arrives checked against its own hash (checkRow); links, order and checkpoints are
+  // decided here, in chain order, so where the rows were read and hashed changes nothing.
+  for await (const rows of source(chain, pageSize)) {
+    for (const event of rows) {
+      if (!event.ok) return report(event.rowSeq ?? (last?.seq ?? 0) + 1, 'MALFORMED', event.reason);
+      const { seq } = event;
+      const id = entryId(chain, seq);
+      if (last === null) {
+        firstSeq = seq;
+        if (seq === 1) {
+          if (event.prevHash !== GENESIS_HASH) return report(seq, 'REORDERED', `${id} is the first event but does not link to the genesis hash`);
         } else {
-          if (seq !== last.seq + 1) return report(last.seq + 1, 'MISSING', `${entryId(chain, last.seq + 1)} is missing (the chain jumps from seq ${last.seq} to ${seq})`);
-          if (event.prevHash !== last.hash) {
-            return report(seq, 'REORDERED', `${id} does not link to ${entryId(chain, last.seq)}: events were removed, reordered or rewritten`);
-          }
-        }
-        // A version-1 row after a version-2 one cannot be: legacy entries only precede events.
-        if (event.version === 1 && last !== null && lastVersion === 2) {
-          return report(seq, 'ALTERED', `${id} is a legacy entry after an event: legacy entries only ever precede events`);
-        }
-        if (event.mismatch !== null) return report(seq, 'ALTERED', `${id} was altered: ${event.mismatch}`);
-        for (const claim of bySeq.get(seq) ?? []) {
-          compared += 1;
-          if (claim.headHash !== event.hash) {
+          const cut = (bySeq.get(seq - 1) ?? []).find((claim) => claim.kind === 'RETENTION' && claim.headHash === event.prevHash);
+          if (cut === undefined) {
+            const purgedThrough = Math.max(0, ...claims.filter((claim) => claim.kind === 'RETENTION' && claim.seq < seq).map((claim) => claim.seq));
             return report(
-              seq,
-              'CHECKPOINT_MISMATCH',
-              `${id} differs from the checkpoint signed at ${claim.at.toISOString()}: the chain was rewritten at or before it`,
+              purgedThrough + 1,
+              'UNEXPLAINED_START',
+              `the chain starts at ${id}; events from ${entryId(chain, purgedThrough + 1)} on were removed without a signed retention checkpoint`,
             );
           }
+          compared += 1;
         }
-        checked += event.itemCount;
-        checkedEvents += 1;
-        last = { seq, hash: event.hash };
-        lastVersion = event.version;
+      } else {
+        if (seq !== last.seq + 1) return report(last.seq + 1, 'MISSING', `${entryId(chain, last.seq + 1)} is missing (the chain jumps from seq ${last.seq} to ${seq})`);
+        if (event.prevHash !== last.hash) {
+          return report(seq, 'REORDERED', `${id} does not link to ${entryId(chain, last.seq)}: events were removed, reordered or rewritten`);
+        }
       }
+      // A version-1 row after a version-2 one cannot be: legacy entries only precede events.
+      if (event.version === 1 && last !== null && lastVersion === 2) {
+        return report(seq, 'ALTERED', `${id} is a legacy entry after an event: legacy entries only ever precede events`);
+      }
+      if (event.mismatch !== null) return report(seq, 'ALTERED', `${id} was altered: ${event.mismatch}`);
+      for (const claim of bySeq.get(seq) ?? []) {
+        compared += 1;
+        if (claim.headHash !== event.hash) {
+          return report(
+            seq,
+            'CHECKPOINT_MISMATCH',
+            `${id} differs from the checkpoint signed at ${claim.at.toISOString()}: the chain was rewritten at or before it`,
+          );
+        }
+      }
+      checked += event.itemCount;
+      checkedEvents += 1;
+      last = { seq, hash: event.hash };
+      lastVersion = event.version;
     }
-  } finally {
-    // A walk that stopped at a break leaves the next page in flight: let it settle before the
-    // caller may close the store.
-    if (next !== null) await next.catch(() => undefined);
   }
 
   const furthest = claims.reduce<CheckpointClaim | null>((best, claim) => (best === null || claim.seq > best.seq ? claim : best), null);
@@ -278,12 +264,4 @@ async function walkChain(store: Store, chain: string, claims: readonly Checkpoin
     );
   }
   return { ...emptyReport(chain), checkedEntries: checked, checkedEvents, firstSeq, headSeq: last?.seq ?? null, headHash: last?.hash ?? null, checkpointsChecked: compared };
-}
-
-function safeSeq(row: Row, last: { seq: number } | null): number {
-  try {
-    return int(row, 'seq');
-  } catch {
-    return (last?.seq ?? 0) + 1;
-  }
 }

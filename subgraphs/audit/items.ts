@@ -1,7 +1,8 @@
 import type { AuditEntry } from '../../lib/audit/entry.js';
 import { int, MalformedRowError } from '../../lib/audit/entry-row.js';
 import { eventColumns, parseEventRow, type StoredEvent } from '../../lib/audit/event-row.js';
-import { itemId } from '../../lib/audit/event-format.js';
+import { itemId, type AuditEventItem } from '../../lib/audit/event-format.js';
+import { splitItems } from '../../lib/audit/items-scan.js';
 import { isOneOf, SERVICES } from '../../lib/domain.js';
 import { sql, type Row, type Sql } from '../../lib/store/index.js';
 
@@ -20,20 +21,36 @@ export const ITEM_COLUMNS: Sql = sql`e.item AS item_index, ${eventColumns('ev')}
 const isServiceName = isOneOf(SERVICES);
 
 /**
- * The rows of a per-item query as AuditEntry, in the rows' order. Each event's items are parsed
- * once per page, however many of its items the page lists.
+ * The rows of a per-item query as AuditEntry, in the rows' order. Only the items listed are
+ * parsed: an event's items text is split once per page (items-scan.ts, no parse), and the row
+ * is read with just the listed item's text in place of all of them. A page about one person
+ * lists one item from each of 100 events of ~100 items: parsing every item of each was most
+ * of the request's CPU (bench/audit-scale.ts). A text the scanner does not accept is parsed
+ * whole, as before, and fails the same way when malformed.
  */
 export function entriesOf(rows: readonly Row[]): AuditEntry[] {
-  const events = new Map<string, StoredEvent>();
+  const split = new Map<string, readonly string[] | null>();
   return rows.map((row) => {
     const key = `${String(row['chain'])}:${String(row['seq'])}`;
-    let event = events.get(key);
-    if (event === undefined) {
-      event = parseEventRow(row);
-      events.set(key, event);
+    let texts = split.get(key);
+    if (texts === undefined) {
+      texts = typeof row['items'] === 'string' ? splitItems(row['items']) : null;
+      split.set(key, texts);
     }
     const index = int(row, 'item_index');
-    const item = event.items[index];
+    const text = texts?.[index];
+    let event: StoredEvent;
+    let item: AuditEventItem | undefined;
+    let itemCount: number;
+    if (texts !== null && text !== undefined) {
+      event = parseEventRow({ ...row, items: `[${text}]` });
+      item = event.items[0];
+      itemCount = texts.length;
+    } else {
+      event = parseEventRow(row);
+      item = event.items[index];
+      itemCount = event.items.length;
+    }
     const { header } = event;
     const { service } = header;
     if (item === undefined) throw new MalformedRowError(`audit index names ${itemId(event.chain, event.seq, index)}, which its event does not hold`);
@@ -46,7 +63,7 @@ export function entriesOf(rows: readonly Row[]): AuditEntry[] {
       chain: event.chain,
       seq: event.seq,
       item: index,
-      itemCount: event.items.length,
+      itemCount,
       prevHash: event.prevHash,
       hash: event.hash,
     };

@@ -1,10 +1,10 @@
 import { DEFAULT_PAGE_SIZE, pageSizeLimit } from '../../lib/connection.js';
 import { badInput } from '../../lib/errors.js';
-import { and, sql, type Queryable, type Sql } from '../../lib/store/index.js';
+import { and, join, sql, type Queryable, type Sql } from '../../lib/store/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { isAuditAction, isAuditDecision, type AuditEntry } from '../../lib/audit/entry.js';
 import { int } from '../../lib/audit/entry-row.js';
-import { entriesOf, ITEM_COLUMNS, ITEM_SOURCE } from './items.js';
+import { entriesOf, ITEM_COLUMNS } from './items.js';
 import type { AccessLogFilter } from '../../schema/generated/audit.js';
 
 /**
@@ -48,16 +48,23 @@ export async function queryAccessLog(
   }
   // The same limit and code as every other connection (lib/connection.ts) and the gateway.
   if (first > limits.maxPageSize) throw pageSizeLimit(first, limits.maxPageSize);
-  const where = filterConditions(filter);
+  const { parts, rest } = filterParts(filter);
   const after = page.after === null || page.after === undefined ? null : decodeCursor(page.after);
   const keyset = after === null ? sql`TRUE` : sql`(e.at, e.chain, e.seq, e.item) < (${after.at}, ${after.chain}, ${after.seq}, ${after.item})`;
+  const newestFirst = sql`ORDER BY e.at DESC, e.chain DESC, e.seq DESC, e.item DESC`;
+  // Each part finds its page by its own index, newest first, in a subquery of its own (so the
+  // planner cannot trade the index for a scan of everything the filter matches); the parts are
+  // disjoint, so their union holds every item once, and their counts add up.
+  const found = join(
+    parts.map((part) => sql`(SELECT e.* FROM audit.access_items e WHERE ${part} AND ${rest} AND ${keyset} ${newestFirst} LIMIT ${first + 1})`),
+    ' UNION ALL ',
+  );
   const [rows, counted] = await Promise.all([
     store.query(sql`
-      SELECT ${ITEM_COLUMNS} FROM ${ITEM_SOURCE}
-      WHERE ${where} AND ${keyset}
-      ORDER BY e.at DESC, e.chain DESC, e.seq DESC, e.item DESC
+      SELECT ${ITEM_COLUMNS} FROM (${found}) e JOIN audit.events ev ON ev.chain = e.chain AND ev.seq = e.seq
+      ${newestFirst}
       LIMIT ${first + 1}`),
-    store.query(sql`SELECT count(*) AS total FROM audit.access_items e WHERE ${where}`),
+    store.query(sql`SELECT ${join(parts.map((part) => sql`(SELECT count(*) FROM audit.access_items e WHERE ${part} AND ${rest})`), ' + ')} AS total`),
   ]);
   const edges = entriesOf(rows.slice(0, first)).map((entry) => ({ cursor: encodeCursor(entry), node: entry }));
   const total = counted[0];
@@ -72,6 +79,17 @@ export async function queryAccessLog(
 
 /** The filter as SQL conditions on alias `e` (an access_items row); validated here because it comes from clients. */
 export function filterConditions(filter: AccessLogFilter): Sql {
+  const { parts, rest } = filterParts(filter);
+  return parts.length === 1 ? and([...parts, rest]) : and([sql`(${join(parts, ' OR ')})`, rest]);
+}
+
+/**
+ * The filter as disjoint parts (any row matches at most one) AND the rest. One part (TRUE)
+ * unless personId is set: an item is about person P when its person_id is P, or when it is P's
+ * own Person record; the second part excludes what the first holds, so each can be counted
+ * and paged from an index of its own (access_items_person, access_items_person_record).
+ */
+export function filterParts(filter: AccessLogFilter): { readonly parts: readonly Sql[]; readonly rest: Sql } {
   const conditions: Sql[] = [];
   const text = (value: string | null | undefined, column: Sql): void => {
     if (value === null || value === undefined) return;
@@ -85,9 +103,11 @@ export function filterConditions(filter: AccessLogFilter): Sql {
   text(filter.recordId, sql`e.record_id`);
   text(filter.purpose, sql`e.purpose`);
   text(filter.requestId, sql`e.request_id`);
+  let parts: readonly Sql[] = [sql`TRUE`];
   if (filter.personId !== null && filter.personId !== undefined) {
     if (typeof filter.personId !== 'string') throw badInput('access log filter values must be strings');
-    conditions.push(sql`(e.person_id = ${filter.personId} OR (e.record_type = 'Person' AND e.record_id = ${filter.personId}))`);
+    const person = filter.personId;
+    parts = [sql`e.person_id = ${person}`, sql`e.record_type = 'Person' AND e.record_id = ${person} AND e.person_id IS DISTINCT FROM ${person}`];
   }
   if (filter.decision !== null && filter.decision !== undefined) {
     if (!isAuditDecision(filter.decision)) throw badInput('unknown decision in access log filter', { decision: String(filter.decision) });
@@ -98,7 +118,7 @@ export function filterConditions(filter: AccessLogFilter): Sql {
     conditions.push(sql`e.action = ${filter.action}`);
   }
   conditions.push(...rangeConditions(filter));
-  return and(conditions);
+  return { parts, rest: and(conditions) };
 }
 
 /** `from` inclusive, `to` exclusive. */

@@ -12,6 +12,7 @@ import {
 import { recordCheckpoints } from '../../lib/audit/checkpoints.js';
 import { EVENT_COLUMNS, parseEventRow, type StoredEvent } from '../../lib/audit/event-row.js';
 import { canonicalHeader, canonicalItem, eventHash, itemsRoot, type AuditEventItem } from '../../lib/audit/event-format.js';
+import { startVerifyPool, type VerifyPool } from '../../lib/audit/verify-pool.js';
 import { sql } from '../../lib/store/index.js';
 import { entries } from './entries.js';
 import { openTestStore, STORE_KINDS, tamper, type TestStore } from './stores.js';
@@ -29,16 +30,26 @@ const DENIED = (item: AuditEventItem): AuditEventItem => ({ ...item, decision: '
  * The triggers stop the application; a database owner can switch them off. These tests do
  * exactly that and expect the chain and the signed checkpoints to tell.
  */
-describe.each(STORE_KINDS)('tamper detection on %s', (kind) => {
+// Each case also on PostgreSQL with the walk's rows read and checked by worker threads
+// (lib/audit/verify-pool.ts): the verdict must not depend on where the hashing ran.
+const VARIANTS = [...STORE_KINDS.map((kind) => [kind, 0] as const), ['postgres', 2] as const];
+
+describe.each(VARIANTS)('tamper detection on %s (verify workers: %i)', (kind, workers) => {
   let t: TestStore;
   let key: AuditSigningKey;
-  const verify = (extra: { checkpoints?: readonly string[] } = {}) => verifyChains(t.store, { jwks: publicJwksOf(key), ...extra });
+  let pool: VerifyPool | undefined;
+  const verify = (extra: { checkpoints?: readonly string[]; pageSize?: number } = {}) =>
+    verifyChains(t.store, { jwks: publicJwksOf(key), ...extra, ...(pool === undefined ? {} : { pool }) });
 
   beforeAll(async () => {
     t = await openTestStore(kind);
     key = await generateAuditSigningKey();
+    if (workers > 0) pool = startVerifyPool(t.databaseUrl as string, workers);
   });
-  afterAll(async () => t.dispose());
+  afterAll(async () => {
+    await pool?.close();
+    await t.dispose();
+  });
 
   beforeEach(async () => {
     // A fresh log for every test (the triggers, rightly, leave no other way to empty it).
@@ -145,7 +156,7 @@ describe.each(STORE_KINDS)('tamper detection on %s', (kind) => {
 
   it('walks in pages without losing its place', async () => {
     await tamper(t.store, `UPDATE audit.events SET reason = 'edited' WHERE chain = 'ice' AND seq = 17`);
-    expect(await verifyChains(t.store, { jwks: publicJwksOf(key), pageSize: 3 })).toMatchObject({ firstBrokenEntry: 'ice:17', checkedEntries: 16 + 3 });
+    expect(await verify({ pageSize: 3 })).toMatchObject({ firstBrokenEntry: 'ice:17', checkedEntries: 16 + 3 });
   });
 
   it('names an event one of whose items was altered', async () => {
