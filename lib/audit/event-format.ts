@@ -109,6 +109,26 @@ export function canonicalItem(item: AuditEventItem): string {
   return `[${jsonString(item.recordId)},${jsonString(item.ownerOrg)},${jsonString(item.personId)},${jsonStrings(item.fieldsReleased)},${jsonStrings(item.fieldsRedacted)},${jsonString(item.decision)},${jsonStrings(item.rules)}]`;
 }
 
+/** canonicalItem, each list's text taken from (or put in) `lists` by the list's identity. */
+export function canonicalItemWith(item: AuditEventItem, lists: Map<readonly string[], string>): string {
+  return `[${jsonString(item.recordId)},${jsonString(item.ownerOrg)},${jsonString(item.personId)},${cachedJsonStrings(item.fieldsReleased, lists)},${cachedJsonStrings(item.fieldsRedacted, lists)},${jsonString(item.decision)},${cachedJsonStrings(item.rules, lists)}]`;
+}
+
+/**
+ * A list's JSON text, once per list object: the writer passes a map per append, in which the
+ * records of a page share their released/redacted/rules arrays (normalizeEntries keeps them
+ * shared), so a page serializes each a handful of times instead of once per record. The arrays
+ * are the writer's own copies, which nothing changes.
+ */
+function cachedJsonStrings(values: readonly string[], lists: Map<readonly string[], string>): string {
+  let text = lists.get(values);
+  if (text === undefined) {
+    text = jsonStrings(values);
+    lists.set(values, text);
+  }
+  return text;
+}
+
 // What JSON.stringify would escape in a string: ", \, U+0000-U+001F, and lone surrogates (checked
 // for any surrogate, the slow path then decides).
 const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
