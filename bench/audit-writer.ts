@@ -38,6 +38,8 @@ export interface AuditBenchResult extends AuditBenchConfig {
   readonly nodeCpuCores: number;
   /** CPU of the database's PostgreSQL backends per second of wall time. */
   readonly postgresCpuCores: number;
+  /** This process's CPU per entry (build, hashing, driver, bookkeeping), in microseconds. */
+  readonly nodeMicrosPerEntry: number;
   /** PostgreSQL CPU per entry, in microseconds. */
   readonly postgresMicrosPerEntry: number;
   /** Every chain's items equal the entries appended to it, its head seq its events: none lost, none doubled. */
@@ -75,13 +77,21 @@ function counting(store: Store): { store: Store; transactions: () => number } {
   };
 }
 
-/** A record read as the funnel writes it: a transfer with its fields, one of a page. */
-function entry(caller: number, i: number): AuditEntryInput {
-  return {
+/**
+ * A page of records read as the funnel writes it (lib/access/funnel.ts): transfers with their
+ * fields, one subject object per request and the same released/redacted/rules arrays for every
+ * record with the same outcome.
+ */
+function page(caller: number, size: number): AuditEntryInput[] {
+  const subject = { iss: 'tributary-dev-issuer', sub: 'ice-analyst@ice-hsi-tucson', agency: 'ICE', org: 'ice-hsi-tucson', roles: ['analyst'] };
+  const fieldsReleased = ['id', 'person', 'status', 'toFacility'];
+  const fieldsRedacted: string[] = [];
+  const rules = ['owner.read', 'owner.pii'];
+  return Array.from({ length: size }, (_, i) => ({
     requestId: `bench-${caller}-${i >> 6}`,
     operationName: 'TransfersPage',
     operationHash: 'b'.repeat(64),
-    subject: { iss: 'tributary-dev-issuer', sub: 'ice-analyst@ice-hsi-tucson', agency: 'ICE', org: 'ice-hsi-tucson', roles: ['analyst'] },
+    subject,
     purpose: 'CUSTODY_TRANSFER',
     justification: null,
     action: 'READ',
@@ -89,13 +99,13 @@ function entry(caller: number, i: number): AuditEntryInput {
     recordId: `T-${caller}-${i}`,
     ownerOrg: 'ice-ero-phoenix',
     personId: `P-${i % 997}`,
-    fieldsReleased: ['id', 'person', 'status', 'toFacility'],
-    fieldsRedacted: [],
+    fieldsReleased,
+    fieldsRedacted,
     decision: 'ALLOW',
-    rules: ['owner.read', 'owner.pii'],
+    rules,
     service: 'ice',
     reason: 'visible under owner.read (The owning agency reads its own records in the caller\'s jurisdictions)',
-  };
+  }));
 }
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
@@ -110,9 +120,7 @@ async function runOne(store: Store, database: string, chainPrefix: string, secon
   const counted = counting(store);
   const chains = Array.from({ length: config.chains ?? 1 }, (_, c) => ((config.chains ?? 1) === 1 ? chainPrefix : `${chainPrefix}-${c}`));
   const writers = chains.map((chainId) => createAuditWriter(counted.store, { service: 'ice', chainId }));
-  const batches = Array.from({ length: config.appenders }, (_, caller) =>
-    Array.from({ length: config.entriesPerAppend }, (_, i) => entry(caller, i)),
-  );
+  const batches = Array.from({ length: config.appenders }, (_, caller) => page(caller, config.entriesPerAppend));
   // Warm the connection pool and each chain's first transaction outside the measurement.
   for (const writer of writers) await writer.append(batches[0]?.slice(0, 1) ?? []);
   const eventsPerAppend = new Set(batches[0]?.map((e) => e.requestId)).size;
@@ -164,6 +172,7 @@ async function runOne(store: Store, database: string, chainPrefix: string, secon
     appendP99Ms: percentile(latencies, 0.99),
     nodeCpuCores: (used.user + used.system) / 1e6 / elapsed,
     postgresCpuCores: postgresSeconds / elapsed,
+    nodeMicrosPerEntry: entries === 0 ? 0 : (used.user + used.system) / entries,
     postgresMicrosPerEntry: entries === 0 ? 0 : (postgresSeconds * 1e6) / entries,
     chainComplete,
   };
