@@ -23,13 +23,16 @@ const trees = process.argv.slice(2).length > 0 ? process.argv.slice(2).map((tree
 const configs = (process.env['CONFIGS'] ?? '8x100,32x10').split(',').map(parseConfig);
 const seconds = Number(process.env['SECONDS'] ?? 6);
 const rounds = Number(process.env['ROUNDS'] ?? 2);
+// PROFILE_DIR: each writer process writes a V8 CPU profile there.
+const profileDir = process.env['PROFILE_DIR'];
+const execArgv = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`];
 if (!(seconds > 0) || !Number.isInteger(rounds) || rounds < 1) throw new Error('SECONDS must be > 0 and ROUNDS a positive integer');
 
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? trees : [...trees].reverse();
   for (const tree of order) {
     const database = await createBenchDatabase('_audit');
-    const child = spawnChild<AuditBenchMethods>('audit-writer', resolve(tree, 'bench', 'audit-writer.ts'), process.env);
+    const child = spawnChild<AuditBenchMethods>('audit-writer', resolve(tree, 'bench', 'audit-writer.ts'), process.env, execArgv);
     try {
       const results: AuditBenchResult[] = await child.call('run', { databaseUrl: database.url, seconds, configs });
       for (const result of results) console.log(JSON.stringify({ tree, round, load: loadavg()[0]?.toFixed(2), ...result }));
