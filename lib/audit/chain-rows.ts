@@ -58,6 +58,18 @@ export function chainRows(chain: string, from: ChainHead, events: readonly Prepa
   // One list of literals per column, joined once: no growing string per value.
   const columns: string[][] = EVENT_COLUMN_TYPES.map(() => []);
   const items: string[] = [];
+  // The events of one commit mostly repeat their header values (subject, purpose, operation,
+  // service, reason): each distinct value is escaped once per commit, not once per event.
+  const escaped = new Map<string, string>();
+  const once = (value: string | null): string => {
+    if (value === null) return 'NULL';
+    let literal = escaped.get(value);
+    if (literal === undefined) {
+      literal = element(value);
+      escaped.set(value, literal);
+    }
+    return literal;
+  };
   let { seq, hash } = from;
   events.forEach((event) => {
     seq += 1;
@@ -69,19 +81,19 @@ export function chainRows(chain: string, from: ChainHead, events: readonly Prepa
       String(seq),
       element(header.at.toISOString()),
       element(header.requestId),
-      element(header.operationName),
-      element(header.operationHash),
-      element(subject?.iss ?? null),
-      element(subject?.sub ?? null),
-      element(subject?.agency ?? null),
-      element(subject?.org ?? null),
+      once(header.operationName),
+      once(header.operationHash),
+      once(subject?.iss ?? null),
+      once(subject?.sub ?? null),
+      once(subject?.agency ?? null),
+      once(subject?.org ?? null),
       element(arrayLiteral(subject?.roles ?? [])),
-      element(header.purpose),
-      element(header.justification),
-      element(header.action),
-      element(header.recordType),
-      element(header.service),
-      element(header.reason),
+      once(header.purpose),
+      once(header.justification),
+      once(header.action),
+      once(header.recordType),
+      once(header.service),
+      once(header.reason),
       String(event.itemCount),
       element(event.itemsRoot),
       element(prevHash),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditAction, AuditDecision, AuditSubject } from './entry.js';
 import { merkleRootHex } from './merkle.js';
 
@@ -144,8 +144,10 @@ function jsonStrings(values: readonly string[]): string {
 /** hex(MTH) over the items' canonical texts. */
 export const itemsRoot = (canonicalItems: readonly string[]): string => merkleRootHex(canonicalItems);
 
+// One-shot crypto.hash, as merkle.ts: the same SHA-256 over the same UTF-8 bytes, without a Hash
+// object per event (the writer hashes one per event on the request path, the verifier one per row).
 export function eventHash(prevHash: string, canonicalHeaderText: string, itemsRootHex: string): string {
-  return createHash('sha256').update(`${prevHash}\n${canonicalHeaderText}\n${itemsRootHex}`, 'utf8').digest('hex');
+  return hash('sha256', `${prevHash}\n${canonicalHeaderText}\n${itemsRootHex}`, 'hex');
 }
 
 /**
