@@ -144,14 +144,16 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
     report.audit.map((result) => [
       `${result.chains ?? 1} × ${result.appenders} × ${result.entriesPerAppend}`,
       n0(result.entriesPerSecond),
-      n0(result.eventsPerSecond),
+      // Results written before events existed have no events/s.
+      Number.isFinite(result.eventsPerSecond) ? n0(result.eventsPerSecond) : '–',
       n0(result.transactions),
       n0(result.entriesPerTransaction),
       n1(result.appendP50Ms),
       n1(result.appendP99Ms),
       n2(result.nodeCpuCores),
       n2(result.postgresCpuCores),
-      n1(result.nodeMicrosPerEntry),
+      // From the cores and time, which results written before nodeMicrosPerEntry also hold.
+      n1(result.entries === 0 ? null : (result.nodeCpuCores * result.seconds * 1e6) / result.entries),
       n1(result.postgresMicrosPerEntry),
       result.chainComplete ? 'yes' : 'NO',
     ]),

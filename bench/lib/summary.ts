@@ -108,9 +108,11 @@ export function targets(aggregates: readonly Aggregate[], ratioRows: readonly Ra
   // concurrency; one statement per record would grow it 10x per step).
   const sqlConstant = perPage.length < 2 ? null : Math.max(...perPage) <= 1.5 * Math.min(...perPage);
   const bestAudit = audit.length === 0 ? null : Math.max(...audit.map((result) => result.entriesPerSecond));
-  const bestEvents = audit.length === 0 ? null : Math.max(...audit.map((result) => result.eventsPerSecond));
+  // Results written before events existed have no events/s.
+  const events = audit.map((result) => result.eventsPerSecond).filter((value) => Number.isFinite(value));
+  const bestEvents = events.length === 0 ? null : Math.max(...events);
   // Issue 12's request-path figure: CPU per record of the writer's process and PostgreSQL's together.
-  const leastCpu = audit.length === 0 ? null : Math.min(...audit.map((result) => result.nodeMicrosPerEntry + result.postgresMicrosPerEntry));
+  const leastCpu = audit.length === 0 ? null : Math.min(...audit.map((result) => (result.entries === 0 ? Infinity : (result.nodeCpuCores * result.seconds * 1e6) / result.entries) + result.postgresMicrosPerEntry));
   const fixed = (value: number | null, digits = 2): string => (value === null ? 'n/a' : value.toFixed(digits));
   return [
     { name: 'throughput at N = 100', goal: '(b)/(a) ≥ 0.9', measured: `${fixed(throughput)}×`, met: throughput === null ? null : throughput >= 0.9 },
