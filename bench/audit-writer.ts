@@ -5,7 +5,9 @@ import { serve } from './lib/rpc.js';
 
 /**
  * The audit-writer benchmark, alone in its process: several concurrent appenders pour entries
- * into ONE writer (one hash chain) on a throwaway PostgreSQL database for a fixed time. Every
+ * into ONE writer (one hash chain), or into one writer per chain when a config names several
+ * chains (the real system: every service writes its own chain, all at once), on a throwaway
+ * PostgreSQL database for a fixed time. Every
  * append resolves only after its events committed durably (the writer forces
  * synchronous_commit on), so entries/s here is durable records/s (records = items in committed
  * events, issue 12), and events/s the chained rows per second. Requests here are pages of 64
@@ -13,7 +15,9 @@ import { serve } from './lib/rpc.js';
  */
 
 export interface AuditBenchConfig {
-  /** Concurrent callers, like concurrent requests of one service. */
+  /** Chains written at once, each by its own writer (default 1); appenders are per chain. */
+  readonly chains?: number;
+  /** Concurrent callers per chain, like concurrent requests of one service. */
   readonly appenders: number;
   /** Entries per append call, like the records of one page. */
   readonly entriesPerAppend: number;
@@ -34,9 +38,11 @@ export interface AuditBenchResult extends AuditBenchConfig {
   readonly nodeCpuCores: number;
   /** CPU of the database's PostgreSQL backends per second of wall time. */
   readonly postgresCpuCores: number;
+  /** This process's CPU per entry (build, hashing, driver, bookkeeping), in microseconds. */
+  readonly nodeMicrosPerEntry: number;
   /** PostgreSQL CPU per entry, in microseconds. */
   readonly postgresMicrosPerEntry: number;
-  /** The chain's items equal the entries appended, its head seq the events: none lost, none doubled. */
+  /** Every chain's items equal the entries appended to it, its head seq its events: none lost, none doubled. */
   readonly chainComplete: boolean;
 }
 
@@ -71,13 +77,21 @@ function counting(store: Store): { store: Store; transactions: () => number } {
   };
 }
 
-/** A record read as the funnel writes it: a transfer with its fields, one of a page. */
-function entry(caller: number, i: number): AuditEntryInput {
-  return {
+/**
+ * A page of records read as the funnel writes it (lib/access/funnel.ts): transfers with their
+ * fields, one subject object per request and the same released/redacted/rules arrays for every
+ * record with the same outcome.
+ */
+function page(caller: number, size: number): AuditEntryInput[] {
+  const subject = { iss: 'tributary-dev-issuer', sub: 'ice-analyst@ice-hsi-tucson', agency: 'ICE', org: 'ice-hsi-tucson', roles: ['analyst'] };
+  const fieldsReleased = ['id', 'person', 'status', 'toFacility'];
+  const fieldsRedacted: string[] = [];
+  const rules = ['owner.read', 'owner.pii'];
+  return Array.from({ length: size }, (_, i) => ({
     requestId: `bench-${caller}-${i >> 6}`,
     operationName: 'TransfersPage',
     operationHash: 'b'.repeat(64),
-    subject: { iss: 'tributary-dev-issuer', sub: 'ice-analyst@ice-hsi-tucson', agency: 'ICE', org: 'ice-hsi-tucson', roles: ['analyst'] },
+    subject,
     purpose: 'CUSTODY_TRANSFER',
     justification: null,
     action: 'READ',
@@ -85,13 +99,13 @@ function entry(caller: number, i: number): AuditEntryInput {
     recordId: `T-${caller}-${i}`,
     ownerOrg: 'ice-ero-phoenix',
     personId: `P-${i % 997}`,
-    fieldsReleased: ['id', 'person', 'status', 'toFacility'],
-    fieldsRedacted: [],
+    fieldsReleased,
+    fieldsRedacted,
     decision: 'ALLOW',
-    rules: ['owner.read', 'owner.pii'],
+    rules,
     service: 'ice',
     reason: 'visible under owner.read (The owning agency reads its own records in the caller\'s jurisdictions)',
-  };
+  }));
 }
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
@@ -102,39 +116,48 @@ function postgresCpu(database: string): number {
   return total;
 }
 
-async function runOne(store: Store, database: string, chainId: string, seconds: number, config: AuditBenchConfig): Promise<AuditBenchResult> {
+async function runOne(store: Store, database: string, chainPrefix: string, seconds: number, config: AuditBenchConfig): Promise<AuditBenchResult> {
   const counted = counting(store);
-  const writer = createAuditWriter(counted.store, { service: 'ice', chainId });
-  const batches = Array.from({ length: config.appenders }, (_, caller) =>
-    Array.from({ length: config.entriesPerAppend }, (_, i) => entry(caller, i)),
-  );
-  // Warm the connection pool and the chain's first transaction outside the measurement.
-  await writer.append(batches[0]?.slice(0, 1) ?? []);
+  const chains = Array.from({ length: config.chains ?? 1 }, (_, c) => ((config.chains ?? 1) === 1 ? chainPrefix : `${chainPrefix}-${c}`));
+  const writers = chains.map((chainId) => createAuditWriter(counted.store, { service: 'ice', chainId }));
+  const batches = Array.from({ length: config.appenders }, (_, caller) => page(caller, config.entriesPerAppend));
+  // Warm the connection pool and each chain's first transaction outside the measurement.
+  for (const writer of writers) await writer.append(batches[0]?.slice(0, 1) ?? []);
   const eventsPerAppend = new Set(batches[0]?.map((e) => e.requestId)).size;
   const before = counted.transactions();
   const latencies: number[] = [];
-  let entries = 0;
-  let events = 0;
+  const entriesOf = chains.map(() => 0);
+  const eventsOf = chains.map(() => 0);
   const cpu = process.cpuUsage();
   const postgresBefore = postgresCpu(database);
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
-    batches.map(async (batch) => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        await writer.append(batch);
-        latencies.push(performance.now() - t0);
-        entries += batch.length;
-        events += eventsPerAppend;
-      }
-    }),
+    writers.flatMap((writer, c) =>
+      batches.map(async (batch) => {
+        while (performance.now() < deadline) {
+          const t0 = performance.now();
+          // Counted only once append resolved, i.e. once its events are durably committed.
+          await writer.append(batch);
+          latencies.push(performance.now() - t0);
+          entriesOf[c] = (entriesOf[c] ?? 0) + batch.length;
+          eventsOf[c] = (eventsOf[c] ?? 0) + eventsPerAppend;
+        }
+      }),
+    ),
   );
   const elapsed = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const postgresSeconds = postgresCpu(database) - postgresBefore;
   const transactions = counted.transactions() - before;
-  const [head] = await store.query(sql`SELECT max(seq)::bigint AS seq, sum(item_count)::bigint AS items FROM audit.events WHERE chain = ${chainId}`);
+  const entries = entriesOf.reduce((a, b) => a + b, 0);
+  const events = eventsOf.reduce((a, b) => a + b, 0);
+  let chainComplete = true;
+  for (const [c, chainId] of chains.entries()) {
+    const [head] = await store.query(sql`SELECT max(seq)::bigint AS seq, sum(item_count)::bigint AS items FROM audit.events WHERE chain = ${chainId}`);
+    // +1: the warm-up append (one entry, one event).
+    if (Number(head?.['items']) !== (entriesOf[c] ?? 0) + 1 || Number(head?.['seq']) !== (eventsOf[c] ?? 0) + 1) chainComplete = false;
+  }
   latencies.sort((a, b) => a - b);
   return {
     ...config,
@@ -149,9 +172,9 @@ async function runOne(store: Store, database: string, chainId: string, seconds: 
     appendP99Ms: percentile(latencies, 0.99),
     nodeCpuCores: (used.user + used.system) / 1e6 / elapsed,
     postgresCpuCores: postgresSeconds / elapsed,
+    nodeMicrosPerEntry: entries === 0 ? 0 : (used.user + used.system) / entries,
     postgresMicrosPerEntry: entries === 0 ? 0 : (postgresSeconds * 1e6) / entries,
-    // +1: the warm-up append (one entry, one event).
-    chainComplete: Number(head?.['items']) === entries + 1 && Number(head?.['seq']) === events + 1,
+    chainComplete,
   };
 }
 

@@ -140,16 +140,20 @@ export function renderMarkdown(report: Report, workloads: readonly Workload[]): 
   );
 
   const audit = table(
-    ['appenders × entries/append', 'entries/s (durable)', 'transactions', 'entries/transaction', 'append p50 ms', 'append p99 ms', 'node CPU', 'pg CPU', 'pg µs/entry', 'chain complete'],
+    ['chains × appenders × entries/append', 'entries/s (durable)', 'events/s', 'transactions', 'entries/transaction', 'append p50 ms', 'append p99 ms', 'node CPU', 'pg CPU', 'node µs/entry', 'pg µs/entry', 'chain complete'],
     report.audit.map((result) => [
-      `${result.appenders} × ${result.entriesPerAppend}`,
+      `${result.chains ?? 1} × ${result.appenders} × ${result.entriesPerAppend}`,
       n0(result.entriesPerSecond),
+      // Results written before events existed have no events/s.
+      Number.isFinite(result.eventsPerSecond) ? n0(result.eventsPerSecond) : '–',
       n0(result.transactions),
       n0(result.entriesPerTransaction),
       n1(result.appendP50Ms),
       n1(result.appendP99Ms),
       n2(result.nodeCpuCores),
       n2(result.postgresCpuCores),
+      // From the cores and time, which results written before nodeMicrosPerEntry also hold.
+      n1(result.entries === 0 ? null : (result.nodeCpuCores * result.seconds * 1e6) / result.entries),
       n1(result.postgresMicrosPerEntry),
       result.chainComplete ? 'yes' : 'NO',
     ]),

@@ -109,6 +109,35 @@ export const CHAIN_ID = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
  * whole group commit nor make an honest entry look tampered.
  */
 export function normalizeEntry(input: AuditEntryInput, now: Date): AuditContent {
+  return normalizeOne(input, now, undefined);
+}
+
+/**
+ * normalizeEntry over one append's entries. A page's entries share one subject object and
+ * (without `at`) one time: those are validated and copied once per call, not once per record,
+ * which was most of the garbage the writer made per record.
+ */
+export function normalizeEntries(inputs: readonly AuditEntryInput[], now: Date): AuditContent[] {
+  const shared: SharedParts = { input: undefined, subject: null, at: new Date(now.getTime()), lists: new Map() };
+  const contents = new Array<AuditContent>(inputs.length);
+  for (let i = 0; i < inputs.length; i += 1) contents[i] = normalizeOne(inputs[i] as AuditEntryInput, now, shared);
+  return contents;
+}
+
+/**
+ * What the entries of one call share, by identity: the last subject seen and its copy, the
+ * call's default time, and each string list's copy (the access funnel hands every record with
+ * the same outcome the same released/redacted/rules arrays). Identity is enough: nothing can
+ * change a caller's object between two entries of one synchronous call.
+ */
+interface SharedParts {
+  input: AuditSubject | undefined;
+  subject: AuditSubject | null;
+  readonly at: Date;
+  readonly lists: Map<unknown, readonly string[]>;
+}
+
+function normalizeOne(input: AuditEntryInput, now: Date, shared: SharedParts | undefined): AuditContent {
   const at = input.at ?? now;
   if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new TypeError(`audit entry: "at" must be a valid Date, got ${String(at)}`);
   if (!isAuditAction(input.action)) throw new TypeError(`audit entry: unknown action ${JSON.stringify(input.action)}`);
@@ -116,13 +145,23 @@ export function normalizeEntry(input: AuditEntryInput, now: Date): AuditContent 
   if (!isServiceName(input.service)) throw new TypeError(`audit entry: unknown service ${JSON.stringify(input.service)}`);
   const requestId = text(input.requestId, 'requestId');
   if (requestId === '') throw new TypeError('audit entry: "requestId" must not be empty');
-  const subject = input.subject === null ? null : normalizeSubject(input.subject);
+  let subject: AuditSubject | null;
+  if (input.subject === null) subject = null;
+  else if (shared !== undefined && shared.input === input.subject) subject = shared.subject;
+  else {
+    subject = normalizeSubject(input.subject);
+    if (shared !== undefined) {
+      shared.input = input.subject;
+      shared.subject = subject;
+    }
+  }
   const reason = optionalText(input.reason, 'reason');
   if (subject === null && reason === null) {
     throw new TypeError('audit entry: an entry without a verified subject must give a reason');
   }
   return {
-    at: new Date(at.getTime()),
+    // The call's own copy of `now` when the entry gives no time: nobody else holds it.
+    at: input.at === undefined && shared !== undefined ? shared.at : new Date(at.getTime()),
     requestId,
     operationName: optionalText(input.operationName, 'operationName'),
     operationHash: optionalText(input.operationHash, 'operationHash'),
@@ -134,10 +173,10 @@ export function normalizeEntry(input: AuditEntryInput, now: Date): AuditContent 
     recordId: optionalText(input.recordId, 'recordId'),
     ownerOrg: optionalText(input.ownerOrg, 'ownerOrg'),
     personId: optionalText(input.personId ?? null, 'personId'),
-    fieldsReleased: texts(input.fieldsReleased, 'fieldsReleased'),
-    fieldsRedacted: texts(input.fieldsRedacted, 'fieldsRedacted'),
+    fieldsReleased: sharedTexts(input.fieldsReleased, 'fieldsReleased', shared),
+    fieldsRedacted: sharedTexts(input.fieldsRedacted, 'fieldsRedacted', shared),
     decision: input.decision,
-    rules: texts(input.rules, 'rules'),
+    rules: sharedTexts(input.rules, 'rules', shared),
     service: input.service,
     reason,
   };
@@ -171,7 +210,25 @@ function optionalText(value: unknown, name: string): string | null {
   return value === null || value === undefined ? null : text(value, name);
 }
 
+function sharedTexts(value: unknown, name: string, shared: SharedParts | undefined): readonly string[] {
+  if (shared === undefined) return texts(value, name);
+  let copy = shared.lists.get(value);
+  if (copy === undefined) {
+    copy = texts(value, name);
+    shared.lists.set(value, copy);
+  }
+  return copy;
+}
+
 function texts(value: unknown, name: string): readonly string[] {
   if (!Array.isArray(value)) throw new TypeError(`audit entry: "${name}" must be an array of strings`);
-  return value.map((item: unknown, i) => text(item, `${name}[${i}]`));
+  // A copy (the caller may change its array later), by one native slice when every element is
+  // already storable, the common case; the element's name is only built for an error.
+  let clean = true;
+  for (let i = 0; i < value.length; i += 1) {
+    const item: unknown = value[i];
+    if (typeof item !== 'string') throw new TypeError(`audit entry: "${name}[${i}]" must be a string, got ${typeof item}`);
+    if (SUSPECT.test(item)) clean = false;
+  }
+  return clean ? (value.slice() as string[]) : value.map((item: string) => storable(item));
 }

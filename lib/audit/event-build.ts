@@ -1,5 +1,5 @@
 import type { AuditContent, AuditSubject } from './entry.js';
-import { canonicalItem, itemsRoot, type AuditEventHeader } from './event-format.js';
+import { canonicalItemWith, itemsRoot, type AuditEventHeader } from './event-format.js';
 
 /**
  * An event as the writer holds it before it has a place in a chain: everything that does not
@@ -28,9 +28,10 @@ export function eventsOf(contents: readonly AuditContent[]): PreparedEvent[] {
   // fall back to a map keyed by the header's text when headers alternate.
   let last: { header: AuditEventHeader; items: string[] } | undefined;
   let byKey: Map<string, { header: AuditEventHeader; items: string[] }> | undefined;
+  const lists = new Map<readonly string[], string>();
   for (const content of contents) {
     // An AuditContent carries every item member under the same names (canonicalItem reads only those).
-    const item = canonicalItem(content);
+    const item = canonicalItemWith(content, lists);
     if (last !== undefined && sameHeader(last.header, content)) {
       last.items.push(item);
       continue;

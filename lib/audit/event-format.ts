@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditAction, AuditDecision, AuditSubject } from './entry.js';
 import { merkleRootHex } from './merkle.js';
 
@@ -109,6 +109,26 @@ export function canonicalItem(item: AuditEventItem): string {
   return `[${jsonString(item.recordId)},${jsonString(item.ownerOrg)},${jsonString(item.personId)},${jsonStrings(item.fieldsReleased)},${jsonStrings(item.fieldsRedacted)},${jsonString(item.decision)},${jsonStrings(item.rules)}]`;
 }
 
+/** canonicalItem, each list's text taken from (or put in) `lists` by the list's identity. */
+export function canonicalItemWith(item: AuditEventItem, lists: Map<readonly string[], string>): string {
+  return `[${jsonString(item.recordId)},${jsonString(item.ownerOrg)},${jsonString(item.personId)},${cachedJsonStrings(item.fieldsReleased, lists)},${cachedJsonStrings(item.fieldsRedacted, lists)},${jsonString(item.decision)},${cachedJsonStrings(item.rules, lists)}]`;
+}
+
+/**
+ * A list's JSON text, once per list object: the writer passes a map per append, in which the
+ * records of a page share their released/redacted/rules arrays (normalizeEntries keeps them
+ * shared), so a page serializes each a handful of times instead of once per record. The arrays
+ * are the writer's own copies, which nothing changes.
+ */
+function cachedJsonStrings(values: readonly string[], lists: Map<readonly string[], string>): string {
+  let text = lists.get(values);
+  if (text === undefined) {
+    text = jsonStrings(values);
+    lists.set(values, text);
+  }
+  return text;
+}
+
 // What JSON.stringify would escape in a string: ", \, U+0000-U+001F, and lone surrogates (checked
 // for any surrogate, the slow path then decides).
 const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
@@ -124,8 +144,10 @@ function jsonStrings(values: readonly string[]): string {
 /** hex(MTH) over the items' canonical texts. */
 export const itemsRoot = (canonicalItems: readonly string[]): string => merkleRootHex(canonicalItems);
 
+// One-shot crypto.hash, as merkle.ts: the same SHA-256 over the same UTF-8 bytes, without a Hash
+// object per event (the writer hashes one per event on the request path, the verifier one per row).
 export function eventHash(prevHash: string, canonicalHeaderText: string, itemsRootHex: string): string {
-  return createHash('sha256').update(`${prevHash}\n${canonicalHeaderText}\n${itemsRootHex}`, 'utf8').digest('hex');
+  return hash('sha256', `${prevHash}\n${canonicalHeaderText}\n${itemsRootHex}`, 'hex');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { TributaryError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { appendRows, chainRows, lockChain, type ChainHead } from './chain-rows.js';
-import { CHAIN_ID, normalizeEntry, type AuditEntryInput } from './entry.js';
+import { CHAIN_ID, normalizeEntries, type AuditEntryInput } from './entry.js';
 import { eventsOf, type PreparedEvent } from './event-build.js';
 import type { AuditCommitObserver, AuditWriter, AuditWriterOptions } from './writer.js';
 
@@ -64,7 +64,7 @@ export class GroupCommitWriter implements AuditWriter {
       const now = this.now();
       // Grouped per call, never across callers: one caller's failure or timeout must not take
       // another's items out of (or into) an event.
-      events = eventsOf(entries.map((entry) => normalizeEntry(entry, now)));
+      events = eventsOf(normalizeEntries(entries, now));
     } catch (error) {
       // Only this caller fails: an invalid entry never joins (and so never fails) a group commit.
       return Promise.reject(auditUnavailable(error));

@@ -1,4 +1,4 @@
-export { sql, raw, join, and, or } from './sql.js';
+export { sql, raw, join, list, and, or } from './sql.js';
 export type { Sql } from './sql.js';
 export type { Store, Queryable, Row } from './store.js';
 export { openStore } from './open.js';
