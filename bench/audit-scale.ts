@@ -201,7 +201,7 @@ async function seedEvents(store: Store): Promise<Seeded[]> {
       // Keep at most one batch waiting behind the one being written.
       await previous;
     }
-    if (first % (EVENTS_PER_APPEND * CHAINS * 20) === 0) process.stderr.write(`seeded ${written} records\r`);
+    if (first % (EVENTS_PER_APPEND * CHAINS * 20) === 0) process.stderr.write(`seeded ${written} records${process.stderr.isTTY ? '\r' : '\n'}`);
   }
   await inFlight;
   const seconds = ms(started) / 1000;
