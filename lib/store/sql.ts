@@ -25,22 +25,28 @@ function build(parts: readonly string[], params: readonly unknown[]): Fragment {
   return { [FRAGMENT]: true, parts, params, text, values: params };
 }
 
+/**
+ * Appends `arg` to `parts`/`params`, as the `sql` tag places an argument: a fragment's text is
+ * spliced in (continuing the current text part), anything else becomes a parameter.
+ */
+function append(parts: string[], params: unknown[], arg: unknown): void {
+  if (isFragment(arg)) {
+    parts[parts.length - 1] += arg.parts[0] ?? '';
+    for (let j = 1; j < arg.parts.length; j += 1) parts.push(arg.parts[j] ?? '');
+    params.push(...arg.params);
+  } else {
+    params.push(arg);
+    parts.push('');
+  }
+}
+
 /** `sql\`select * from t where id = ${id} and ${otherFragment}\`` */
 export function sql(strings: TemplateStringsArray, ...args: readonly unknown[]): Sql {
   const parts: string[] = [strings[0] ?? ''];
   const params: unknown[] = [];
   args.forEach((arg, i) => {
-    const next = strings[i + 1] ?? '';
-    if (isFragment(arg)) {
-      // Splice the fragment's parts in, continuing the current text part.
-      parts[parts.length - 1] += arg.parts[0] ?? '';
-      for (let j = 1; j < arg.parts.length; j += 1) parts.push(arg.parts[j] ?? '');
-      params.push(...arg.params);
-      parts[parts.length - 1] += next;
-    } else {
-      params.push(arg);
-      parts.push(next);
-    }
+    append(parts, params, arg);
+    parts[parts.length - 1] += strings[i + 1] ?? '';
   });
   return build(parts, params);
 }
@@ -50,21 +56,26 @@ export function raw(text: string): Sql {
   return build([text], []);
 }
 
-export function join(fragments: readonly Sql[], separator = ', '): Sql {
-  if (fragments.length === 0) return raw('');
-  let result = fragments[0] as Sql;
-  for (const fragment of fragments.slice(1)) result = sql`${result}${raw(separator)}${fragment}`;
-  return result;
+/**
+ * `items` in order with `separator` between them, each placed as the `sql` tag places an
+ * argument; one pass, linear in their number (splicing them pairwise re-copied the text and
+ * values built so far at every step: quadratic, and the audit writer joins thousands).
+ */
+function spliced(items: readonly unknown[], separator: string): Sql {
+  const parts: string[] = [''];
+  const params: unknown[] = [];
+  items.forEach((item, i) => {
+    if (i > 0) parts[parts.length - 1] += separator;
+    append(parts, params, item);
+  });
+  return build(parts, params);
 }
 
-/**
- * `$1, $2, ...`: each value its own parameter, in linear time (`join` re-splices per fragment,
- * quadratic in their number; the audit writer sends one parameter per event, thousands at once).
- */
-export function list(values: readonly unknown[], separator = ', '): Sql {
-  if (values.length === 0) return raw('');
-  return build(['', ...values.slice(1).map(() => separator), ''], values);
-}
+/** Fragments separated by `separator` (`, ` by default); empty SQL for none. */
+export const join = (fragments: readonly Sql[], separator = ', '): Sql => spliced(fragments, separator);
+
+/** `$1, $2, ...`: each value its own parameter (the audit writer's one parameter per event). */
+export const list = (values: readonly unknown[], separator = ', '): Sql => spliced(values, separator);
 
 /** `a AND b AND ...`, or TRUE for none. */
 export const and = (conditions: readonly Sql[]): Sql =>
