@@ -105,22 +105,21 @@ export const itemArray = (item: AuditEventItem): CanonicalItemArray => [
  * JSON escapes (quote, backslash, controls) or any surrogate; those go through JSON.stringify, so
  * the output is byte for byte what JSON.stringify gives (test/audit/event-format.test.ts).
  */
-export function canonicalItem(item: AuditEventItem): string {
-  return `[${jsonString(item.recordId)},${jsonString(item.ownerOrg)},${jsonString(item.personId)},${jsonStrings(item.fieldsReleased)},${jsonStrings(item.fieldsRedacted)},${jsonString(item.decision)},${jsonStrings(item.rules)}]`;
-}
-
-/** canonicalItem, each list's text taken from (or put in) `lists` by the list's identity. */
-export function canonicalItemWith(item: AuditEventItem, lists: Map<readonly string[], string>): string {
-  return `[${jsonString(item.recordId)},${jsonString(item.ownerOrg)},${jsonString(item.personId)},${cachedJsonStrings(item.fieldsReleased, lists)},${cachedJsonStrings(item.fieldsRedacted, lists)},${jsonString(item.decision)},${cachedJsonStrings(item.rules, lists)}]`;
-}
+export const canonicalItem = (item: AuditEventItem): string => canonicalItemWith(item, undefined);
 
 /**
- * A list's JSON text, once per list object: the writer passes a map per append, in which the
- * records of a page share their released/redacted/rules arrays (normalizeEntries keeps them
- * shared), so a page serializes each a handful of times instead of once per record. The arrays
- * are the writer's own copies, which nothing changes.
+ * canonicalItem, each list's text taken from (or put in) `lists` by the list's identity when a
+ * map is given: the writer passes one per append, in which the records of a page share their
+ * released/redacted/rules arrays (normalizeEntries keeps them shared), so a page serializes each
+ * a handful of times instead of once per record. The arrays are the writer's own copies, which
+ * nothing changes.
  */
-function cachedJsonStrings(values: readonly string[], lists: Map<readonly string[], string>): string {
+export function canonicalItemWith(item: AuditEventItem, lists: Map<readonly string[], string> | undefined): string {
+  return `[${jsonString(item.recordId)},${jsonString(item.ownerOrg)},${jsonString(item.personId)},${listText(item.fieldsReleased, lists)},${listText(item.fieldsRedacted, lists)},${jsonString(item.decision)},${listText(item.rules, lists)}]`;
+}
+
+function listText(values: readonly string[], lists: Map<readonly string[], string> | undefined): string {
+  if (lists === undefined) return jsonStrings(values);
   let text = lists.get(values);
   if (text === undefined) {
     text = jsonStrings(values);
