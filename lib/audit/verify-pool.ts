@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { RUNS_COMPILED } from '../paths.js';
 import { sql, type Row, type Store } from '../store/index.js';
 import { checkRow, rangeQuery, type CheckedRow, type RowRange } from './verify-rows.js';
 import type { RangeResult, RangeTask } from './verify-worker.js';
@@ -58,7 +59,7 @@ export function defaultVerifyWorkers(): number {
 
 export function startVerifyPool(connectionString: string, size: number = defaultVerifyWorkers()): VerifyPool {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`verify workers must be a positive integer, got ${size}`);
-  const ts = import.meta.url.endsWith('.ts');
+  const ts = !RUNS_COMPILED;
   const file = new URL(`./verify-worker.${ts ? 'ts' : 'js'}`, import.meta.url);
   // Run from TypeScript sources (tsx, vitest), a worker thread does not inherit the loader: it
   // registers tsx's own before importing the worker module.
