@@ -118,7 +118,7 @@ export function normalizeEntry(input: AuditEntryInput, now: Date): AuditContent 
  * which was most of the garbage the writer made per record.
  */
 export function normalizeEntries(inputs: readonly AuditEntryInput[], now: Date): AuditContent[] {
-  const shared: SharedParts = { input: undefined, subject: null, at: new Date(now.getTime()), lists: new Map() };
+  const shared: SharedParts = { input: undefined, subject: null, at: new Date(now.getTime()), lists: new Map(), texts: new Map() };
   const contents = new Array<AuditContent>(inputs.length);
   for (let i = 0; i < inputs.length; i += 1) contents[i] = normalizeOne(inputs[i] as AuditEntryInput, now, shared);
   return contents;
@@ -135,6 +135,8 @@ interface SharedParts {
   subject: AuditSubject | null;
   readonly at: Date;
   readonly lists: Map<unknown, readonly string[]>;
+  /** The previous entry's texts: each checked string, by the input string it came from. */
+  readonly texts: Map<string, string>;
 }
 
 function normalizeOne(input: AuditEntryInput, now: Date, shared: SharedParts | undefined): AuditContent {
@@ -143,7 +145,7 @@ function normalizeOne(input: AuditEntryInput, now: Date, shared: SharedParts | u
   if (!isAuditAction(input.action)) throw new TypeError(`audit entry: unknown action ${JSON.stringify(input.action)}`);
   if (!isAuditDecision(input.decision)) throw new TypeError(`audit entry: unknown decision ${JSON.stringify(input.decision)}`);
   if (!isServiceName(input.service)) throw new TypeError(`audit entry: unknown service ${JSON.stringify(input.service)}`);
-  const requestId = text(input.requestId, 'requestId');
+  const requestId = headerText(input.requestId, 'requestId', shared);
   if (requestId === '') throw new TypeError('audit entry: "requestId" must not be empty');
   let subject: AuditSubject | null;
   if (input.subject === null) subject = null;
@@ -155,7 +157,7 @@ function normalizeOne(input: AuditEntryInput, now: Date, shared: SharedParts | u
       shared.subject = subject;
     }
   }
-  const reason = optionalText(input.reason, 'reason');
+  const reason = optionalHeaderText(input.reason, 'reason', shared);
   if (subject === null && reason === null) {
     throw new TypeError('audit entry: an entry without a verified subject must give a reason');
   }
@@ -163,15 +165,15 @@ function normalizeOne(input: AuditEntryInput, now: Date, shared: SharedParts | u
     // The call's own copy of `now` when the entry gives no time: nobody else holds it.
     at: input.at === undefined && shared !== undefined ? shared.at : new Date(at.getTime()),
     requestId,
-    operationName: optionalText(input.operationName, 'operationName'),
-    operationHash: optionalText(input.operationHash, 'operationHash'),
+    operationName: optionalHeaderText(input.operationName, 'operationName', shared),
+    operationHash: optionalHeaderText(input.operationHash, 'operationHash', shared),
     subject,
-    purpose: optionalText(input.purpose, 'purpose'),
-    justification: optionalText(input.justification, 'justification'),
+    purpose: optionalHeaderText(input.purpose, 'purpose', shared),
+    justification: optionalHeaderText(input.justification, 'justification', shared),
     action: input.action,
-    recordType: optionalText(input.recordType, 'recordType'),
+    recordType: optionalHeaderText(input.recordType, 'recordType', shared),
     recordId: optionalText(input.recordId, 'recordId'),
-    ownerOrg: optionalText(input.ownerOrg, 'ownerOrg'),
+    ownerOrg: optionalHeaderText(input.ownerOrg, 'ownerOrg', shared),
     personId: optionalText(input.personId ?? null, 'personId'),
     fieldsReleased: sharedTexts(input.fieldsReleased, 'fieldsReleased', shared),
     fieldsRedacted: sharedTexts(input.fieldsRedacted, 'fieldsRedacted', shared),
@@ -208,6 +210,25 @@ function text(value: unknown, name: string): string {
 
 function optionalText(value: unknown, name: string): string | null {
   return value === null || value === undefined ? null : text(value, name);
+}
+
+/**
+ * text() for the members a page's entries repeat (request, operation, purpose, record type,
+ * reason, owner): each distinct string is checked once per call, not once per record. A string
+ * is a value, so the same text always gives the same storable text.
+ */
+function headerText(value: unknown, name: string, shared: SharedParts | undefined): string {
+  if (shared === undefined || typeof value !== 'string') return text(value, name);
+  let checked = shared.texts.get(value);
+  if (checked === undefined) {
+    checked = storable(value);
+    shared.texts.set(value, checked);
+  }
+  return checked;
+}
+
+function optionalHeaderText(value: unknown, name: string, shared: SharedParts | undefined): string | null {
+  return value === null || value === undefined ? null : headerText(value, name, shared);
 }
 
 function sharedTexts(value: unknown, name: string, shared: SharedParts | undefined): readonly string[] {

@@ -103,7 +103,8 @@ export const itemArray = (item: AuditEventItem): CanonicalItemArray => [
  * per record on the request path, and the intermediate array and JSON.stringify's generic walk
  * were most of that cost. A string is emitted as-is between quotes unless it holds a character
  * JSON escapes (quote, backslash, controls) or any surrogate; those go through JSON.stringify, so
- * the output is byte for byte what JSON.stringify gives (test/audit/event-format.test.ts).
+ * the output is byte for byte what JSON.stringify gives (test/audit/event-format.test.ts). The
+ * decision is one of AUDIT_DECISIONS (upper-case letters and underscores), quoted as it is.
  */
 export const canonicalItem = (item: AuditEventItem): string => canonicalItemWith(item, undefined);
 
@@ -115,7 +116,7 @@ export const canonicalItem = (item: AuditEventItem): string => canonicalItemWith
  * nothing changes.
  */
 export function canonicalItemWith(item: AuditEventItem, lists: Map<readonly string[], string> | undefined): string {
-  return `[${jsonString(item.recordId)},${jsonString(item.ownerOrg)},${jsonString(item.personId)},${listText(item.fieldsReleased, lists)},${listText(item.fieldsRedacted, lists)},${jsonString(item.decision)},${listText(item.rules, lists)}]`;
+  return `[${jsonString(item.recordId)},${jsonString(item.ownerOrg)},${jsonString(item.personId)},${listText(item.fieldsReleased, lists)},${listText(item.fieldsRedacted, lists)},"${item.decision}",${listText(item.rules, lists)}]`;
 }
 
 function listText(values: readonly string[], lists: Map<readonly string[], string> | undefined): string {
