@@ -2,8 +2,9 @@ import type { Store } from '../store/index.js';
 import { indexPass, type IndexerOptions, type PassResult } from './indexer.js';
 
 /**
- * The indexer as the audit service runs it: a pass as soon as the previous one found work, else
- * every `intervalMs`, or at once when woken (the API wakes it before an auditor's query).
+ * The indexer as the audit service runs it: a pass every `intervalMs`, or at once when woken
+ * (the API wakes it before an auditor's query), or when the previous pass took longer than that
+ * (a backlog drains at full speed).
  */
 export interface AuditIndexer {
   /** Starts a pass now if the indexer is idle (else right after the current one). */
@@ -16,7 +17,7 @@ export interface AuditIndexer {
 }
 
 export interface RunIndexerOptions extends IndexerOptions {
-  /** Idle poll interval; default 50 ms, well inside the 2 s lag the SPEC allows. */
+  /** Least time between the starts of two passes; default 50 ms, well inside the 2 s lag the SPEC allows. */
   readonly intervalMs?: number;
   readonly onError?: (error: unknown) => void;
 }
@@ -39,10 +40,10 @@ export function startIndexer(store: Store, options: RunIndexerOptions = {}): Aud
   let woken = false;
   let waiting: (() => void)[] = [];
 
-  const idle = () =>
+  const idle = (ms: number) =>
     new Promise<void>((resolve) => {
-      if (woken || stopped) return resolve();
-      const timer = setTimeout(done, intervalMs);
+      if (woken || stopped || ms <= 0) return resolve();
+      const timer = setTimeout(done, ms);
       function done(): void {
         clearTimeout(timer);
         wakeUp = null;
@@ -56,16 +57,18 @@ export function startIndexer(store: Store, options: RunIndexerOptions = {}): Aud
       woken = false;
       const served = waiting;
       waiting = [];
-      let progressed = false;
+      const started = Date.now();
       try {
         lastPass = await indexPass(store, options);
-        progressed = lastPass.events > 0;
       } catch (error) {
         options.onError?.(error);
       }
       for (const resolve of served) resolve();
-      // Work found: go again at once, the chain may have grown meanwhile.
-      if (!progressed) await idle();
+      // Paced even when the pass found work: under steady load, passes back to back each found a
+      // few events and spent most of their statements on finding the heads (profiled on the list
+      // N = 100 bench: ~90 passes/s). Waiting out the interval gathers more events per batch for
+      // at most intervalMs more lag; a pass slower than the interval (a backlog) goes again at once.
+      await idle(intervalMs - (Date.now() - started));
     }
     for (const resolve of waiting) resolve();
     waiting = [];
