@@ -24,6 +24,21 @@ describe('splitItems', () => {
     expect(splitItems(`[${texts[0]}]`)).toEqual([texts[0]]);
   });
 
+  it('finds each closing quote after any run of backslashes and escaped quotes', () => {
+    // Every string of up to five characters over backslash, quote, bracket and comma.
+    const alphabet = ['\\', '"', ']', ','];
+    const strings: string[] = [''];
+    for (let length = 1; length <= 5; length += 1) {
+      for (let n = 0; n < alphabet.length ** length; n += 1) {
+        let text = '';
+        for (let k = 0, rest = n; k < length; k += 1, rest = Math.floor(rest / alphabet.length)) text += alphabet[rest % alphabet.length];
+        strings.push(text);
+      }
+    }
+    const texts = strings.map((value) => canonicalItem(item(value, [value])));
+    expect(splitItems(`[${texts.join(',')}]`)).toEqual(texts);
+  });
+
   it.each([
     ['empty array', '[]'],
     ['not an array', '{"a":1}'],
