@@ -2,6 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditWriter, generateAuditSigningKey, publicJwksOf, signCheckpoint, type AuditSigningKey } from '../../lib/audit/index.js';
 import { recordCheckpoints } from '../../lib/audit/checkpoints.js';
 import { indexPass } from '../../lib/audit/indexer.js';
+import { startIndexer } from '../../lib/audit/indexer-run.js';
+import type { Store } from '../../lib/store/index.js';
 import { sql } from '../../lib/store/index.js';
 import { entries } from './entries.js';
 import { appendEvents } from './event-rows.js';
@@ -164,6 +166,37 @@ describe.each(STORE_KINDS)('audit indexer on %s', (kind) => {
       'req-b/Route/route-2/null/ALLOW',
       'req-b/Person/route-1/null/DENY',
     ]);
+  });
+
+  it('paces its passes at intervalMs while events keep arriving, and still indexes every one', async () => {
+    // Counts the passes by their first statement (the chain heads).
+    let passes = 0;
+    const counted: Store = Object.create(t.store, {
+      query: { value: (statement: Parameters<Store['query']>[0]) => {
+        if (statement.text.includes('WITH RECURSIVE chains')) passes += 1;
+        return t.store.query(statement);
+      } },
+    }) as Store;
+    const writer = createAuditWriter(t.store, { service: 'ice', chainId: 'paced' });
+    const indexer = startIndexer(counted, { jwks: publicJwksOf(key), intervalMs: 150 });
+    const started = Date.now();
+    let appended = 0;
+    try {
+      // An event every ~10 ms for 900 ms: back to back, every pass would find work and go again.
+      while (Date.now() - started < 900) {
+        await writer.append(entries(1, () => ({ requestId: `req-paced-${appended}` })));
+        appended += 1;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const elapsed = Date.now() - started;
+      expect(passes).toBeLessThanOrEqual(Math.ceil(elapsed / 150) + 2);
+      expect(passes).toBeGreaterThanOrEqual(2);
+      indexer.wake();
+      await indexer.nextPass();
+    } finally {
+      await indexer.stop();
+    }
+    expect(await itemIds('paced')).toHaveLength(appended);
   });
 
   it('never indexes an event twice when two indexers run at once', async () => {
