@@ -52,19 +52,26 @@ export async function queryAccessLog(
   const after = page.after === null || page.after === undefined ? null : decodeCursor(page.after);
   const keyset = after === null ? sql`TRUE` : sql`(e.at, e.chain, e.seq, e.item) < (${after.at}, ${after.chain}, ${after.seq}, ${after.item})`;
   const newestFirst = sql`ORDER BY e.at DESC, e.chain DESC, e.seq DESC, e.item DESC`;
-  // Each part finds its page by its own index, newest first, in a subquery of its own (so the
-  // planner cannot trade the index for a scan of everything the filter matches); the parts are
-  // disjoint, so their union holds every item once, and their counts add up.
-  const found = join(
-    parts.map((part) => sql`(SELECT e.* FROM audit.access_items e WHERE ${part} AND ${rest} AND ${keyset} ${newestFirst} LIMIT ${first + 1})`),
-    ' UNION ALL ',
-  );
+  const byEvent = eventConditions(filter);
+  const { found, count } =
+    byEvent === null
+      ? {
+          // Each part finds its page by its own index, newest first, in a subquery of its own (so the
+          // planner cannot trade the index for a scan of everything the filter matches); the parts are
+          // disjoint, so their union holds every item once, and their counts add up.
+          found: join(
+            parts.map((part) => sql`(SELECT e.* FROM audit.access_items e WHERE ${part} AND ${rest} AND ${keyset} ${newestFirst} LIMIT ${first + 1})`),
+            ' UNION ALL ',
+          ),
+          count: sql`SELECT ${join(parts.map((part) => sql`(SELECT count(*) FROM audit.access_items e WHERE ${part} AND ${rest})`), ' + ')} AS total`,
+        }
+      : eventPath(byEvent, rest, keyset, after, first, filter.decision !== null && filter.decision !== undefined);
   const [rows, counted] = await Promise.all([
     store.query(sql`
       SELECT ${ITEM_COLUMNS} FROM (${found}) e JOIN audit.events ev ON ev.chain = e.chain AND ev.seq = e.seq
       ${newestFirst}
       LIMIT ${first + 1}`),
-    store.query(sql`SELECT ${join(parts.map((part) => sql`(SELECT count(*) FROM audit.access_items e WHERE ${part} AND ${rest})`), ' + ')} AS total`),
+    store.query(count),
   ]);
   const edges = entriesOf(rows.slice(0, first)).map((entry) => ({ cursor: encodeCursor(entry), node: entry }));
   const total = counted[0];
@@ -74,6 +81,55 @@ export async function queryAccessLog(
     totalCount: total === undefined ? 0 : int(total, 'total'),
     hasNextPage: rows.length > first,
     endCursor: edges.at(-1)?.cursor ?? null,
+  };
+}
+
+/**
+ * Conditions on an event's header that its item 0 row stands for in the per-event indexes
+ * (migration 013: subject, org, agency, request; `h` is that row), or null when the filter is
+ * better served per item: a person (its own indexes) or a record id (one record's few items,
+ * however busy the subject), or none of the four (the time index).
+ */
+function eventConditions(filter: AccessLogFilter): Sql[] | null {
+  if (filter.personId !== null && filter.personId !== undefined) return null;
+  if (filter.recordId !== null && filter.recordId !== undefined) return null;
+  const conditions: Sql[] = [];
+  if (filter.subjectSub !== null && filter.subjectSub !== undefined) conditions.push(sql`h.subject_sub = ${filter.subjectSub}`);
+  if (filter.subjectOrg !== null && filter.subjectOrg !== undefined) conditions.push(sql`h.subject_org = ${filter.subjectOrg}`);
+  if (filter.agency !== null && filter.agency !== undefined) conditions.push(sql`h.agency = ${filter.agency}`);
+  if (filter.requestId !== null && filter.requestId !== undefined) conditions.push(sql`h.request_id = ${filter.requestId}`);
+  return conditions.length === 0 ? null : conditions;
+}
+
+/**
+ * A page and its count found by event: the events whose header matches, newest first from the
+ * per-event index, then their items by the primary key, each item judged by the whole filter.
+ * Items share their event's time, so (h.at, h.chain, h.seq, e.item) orders them exactly as the
+ * per-item keyset (at, chain, seq, item) does, and the same cursors page both. When only the
+ * header is filtered, every item of a matching event matches, and the count is the events' own
+ * item counts: a busy subject's count reads its events, not each of their items.
+ */
+function eventPath(
+  byEvent: readonly Sql[],
+  rest: Sql,
+  keyset: Sql,
+  after: { readonly at: Date; readonly chain: string; readonly seq: number } | null,
+  first: number,
+  itemConditions: boolean,
+): { readonly found: Sql; readonly count: Sql } {
+  const events = and([sql`h.item = 0`, ...byEvent]);
+  const fromEvent = after === null ? sql`TRUE` : sql`(h.at, h.chain, h.seq) <= (${after.at}, ${after.chain}, ${after.seq})`;
+  const items = sql`audit.access_items h JOIN audit.access_items e ON e.chain = h.chain AND e.seq = h.seq`;
+  return {
+    found: sql`(SELECT e.* FROM ${items} WHERE ${events} AND ${fromEvent} AND ${rest} AND ${keyset}
+      ORDER BY h.at DESC, h.chain DESC, h.seq DESC, e.item DESC LIMIT ${first + 1})`,
+    count: itemConditions
+      ? sql`SELECT count(*) AS total FROM ${items} WHERE ${events} AND ${rest}`
+      : // rest names alias e: here e is the event's item 0 again, whose header columns are the event's.
+        sql`SELECT coalesce(sum(ev.item_count), 0) AS total
+          FROM audit.access_items h JOIN audit.access_items e ON e.chain = h.chain AND e.seq = h.seq AND e.item = 0
+          JOIN audit.events ev ON ev.chain = h.chain AND ev.seq = h.seq
+          WHERE ${events} AND ${rest}`,
   };
 }
 

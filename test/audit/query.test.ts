@@ -76,6 +76,29 @@ describe.each(STORE_KINDS)('the access log query on %s', (kind) => {
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `cbp:${30 - i}.0`));
   });
 
+  it('pages by event (subject, org, agency, request) through the items of a multi-item event, each once', async () => {
+    // Found through each event's first item (migration 013), then the event's items: a page may
+    // end inside an event and the next one goes on within it.
+    for (const filter of [{ subjectOrg: 'ice-ero-phoenix' }, { subjectOrg: 'ice-ero-phoenix', purpose: 'CUSTODY_TRANSFER' as const }, { agency: 'ICE' as const, decision: 'ALLOW' as const }]) {
+      const seen: string[][] = [];
+      let after: string | null = null;
+      let total: number | null = null;
+      for (let pages = 0; pages < 10; pages += 1) {
+        const page = await queryAccessLog(t.store, DEFAULT_OPERATION_LIMITS, filter, { first: 2, after });
+        seen.push(ids(page.entries));
+        total = page.totalCount;
+        if (!page.hasNextPage) break;
+        after = page.endCursor;
+      }
+      const all = seen.flat();
+      expect(new Set(all).size).toBe(all.length);
+      expect(total).toBe(all.length);
+      if (filter.purpose === undefined && filter.decision === undefined) expect(seen).toEqual([['ice:5.2', 'ice:5.1'], ['ice:5.0', 'ice:4.0'], ['ice:3.0', 'ice:2.0'], ['ice:1.0']]);
+      if (filter.purpose !== undefined) expect(all).toEqual(['ice:3.0', 'ice:2.0', 'ice:1.0']);
+      if (filter.decision !== undefined) expect(all).toEqual(['ice:5.2', 'ice:5.1', 'ice:5.0', 'ice:4.0', 'ice:3.0', 'ice:2.0']);
+    }
+  });
+
   it.each([
     [{ subjectOrg: 'ice-ero-phoenix' }, 7],
     [{ agency: 'NGO' as const }, 1],
