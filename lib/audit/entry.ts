@@ -135,7 +135,7 @@ interface SharedParts {
   subject: AuditSubject | null;
   readonly at: Date;
   readonly lists: Map<unknown, readonly string[]>;
-  /** The previous entry's texts: each checked string, by the input string it came from. */
+  /** The call's header texts already checked, each by the input string it came from. */
   readonly texts: Map<string, string>;
 }
 
