@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../../lib/audit/entry.js';
 import { int, MalformedRowError } from '../../lib/audit/entry-row.js';
-import { eventColumns, parseEventRow, type StoredEvent } from '../../lib/audit/event-row.js';
+import { eventColumns, parseEventRow, parseItems, type StoredEvent } from '../../lib/audit/event-row.js';
 import { itemId, type AuditEventItem } from '../../lib/audit/event-format.js';
 import { splitItems } from '../../lib/audit/items-scan.js';
 import { isOneOf, SERVICES } from '../../lib/domain.js';
@@ -22,32 +22,34 @@ const isServiceName = isOneOf(SERVICES);
 
 /**
  * The rows of a per-item query as AuditEntry, in the rows' order. Only the items listed are
- * parsed: an event's items text is split once per page (items-scan.ts, no parse), and the row
- * is read with just the listed item's text in place of all of them. A page about one person
+ * parsed: an event's items text is split once per page (items-scan.ts, no parse), its header
+ * read once per page, and each listed item parsed on its own. A page about one person
  * lists one item from each of 100 events of ~100 items: parsing every item of each was most
  * of the request's CPU (bench/audit-scale.ts). A text the scanner does not accept is parsed
  * whole, as before, and fails the same way when malformed.
  */
 export function entriesOf(rows: readonly Row[]): AuditEntry[] {
-  const split = new Map<string, readonly string[] | null>();
+  // Per event on the page: the event read once, with only the first listed item's text in
+  // place of all of them (or whole when the scanner refused it), and its items' texts.
+  const events = new Map<string, { readonly event: StoredEvent; readonly texts: readonly string[] | null }>();
   return rows.map((row) => {
     const key = `${String(row['chain'])}:${String(row['seq'])}`;
-    let texts = split.get(key);
-    if (texts === undefined) {
-      texts = typeof row['items'] === 'string' ? splitItems(row['items']) : null;
-      split.set(key, texts);
-    }
     const index = int(row, 'item_index');
+    let known = events.get(key);
+    if (known === undefined) {
+      const texts = typeof row['items'] === 'string' ? splitItems(row['items']) : null;
+      const listed = texts?.[index];
+      known = { texts, event: parseEventRow(listed === undefined ? row : { ...row, items: `[${listed}]` }) };
+      events.set(key, known);
+    }
+    const { event, texts } = known;
     const text = texts?.[index];
-    let event: StoredEvent;
     let item: AuditEventItem | undefined;
     let itemCount: number;
-    if (texts !== null && text !== undefined) {
-      event = parseEventRow({ ...row, items: `[${text}]` });
-      item = event.items[0];
+    if (texts !== null) {
+      item = text === undefined ? undefined : parseItems(`[${text}]`, `event ${key}`).items[0];
       itemCount = texts.length;
     } else {
-      event = parseEventRow(row);
       item = event.items[index];
       itemCount = event.items.length;
     }
