@@ -2,7 +2,7 @@ import { isOneOf, SERVICES } from '../domain.js';
 import { raw, type Row, type Sql } from '../store/index.js';
 import { entryHash, isHash } from './chain.js';
 import { isAuditAction, isAuditDecision, type AuditContent } from './entry.js';
-import { date, int, MalformedRowError, optStr, str, strings as strs } from './entry-row.js';
+import { date, int, MalformedRowError, optStr, str, strings } from './entry-row.js';
 import { canonicalHeader, eventHash, itemsRoot, type AuditEventHeader, type AuditEventItem } from './event-format.js';
 
 /**
@@ -51,7 +51,7 @@ export function parseEventRow(row: Row): StoredEvent {
   const sub = optStr(row, 'subject_sub');
   const agency = optStr(row, 'agency');
   const org = optStr(row, 'subject_org');
-  const roles = strs(row['roles'], `${where}: roles`);
+  const roles = strings(row['roles'], `${where}: roles`);
   const subject =
     iss === null && sub === null && agency === null && org === null && roles.length === 0
       ? null
@@ -113,10 +113,10 @@ export function parseItems(text: string, where: string): { items: AuditEventItem
       recordId,
       ownerOrg,
       personId,
-      fieldsReleased: strs(released, `${where}: item ${i} fieldsReleased`),
-      fieldsRedacted: strs(redacted, `${where}: item ${i} fieldsRedacted`),
+      fieldsReleased: strings(released, `${where}: item ${i} fieldsReleased`),
+      fieldsRedacted: strings(redacted, `${where}: item ${i} fieldsRedacted`),
       decision,
-      rules: strs(rules, `${where}: item ${i} rules`),
+      rules: strings(rules, `${where}: item ${i} rules`),
     });
     itemTexts.push(JSON.stringify(element));
     return undefined;

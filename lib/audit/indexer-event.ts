@@ -2,15 +2,13 @@ import type { Row } from '../store/index.js';
 import { checkEventRow } from './event-verify.js';
 import type { ChainProblem } from './verify.js';
 
-/**
+/*
  * One row of audit.events as the indexer (and the stream export) reads it, checked before
  * anything of it is trusted: by the same check audit:verify runs (event-verify.ts: well formed,
  * items root and event hash recomputed from the pinned format), plus the link to the previous
  * event's hash. Rows enter as unknown; a value no writer could have stored is reported MALFORMED
  * at that event instead of throwing past it.
  */
-export { EVENT_COLUMNS } from './event-row.js';
-
 /** What the callers keep of a verified event. */
 export interface CheckedEvent {
   readonly seq: number;

@@ -2,7 +2,8 @@ import type { JSONWebKeySet } from 'jose';
 import { sql, type Queryable, type Row, type Sql, type Store } from '../store/index.js';
 import { GENESIS_HASH } from './chain.js';
 import { verifyCheckpoint } from './checkpoints.js';
-import { checkEvent, EVENT_COLUMNS } from './indexer-event.js';
+import { EVENT_COLUMNS } from './event-row.js';
+import { checkEvent } from './indexer-event.js';
 import { readAuditPublicJwks } from './signing-key.js';
 import type { ChainProblem } from './verify.js';
 

@@ -1,7 +1,7 @@
 import { connect, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { sql, type Store } from '../store/index.js';
 import { CHAIN_HEADS_SQL } from './indexer.js';
-import { EVENT_COLUMNS } from './indexer-event.js';
+import { EVENT_COLUMNS } from './event-row.js';
 import { encodeStreamMessage, streamSubject } from './stream-message.js';
 
 /**
