@@ -145,7 +145,7 @@ async function sharedEnums(root: string): Promise<GeneratedFile> {
 const ANY_REPLACEMENTS: readonly (readonly [string, string])[] = [
   ['SubscriptionSubscribeFn<any, ', 'SubscriptionSubscribeFn<unknown, '],
   ['SubscriptionResolveFn<TResult, any, ', 'SubscriptionResolveFn<TResult, unknown, '],
-  // A parameter list of never[] accepts every function, as any[] did.
+  // A parameter list of never[] accepts every function, as the plugin's own list did.
   ['(...args: any[]) =>', '(...args: never[]) =>'],
   ["'], any> {", "'], unknown> {"],
 ];
