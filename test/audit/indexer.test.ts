@@ -3,7 +3,7 @@ import { createAuditWriter, generateAuditSigningKey, publicJwksOf, signCheckpoin
 import { recordCheckpoints } from '../../lib/audit/checkpoints.js';
 import { indexPass } from '../../lib/audit/indexer.js';
 import { startIndexer } from '../../lib/audit/indexer-run.js';
-import type { Store } from '../../lib/store/index.js';
+import type { Queryable, Store } from '../../lib/store/index.js';
 import { sql } from '../../lib/store/index.js';
 import { entries } from './entries.js';
 import { appendEvents } from './event-rows.js';
@@ -197,6 +197,32 @@ describe.each(STORE_KINDS)('audit indexer on %s', (kind) => {
       await indexer.stop();
     }
     expect(await itemIds('paced')).toHaveLength(appended);
+  });
+
+  it('creates a chain\'s state row once, and copies each batch\'s items in the statement that moves its state', async () => {
+    // Every statement the indexer sends, inside its transactions too.
+    const texts: string[] = [];
+    const recorded = <T extends Queryable>(db: T): T =>
+      Object.create(db, {
+        query: { value: (statement: Parameters<Queryable['query']>[0]) => {
+          texts.push(statement.text);
+          return db.query(statement);
+        } },
+      }) as T;
+    const counted: Store = Object.create(recorded(t.store), {
+      transaction: { value: <R>(work: (tx: Queryable) => Promise<R>) => t.store.transaction((tx) => work(recorded(tx))) },
+    }) as Store;
+    const countOf = (pattern: RegExp) => texts.filter((text) => pattern.test(text)).length;
+    await fiveEvents();
+    await indexPass(counted, { jwks: publicJwksOf(key), batchEvents: 2 });
+    await appendEvents(t.store, 'cbp', [{ items: [{ recordId: 'j' }] }]);
+    await indexPass(counted, { jwks: publicJwksOf(key), batchEvents: 2 });
+    expect(await itemIds('cbp')).toEqual(['1.0', '2.0', '2.1', '2.2', '3.0', '3.1', '4.0', '5.0', '5.1', '6.0']);
+    expect(countOf(/INSERT INTO audit\.index_state/)).toBe(1);
+    // Four batches (2 + 2 + 1 events, then 1): each copy is one statement with its state's UPDATE.
+    expect(countOf(/INSERT INTO audit\.access_items/)).toBe(4);
+    expect(countOf(/UPDATE audit\.index_state/)).toBe(4);
+    expect(texts.filter((text) => /INSERT INTO audit\.access_items/.test(text)).every((text) => /UPDATE audit\.index_state/.test(text))).toBe(true);
   });
 
   it('never indexes an event twice when two indexers run at once', async () => {
