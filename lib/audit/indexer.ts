@@ -145,10 +145,10 @@ interface Break {
 }
 
 /**
- * One transaction: lock the chain's state, verify the next events, index the good ones. Four
+ * One transaction: lock the chain's state, verify the next events, index the good ones. Five
  * round trips in the steady state (BEGIN, the lock, the events, the copy with the new state,
- * then COMMIT), since the indexer runs beside the request path on the same database: at list
- * N = 10 its statements were as many per request as the audit appends' (pg_stat_statements).
+ * COMMIT; seven before), since the indexer runs beside the request path on the same database:
+ * at list N = 10 its statements were as many per request as the audit appends'.
  */
 async function indexBatch(store: Store, chain: string, hasState: boolean, options: IndexerOptions): Promise<BatchResult> {
   const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;

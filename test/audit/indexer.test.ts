@@ -2,12 +2,24 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditWriter, generateAuditSigningKey, publicJwksOf, signCheckpoint, type AuditSigningKey } from '../../lib/audit/index.js';
 import { recordCheckpoints } from '../../lib/audit/checkpoints.js';
 import { indexPass } from '../../lib/audit/indexer.js';
-import { startIndexer } from '../../lib/audit/indexer-run.js';
+import { nextPassAfterMs, startIndexer } from '../../lib/audit/indexer-run.js';
 import type { Queryable, Store } from '../../lib/store/index.js';
 import { sql } from '../../lib/store/index.js';
 import { entries } from './entries.js';
 import { appendEvents } from './event-rows.js';
 import { openTestStore, STORE_KINDS, tamper, type TestStore } from './stores.js';
+
+describe('the indexer\'s pace', () => {
+  it('waits the interval after a pass that copied up to passItems, less after a larger one, never under 50 ms', () => {
+    expect(nextPassAfterMs(500, 2_000, 0)).toBe(500);
+    expect(nextPassAfterMs(500, 2_000, 2_000)).toBe(500);
+    // ~8,000 items per 500 ms (list N = 100): four times as often, ~2,000 items each.
+    expect(nextPassAfterMs(500, 2_000, 8_000)).toBe(125);
+    expect(nextPassAfterMs(500, 2_000, 100_000)).toBe(50);
+    // A shorter interval than the floor is kept as it is.
+    expect(nextPassAfterMs(20, 10, 1_000)).toBe(20);
+  });
+});
 
 /** The background indexer: items copied in chain order, every event verified on the way. */
 describe.each(STORE_KINDS)('audit indexer on %s', (kind) => {
