@@ -23,8 +23,8 @@ export interface RunIndexerOptions extends IndexerOptions {
    */
   readonly intervalMs?: number;
   /**
-   * Items one pass should copy at most, as a pace rather than a cut: after a pass that copied
-   * more, the next comes sooner in proportion (default 2,000).
+   * Items one pass should copy at most, as a pace rather than a cut: when items arrive faster,
+   * passes come sooner in proportion (default 2,000).
    */
   readonly passItems?: number;
   readonly onError?: (error: unknown) => void;
@@ -34,17 +34,23 @@ export interface RunIndexerOptions extends IndexerOptions {
 // requests. Every pass costs statements whether it finds one event or hundreds: at 50 ms the
 // indexer sent ~3.5 statements per request at list N = 10 (a third of all), at 500 ms ~0.3. But a
 // pass that copies a lot holds a core for as long: at list N = 100, 500 ms gathered ~8,000 items,
-// ~65 ms of PostgreSQL at once, and the requests' p99 grew. So: 500 ms, or sooner when the last
-// pass copied more than passItems (~16 ms of PostgreSQL), never more often than every 50 ms.
+// ~65 ms of PostgreSQL at once, and the requests' p99 grew. So: 500 ms, or sooner when events
+// arrive faster than passItems (~16 ms of PostgreSQL) per 500 ms, never more often than every 50 ms.
 // The lag stays well under SPEC section 6's 2 s (bench/results/before-after.md).
 const DEFAULT_INTERVAL_MS = 500;
 const DEFAULT_PASS_ITEMS = 2_000;
 const MIN_INTERVAL_MS = 50;
 
-/** How long after a pass's start the next one starts, given what it copied. */
-export function nextPassAfterMs(intervalMs: number, passItems: number, copied: number): number {
-  if (copied <= passItems) return intervalMs;
-  return Math.max(Math.min(intervalMs, MIN_INTERVAL_MS), Math.round((intervalMs * passItems) / copied));
+/**
+ * How long after a pass's start the next one starts: the time in which, at the rate the last
+ * pass found (`copied` items committed over the `sinceLastMs` since the pass before it began),
+ * passItems items arrive; at most intervalMs, at least 50 ms. From the rate, not the count
+ * alone, so a steady load settles on one pace instead of alternating short and long waits.
+ */
+export function nextPassAfterMs(intervalMs: number, passItems: number, copied: number, sinceLastMs: number): number {
+  if (copied <= 0 || sinceLastMs <= 0) return intervalMs;
+  const atThisRate = (passItems * sinceLastMs) / copied;
+  return Math.round(Math.min(intervalMs, Math.max(Math.min(intervalMs, MIN_INTERVAL_MS), atThisRate)));
 }
 
 /**
@@ -60,6 +66,7 @@ export function startIndexer(store: Store, options: RunIndexerOptions = {}): Aud
   const passItems = options.passItems ?? DEFAULT_PASS_ITEMS;
   let stopped = false;
   let lastPass: PassResult | null = null;
+  let previousStart: number | undefined;
   let wakeUp: (() => void) | null = null;
   let woken = false;
   let waiting: (() => void)[] = [];
@@ -82,6 +89,8 @@ export function startIndexer(store: Store, options: RunIndexerOptions = {}): Aud
       const served = waiting;
       waiting = [];
       const started = Date.now();
+      const sinceLast = previousStart === undefined ? intervalMs : started - previousStart;
+      previousStart = started;
       let copied = 0;
       try {
         lastPass = await indexPass(store, options);
@@ -94,7 +103,7 @@ export function startIndexer(store: Store, options: RunIndexerOptions = {}): Aud
       // few events and spent most of their statements on finding the heads (profiled on the list
       // N = 100 bench: ~90 passes/s). Waiting gathers more events per batch for a little more
       // lag; a pass slower than the wait (a backlog) goes again at once.
-      await idle(nextPassAfterMs(intervalMs, passItems, copied) - (Date.now() - started));
+      await idle(nextPassAfterMs(intervalMs, passItems, copied, sinceLast) - (Date.now() - started));
     }
     for (const resolve of waiting) resolve();
     waiting = [];

@@ -10,14 +10,17 @@ import { appendEvents } from './event-rows.js';
 import { openTestStore, STORE_KINDS, tamper, type TestStore } from './stores.js';
 
 describe('the indexer\'s pace', () => {
-  it('waits the interval after a pass that copied up to passItems, less after a larger one, never under 50 ms', () => {
-    expect(nextPassAfterMs(500, 2_000, 0)).toBe(500);
-    expect(nextPassAfterMs(500, 2_000, 2_000)).toBe(500);
-    // ~8,000 items per 500 ms (list N = 100): four times as often, ~2,000 items each.
-    expect(nextPassAfterMs(500, 2_000, 8_000)).toBe(125);
-    expect(nextPassAfterMs(500, 2_000, 100_000)).toBe(50);
+  it('waits the interval while items arrive slower than passItems per interval, less when faster, never under 50 ms', () => {
+    expect(nextPassAfterMs(500, 2_000, 0, 500)).toBe(500);
+    expect(nextPassAfterMs(500, 2_000, 2_000, 500)).toBe(500);
+    // ~8,000 items per 500 ms (list N = 100): four times as often, ~2,000 items each ...
+    expect(nextPassAfterMs(500, 2_000, 8_000, 500)).toBe(125);
+    // ... and it stays there while the rate does (no alternating short and long waits).
+    expect(nextPassAfterMs(500, 2_000, 2_000, 125)).toBe(125);
+    expect(nextPassAfterMs(500, 2_000, 100, 125)).toBe(500);
+    expect(nextPassAfterMs(500, 2_000, 100_000, 500)).toBe(50);
     // A shorter interval than the floor is kept as it is.
-    expect(nextPassAfterMs(20, 10, 1_000)).toBe(20);
+    expect(nextPassAfterMs(20, 10, 1_000, 20)).toBe(20);
   });
 });
 
