@@ -22,36 +22,16 @@ export interface RunIndexerOptions extends IndexerOptions {
    * allows. An auditor's query does not wait it out: the API wakes the indexer (indexer-wait.ts).
    */
   readonly intervalMs?: number;
-  /**
-   * Items one pass should copy at most, as a pace rather than a cut: when items arrive faster,
-   * passes come sooner in proportion (default 2,000).
-   */
-  readonly passItems?: number;
   readonly onError?: (error: unknown) => void;
 }
 
-// Two costs pull the interval opposite ways, both on the agencies' database that serves the
-// requests. Every pass costs statements whether it finds one event or hundreds: at 50 ms the
-// indexer sent ~3.5 statements per request at list N = 10 (a third of all), at 500 ms ~0.3. But a
-// pass that copies a lot holds a core for as long: at list N = 100, 500 ms gathered ~8,000 items,
-// ~65 ms of PostgreSQL at once, and the requests' p99 grew. So: 500 ms, or sooner when events
-// arrive faster than passItems (~16 ms of PostgreSQL) per 500 ms, never more often than every 50 ms.
-// The lag stays well under SPEC section 6's 2 s (bench/results/before-after.md).
+// Each pass costs statements on the agencies' shared database whether it finds one event or
+// hundreds: at 50 ms the indexer sent ~3.5 statements per request at list N = 10 (a third of
+// all), at 500 ms ~0.3. The price is a larger copy per pass under heavy load (~8,000 items at
+// list N = 100), where (b)'s p99 came out ~10 % higher than at 50 ms in alternating runs; paces
+// that came sooner under load did not win it back and cost statements again. The lag stays
+// well under SPEC section 6's 2 s (bench/results/before-after.md).
 const DEFAULT_INTERVAL_MS = 500;
-const DEFAULT_PASS_ITEMS = 2_000;
-const MIN_INTERVAL_MS = 50;
-
-/**
- * How long after a pass's start the next one starts: the time in which, at the rate the last
- * pass found (`copied` items committed over the `sinceLastMs` since the pass before it began),
- * passItems items arrive; at most intervalMs, at least 50 ms. From the rate, not the count
- * alone, so a steady load settles on one pace instead of alternating short and long waits.
- */
-export function nextPassAfterMs(intervalMs: number, passItems: number, copied: number, sinceLastMs: number): number {
-  if (copied <= 0 || sinceLastMs <= 0) return intervalMs;
-  const atThisRate = (passItems * sinceLastMs) / copied;
-  return Math.round(Math.min(intervalMs, Math.max(Math.min(intervalMs, MIN_INTERVAL_MS), atThisRate)));
-}
 
 /**
  * Indexers running in this process, by store: the API's wait (indexer-wait.ts) only has the
@@ -63,10 +43,8 @@ export const runningIndexer = (store: Store): AuditIndexer | undefined => runnin
 
 export function startIndexer(store: Store, options: RunIndexerOptions = {}): AuditIndexer {
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
-  const passItems = options.passItems ?? DEFAULT_PASS_ITEMS;
   let stopped = false;
   let lastPass: PassResult | null = null;
-  let previousStart: number | undefined;
   let wakeUp: (() => void) | null = null;
   let woken = false;
   let waiting: (() => void)[] = [];
@@ -89,21 +67,17 @@ export function startIndexer(store: Store, options: RunIndexerOptions = {}): Aud
       const served = waiting;
       waiting = [];
       const started = Date.now();
-      const sinceLast = previousStart === undefined ? intervalMs : started - previousStart;
-      previousStart = started;
-      let copied = 0;
       try {
         lastPass = await indexPass(store, options);
-        copied = lastPass.items;
       } catch (error) {
         options.onError?.(error);
       }
       for (const resolve of served) resolve();
       // Paced even when the pass found work: under steady load, passes back to back each found a
       // few events and spent most of their statements on finding the heads (profiled on the list
-      // N = 100 bench: ~90 passes/s). Waiting gathers more events per batch for a little more
-      // lag; a pass slower than the wait (a backlog) goes again at once.
-      await idle(nextPassAfterMs(intervalMs, passItems, copied, sinceLast) - (Date.now() - started));
+      // N = 100 bench: ~90 passes/s). Waiting out the interval gathers more events per batch for
+      // at most intervalMs more lag; a pass slower than the interval (a backlog) goes again at once.
+      await idle(intervalMs - (Date.now() - started));
     }
     for (const resolve of waiting) resolve();
     waiting = [];

@@ -2,27 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditWriter, generateAuditSigningKey, publicJwksOf, signCheckpoint, type AuditSigningKey } from '../../lib/audit/index.js';
 import { recordCheckpoints } from '../../lib/audit/checkpoints.js';
 import { indexPass } from '../../lib/audit/indexer.js';
-import { nextPassAfterMs, startIndexer } from '../../lib/audit/indexer-run.js';
+import { startIndexer } from '../../lib/audit/indexer-run.js';
 import type { Queryable, Store } from '../../lib/store/index.js';
 import { sql } from '../../lib/store/index.js';
 import { entries } from './entries.js';
 import { appendEvents } from './event-rows.js';
 import { openTestStore, STORE_KINDS, tamper, type TestStore } from './stores.js';
-
-describe('the indexer\'s pace', () => {
-  it('waits the interval while items arrive slower than passItems per interval, less when faster, never under 50 ms', () => {
-    expect(nextPassAfterMs(500, 2_000, 0, 500)).toBe(500);
-    expect(nextPassAfterMs(500, 2_000, 2_000, 500)).toBe(500);
-    // ~8,000 items per 500 ms (list N = 100): four times as often, ~2,000 items each ...
-    expect(nextPassAfterMs(500, 2_000, 8_000, 500)).toBe(125);
-    // ... and it stays there while the rate does (no alternating short and long waits).
-    expect(nextPassAfterMs(500, 2_000, 2_000, 125)).toBe(125);
-    expect(nextPassAfterMs(500, 2_000, 100, 125)).toBe(500);
-    expect(nextPassAfterMs(500, 2_000, 100_000, 500)).toBe(50);
-    // A shorter interval than the floor is kept as it is.
-    expect(nextPassAfterMs(20, 10, 1_000, 20)).toBe(20);
-  });
-});
 
 /** The background indexer: items copied in chain order, every event verified on the way. */
 describe.each(STORE_KINDS)('audit indexer on %s', (kind) => {
