@@ -65,7 +65,7 @@ export async function queryAccessLog(
           ),
           count: sql`SELECT ${join(parts.map((part) => sql`(SELECT count(*) FROM audit.access_items e WHERE ${part} AND ${rest})`), ' + ')} AS total`,
         }
-      : eventPath(byEvent, rest, keyset, after, first, filter.decision !== null && filter.decision !== undefined);
+      : eventPath(byEvent, rest, keyset, after, first);
   const [rows, counted] = await Promise.all([
     store.query(sql`
       SELECT ${ITEM_COLUMNS} FROM (${found}) e JOIN audit.events ev ON ev.chain = e.chain AND ev.seq = e.seq
@@ -85,20 +85,28 @@ export async function queryAccessLog(
 }
 
 /**
- * Conditions on an event's header that its item 0 row stands for in the per-event indexes
- * (migration 013: subject, org, agency, request; `h` is that row), or null when the filter is
+ * How a filter finds its events in the per-event indexes (migration 013): `header`, the
+ * conditions on an event's header its item 0 row stands for there (subject, org, agency,
+ * request; `h` is that row), and `perItem`, whether the filter also judges an item's own columns
+ * (its decision), so that not every item of a matching event matches. Null when the filter is
  * better served per item: a person (its own indexes) or a record id (one record's few items,
- * however busy the subject), or none of the four (the time index).
+ * however busy the subject), or none of the four (the time index). Every other condition
+ * (purpose, action, record type, time) is the same for all items of an event.
  */
-function eventConditions(filter: AccessLogFilter): Sql[] | null {
+interface EventConditions {
+  readonly header: readonly Sql[];
+  readonly perItem: boolean;
+}
+
+function eventConditions(filter: AccessLogFilter): EventConditions | null {
   if (filter.personId !== null && filter.personId !== undefined) return null;
   if (filter.recordId !== null && filter.recordId !== undefined) return null;
-  const conditions: Sql[] = [];
-  if (filter.subjectSub !== null && filter.subjectSub !== undefined) conditions.push(sql`h.subject_sub = ${filter.subjectSub}`);
-  if (filter.subjectOrg !== null && filter.subjectOrg !== undefined) conditions.push(sql`h.subject_org = ${filter.subjectOrg}`);
-  if (filter.agency !== null && filter.agency !== undefined) conditions.push(sql`h.agency = ${filter.agency}`);
-  if (filter.requestId !== null && filter.requestId !== undefined) conditions.push(sql`h.request_id = ${filter.requestId}`);
-  return conditions.length === 0 ? null : conditions;
+  const header: Sql[] = [];
+  if (filter.subjectSub !== null && filter.subjectSub !== undefined) header.push(sql`h.subject_sub = ${filter.subjectSub}`);
+  if (filter.subjectOrg !== null && filter.subjectOrg !== undefined) header.push(sql`h.subject_org = ${filter.subjectOrg}`);
+  if (filter.agency !== null && filter.agency !== undefined) header.push(sql`h.agency = ${filter.agency}`);
+  if (filter.requestId !== null && filter.requestId !== undefined) header.push(sql`h.request_id = ${filter.requestId}`);
+  return header.length === 0 ? null : { header, perItem: filter.decision !== null && filter.decision !== undefined };
 }
 
 /**
@@ -110,26 +118,25 @@ function eventConditions(filter: AccessLogFilter): Sql[] | null {
  * item counts: a busy subject's count reads its events, not each of their items.
  */
 function eventPath(
-  byEvent: readonly Sql[],
+  byEvent: EventConditions,
   rest: Sql,
   keyset: Sql,
   after: { readonly at: Date; readonly chain: string; readonly seq: number } | null,
   first: number,
-  itemConditions: boolean,
 ): { readonly found: Sql; readonly count: Sql } {
-  const events = and([sql`h.item = 0`, ...byEvent]);
+  const events = and([sql`h.item = 0`, ...byEvent.header]);
   const fromEvent = after === null ? sql`TRUE` : sql`(h.at, h.chain, h.seq) <= (${after.at}, ${after.chain}, ${after.seq})`;
   const items = sql`audit.access_items h JOIN audit.access_items e ON e.chain = h.chain AND e.seq = h.seq`;
   return {
     found: sql`(SELECT e.* FROM ${items} WHERE ${events} AND ${fromEvent} AND ${rest} AND ${keyset}
       ORDER BY h.at DESC, h.chain DESC, h.seq DESC, e.item DESC LIMIT ${first + 1})`,
-    count: itemConditions
+    count: byEvent.perItem
       ? sql`SELECT count(*) AS total FROM ${items} WHERE ${events} AND ${rest}`
-      : // rest names alias e: here e is the event's item 0 again, whose header columns are the event's.
+      : // rest holds the header conditions too, on alias e: with e the event's item 0 they find
+        // the events by the same per-event index, and no second look-up of that row is needed.
         sql`SELECT coalesce(sum(ev.item_count), 0) AS total
-          FROM audit.access_items h JOIN audit.access_items e ON e.chain = h.chain AND e.seq = h.seq AND e.item = 0
-          JOIN audit.events ev ON ev.chain = h.chain AND ev.seq = h.seq
-          WHERE ${events} AND ${rest}`,
+          FROM audit.access_items e JOIN audit.events ev ON ev.chain = e.chain AND ev.seq = e.seq
+          WHERE e.item = 0 AND ${rest}`,
   };
 }
 
